@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (arrows point down only):
+//   git-realm (executable) -> RealmCLI -> RealmCore -> RealmModel, RealmContracts
+//   -> RealmGit, RealmYAML -> RealmJSON -> CGit2, CYAML (system libraries)
+let package = Package(
+    name: "git-realm",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "git-realm", targets: ["git-realm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
+                       providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+        .target(name: "RealmJSON",
+                dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "RealmGit", dependencies: ["CGit2"]),
+        .target(name: "RealmYAML", dependencies: ["CYAML", "RealmJSON"]),
+        .target(name: "RealmContracts", dependencies: ["RealmJSON"]),
+        .target(name: "RealmModel", dependencies: ["RealmYAML", "RealmJSON"]),
+        .target(name: "RealmCore",
+                dependencies: ["RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
+        .target(name: "RealmCLI",
+                dependencies: ["RealmCore",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "git-realm", dependencies: ["RealmCLI"]),
+
+        .testTarget(name: "RealmJSONTests", dependencies: ["RealmJSON"]),
+        .testTarget(name: "RealmGitTests", dependencies: ["RealmGit"]),
+        .testTarget(name: "RealmYAMLTests", dependencies: ["RealmYAML"]),
+        .testTarget(name: "RealmModelTests", dependencies: ["RealmModel"]),
+        .testTarget(name: "RealmContractsTests", dependencies: ["RealmContracts", "RealmJSON"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["RealmJSON"]),
+    ]
+)
