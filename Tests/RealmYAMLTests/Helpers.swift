@@ -1,0 +1,54 @@
+import RealmJSON
+import Testing
+@testable import RealmYAML
+
+/// Parses text that must hold one document.
+func parseOne(_ text: String, limits: YAMLLimits = .default,
+              sourceLocation: SourceLocation = #_sourceLocation) throws -> YAMLNode {
+    guard let node = try YAML.parse(text, limits: limits) else {
+        Issue.record("empty stream", sourceLocation: sourceLocation)
+        throw YAMLError(line: 0, column: 0, message: "empty stream")
+    }
+    return node
+}
+
+/// The error parsing `text` gives, or nil (recorded as an issue) when it parses.
+func parseError(_ text: String, limits: YAMLLimits = .default,
+                sourceLocation: SourceLocation = #_sourceLocation) -> YAMLError? {
+    do {
+        _ = try YAML.parse(text, limits: limits)
+        Issue.record("expected a parse error", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+func toJSON(_ text: String) throws -> JSONValue {
+    try parseOne(text).toJSON()
+}
+
+/// The error converting `text` to JSON gives (parsing must succeed).
+func jsonError(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> YAMLError? {
+    let node = try parseOne(text)
+    do {
+        _ = try node.toJSON()
+        Issue.record("expected a conversion error", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64) so property tests are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
