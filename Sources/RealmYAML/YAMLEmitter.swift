@@ -335,10 +335,13 @@ struct ScalarInfo {
         var lineStartsWithBlank = false
         var atLineStart = true
         var hasContentOtherThanSpaceAndNewline = false
+        // Some line ends in a space or tab: invisible in a block scalar, and editors strip it.
+        var trailingBlank = false
         for u in v.unicodeScalars {
             let c = u.value
             if first == nil { first = c } else if second == nil { second = c }
             if c == 0x0A {
+                if previous == 0x20 || previous == 0x09 { trailingBlank = true }
                 hasNewline = true
                 allPrintable = false
                 atLineStart = true
@@ -360,6 +363,7 @@ struct ScalarInfo {
             last = c
         }
 
+        if last == 0x20 || last == 0x09 { trailingBlank = true }
         if let f = first {
             let body = allPrintable && last != 0x20 && last != 0x3A && !hasColonSpaceOrSpaceHash
                 && !v.hasPrefix("...") && !v.hasPrefix("---")
@@ -371,7 +375,7 @@ struct ScalarInfo {
             plainSyntaxValid = false
         }
         literalSafe = blockPrintable && hasContentOtherThanSpaceAndNewline
-            && !Self.endsWithBlankLine(v)
+            && !trailingBlank
         foldedSafe = literalSafe && !lineStartsWithBlank && first != 0x0A
     }
 
@@ -396,18 +400,5 @@ struct ScalarInfo {
         case 0x10000...0x10FFFF: return true
         default: return false
         }
-    }
-
-    /// A final line consisting only of spaces or tabs (libyaml may take it for indentation).
-    private static func endsWithBlankLine(_ v: String) -> Bool {
-        var sawBlank = false
-        for u in v.unicodeScalars.reversed() {
-            switch u {
-            case "\n": if sawBlank { return true }
-            case " ", "\t": sawBlank = true
-            default: return false
-            }
-        }
-        return sawBlank
     }
 }
