@@ -246,7 +246,9 @@ extension YAML {
             throw YAMLError(line: 1, column: 1,
                             message: "document is \(bytes.count) bytes, larger than the limit of \(limits.maxBytes)")
         }
-        let parser = try LibYAMLParser(bytes: bytes)
+        // libyaml counts a leading byte-order mark as a column; editors do not.
+        let parser = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+            ? try LibYAMLParser(bytes: bytes.dropFirst(3)) : try LibYAMLParser(bytes: bytes)
         var builder = TreeBuilder(limits: limits)
         while try parser.nextEvent({ (event) throws(YAMLError) -> Bool in try builder.handle(event) }) {}
         return builder.root

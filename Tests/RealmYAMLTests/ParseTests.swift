@@ -131,6 +131,17 @@ import Testing
         #expect(!YAMLNode.scalar(YAMLScalar("nULL")).isNull)
     }
 
+    @Test func byteOrderMarkAndDirectivesAreAccepted() throws {
+        let bom = try parseOne("\u{FEFF}a: 1\n")
+        #expect(bom["a"]?.mark == Mark(line: 1, column: 4))
+        // A %YAML 1.1 directive does not change resolution: `yes` is still a string.
+        #expect(try toJSON("%YAML 1.1\n---\na: yes\n") == ["a": "yes"])
+    }
+
+    @Test func collectionTagsAreIgnored() throws {
+        #expect(try toJSON("a: !!set {x: null}\nb: !!omap [x]\n") == ["a": ["x": nil], "b": ["x"]])
+    }
+
     // MARK: Seeds
 
     @Test func seedRealmFile() throws {
