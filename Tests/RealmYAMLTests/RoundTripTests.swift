@@ -51,7 +51,7 @@ import Testing
             switch int(0...4) {
             case 0: return Double(int(-1000...1000)) / 8
             case 1: return Double(int(-1_000_000...1_000_000)) * 1e-9
-            case 2: return [Double.infinity, -.infinity, 1e300, -1e-300, 5e-324, 1e15, 1e16, 0.1, -0.0].randomElement(using: &rng) ?? 1
+            case 2: return [Double.infinity, -.infinity, 1e300, -1e-300, .leastNonzeroMagnitude, 1e15, 1e16, 0.1, -0.0].randomElement(using: &rng) ?? 1
             default:
                 let d = Double(bitPattern: rng.next())
                 return d.isFinite ? d : 1.5
