@@ -167,14 +167,19 @@ struct YAMLEmitter {
     /// appear in a tag are percent-encoded (libyaml decodes them).
     static func shortTag(_ tag: String) -> String {
         let core = "tag:yaml.org,2002:"
-        if tag.hasPrefix(core) { return "!!" + percentEncoded(tag.dropFirst(core.count), verbatim: false) }
-        if tag.hasPrefix("!"), tag.count > 1 { return "!" + percentEncoded(tag.dropFirst(), verbatim: false) }
-        return "!<" + percentEncoded(Substring(tag), verbatim: true) + ">"
+        let bytes = Array(tag.utf8)
+        if bytes.starts(with: core.utf8) {
+            return "!!" + percentEncoded(bytes.dropFirst(core.utf8.count), verbatim: false)
+        }
+        if bytes.first == UInt8(ascii: "!"), bytes.count > 1 {
+            return "!" + percentEncoded(bytes.dropFirst(), verbatim: false)
+        }
+        return "!<" + percentEncoded(bytes[...], verbatim: true) + ">"
     }
 
-    private static func percentEncoded(_ s: Substring, verbatim: Bool) -> String {
+    private static func percentEncoded(_ s: ArraySlice<UInt8>, verbatim: Bool) -> String {
         var result: [UInt8] = []
-        for byte in s.utf8 {
+        for byte in s {
             let c = byte
             let alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
             let safe = alnum || "-;/?:@&=+$_.~*'()".utf8.contains(c) || (verbatim && ",[]!".utf8.contains(c))
@@ -267,8 +272,9 @@ struct YAMLEmitter {
         for _ in 1..<Swift.max(trailing, 1) { write("\n") }
     }
 
-    private mutating func writeBlockHeaderTail(lines: [Substring], trailing: Int) {
-        if let first = lines.first(where: { !$0.isEmpty }), first.first == " " || first.first == "\t" {
+    private mutating func writeBlockHeaderTail(lines: [ArraySlice<UInt8>], trailing: Int) {
+        if let first = lines.first(where: { !$0.isEmpty })?.first,
+           first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
             write("2")
         }
         switch trailing {
@@ -280,24 +286,22 @@ struct YAMLEmitter {
         write("\n")
     }
 
-    private mutating func writeBlockLine(_ line: Substring, indent: Int) {
+    private mutating func writeBlockLine(_ line: ArraySlice<UInt8>, indent: Int) {
         if !line.isEmpty {
             spaces(indent)
-            out.append(contentsOf: line.utf8)
+            out.append(contentsOf: line)
         }
         out.append(UInt8(ascii: "\n"))
     }
 
     /// The value's lines (without the trailing breaks) and the number of trailing breaks.
-    private static func splitLines(_ v: String) -> ([Substring], Int) {
-        var body = Substring(v)
-        var trailing = 0
-        while body.last == "\n" {
-            body = body.dropLast()
-            trailing += 1
-        }
-        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
-        return (lines, trailing)
+    /// Works on bytes: Character-level splitting would glue combining marks to what precedes.
+    private static func splitLines(_ v: String) -> ([ArraySlice<UInt8>], Int) {
+        let bytes = Array(v.utf8)
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0A { end -= 1 }
+        let lines = bytes[..<end].split(separator: 0x0A, omittingEmptySubsequences: false)
+        return (lines, bytes.count - end)
     }
 
     // MARK: Output
@@ -366,7 +370,7 @@ struct ScalarInfo {
         if last == 0x20 || last == 0x09 { trailingBlank = true }
         if let f = first {
             let body = allPrintable && last != 0x20 && last != 0x3A && !hasColonSpaceOrSpaceHash
-                && !v.hasPrefix("...") && !v.hasPrefix("---")
+                && !v.utf8.starts(with: "...".utf8) && !v.utf8.starts(with: "---".utf8)
             plainSafe = body && !Self.isIndicator(f)
             let indicatorWithFollower = (f == 0x2D || f == 0x3F || f == 0x3A) && second.map { $0 != 0x20 } == true
             plainSyntaxValid = body && (!Self.isIndicator(f) || indicatorWithFollower)

@@ -93,6 +93,8 @@ import Testing
             ("a\n\nb", "k: |-\n  a\n\n  b\n"),
             ("  indented\nline", "k: |2-\n    indented\n  line\n"),
             ("\nleading", "k: |-\n\n  leading\n"),
+            // A combining mark after the leading space must not hide it (bytes, not Characters).
+            (" \u{2DE4}x\ny", "k: |2-\n   \u{2DE4}x\n  y\n"),
             ("trailing \nspaces", "k: \"trailing \\nspaces\"\n"),
             ("trailing\nspaces ", "k: \"trailing\\nspaces \"\n"),
             ("a\n\t\nb", "k: \"a\\n\\t\\nb\"\n"),

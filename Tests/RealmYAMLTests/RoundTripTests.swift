@@ -14,7 +14,7 @@ import Testing
         "trailing\n", "two\n\n", "\nleading", "  indented\nline", "a\n  b", " \n", "a\n \nb", "a\n\n\n", "x\n\t\ty",
         "\ty", "é", "日本語", "😀", "a\u{A0}", "\u{A0}", "=", "<<", "\u{85}", "\u{2028}", "\u{2029}", "\u{FEFF}",
         "\u{7}", "\u{0}", "\u{1B}", "\u{7F}", "\u{9F}", "\u{FFFE}", "\u{FFFF}", "\u{10FFFF}", "k: v\nk2: v2",
-        "- a\n- b", "# comment", "a # b", "%YAML 1.2", "@", "`", "{", "}", "[", "]", "-1.5e+3", "0.", "+.inf",
+        "- a\n- b", "\u{301}", " \u{2DE4}x", "...\u{301}", "a\n\u{301}b", " \u{301}\nx", "# comment", "a # b", "%YAML 1.2", "@", "`", "{", "}", "[", "]", "-1.5e+3", "0.", "+.inf",
     ]
 
     struct Generator {
@@ -28,7 +28,7 @@ import Testing
             case 0...3: return Character(Unicode.Scalar(UInt8(int(0x20...0x7E))))
             case 4: return ["\n", "\t", " ", "\r", ":", "#", "-", "'", "\""].randomElement(using: &rng) ?? " "
             case 5: return Character(Unicode.Scalar(UInt8(int(0...0x1F))))
-            case 6: return Character(Unicode.Scalar(UInt32(int(0x80...0x2FF))).flatMap { $0 } ?? "x")
+            case 6: return Character(Unicode.Scalar(UInt32(int(0x80...0x36F))).flatMap { $0 } ?? "x")
             case 7: return Character(Unicode.Scalar(UInt32(int(0x2000...0x2FFF))) ?? "x")
             case 8: return Character(Unicode.Scalar(UInt32(int(0xE000...0xFFFF))) ?? "x")
             default: return Character(Unicode.Scalar(UInt32(int(0x1F300...0x1F6FF))) ?? "x")
