@@ -230,7 +230,7 @@ struct YAMLEmitter {
                 if c >= 0x20 && c < 0x7F {
                     out.append(UInt8(c))
                 } else if ScalarInfo.isPrintable(c) {
-                    out.append(contentsOf: String(u).utf8)
+                    out.append(contentsOf: u.utf8)
                 } else if c <= 0xFF {
                     write("\\x" + Self.hex(c, width: 2))
                 } else if c <= 0xFFFF {
