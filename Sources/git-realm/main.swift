@@ -1,1 +1,3 @@
-print("git-realm: skeleton")
+import RealmCLI
+
+Entry.main()

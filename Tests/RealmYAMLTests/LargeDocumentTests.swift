@@ -2,7 +2,7 @@ import RealmJSON
 import Testing
 @testable import RealmYAML
 
-@Suite struct PerformanceTests {
+@Suite struct LargeDocumentTests {
     /// About 1 MB of realm-like YAML: block and flow collections, quoted and block scalars.
     static let megabyte: String = {
         var parts: [String] = ["entries:\n"]
@@ -34,22 +34,14 @@ import Testing
         return parts.joined()
     }()
 
-    @Test func parsingAMegabyteIsFast() throws {
+    /// A megabyte round-trips; its speed is measured by scripts/benchmark.sh, not here.
+    @Test func aMegabyteRoundTrips() throws {
         let text = Self.megabyte
         #expect(text.utf8.count >= 1 << 20)
-        let clock = ContinuousClock()
-        var node: YAMLNode?
-        let parse = try clock.measure { node = try YAML.parse(text) }
-        let parsed = try #require(node)
-        var json: JSONValue = nil
-        let convert = try clock.measure { json = try parsed.toJSON() }
-        var out = ""
-        let emit = clock.measure { out = YAML.emit(parsed) }
-        print("1 MiB YAML: parse \(parse), toJSON \(convert), emit \(emit) (\(out.utf8.count) bytes out)")
-        #expect(json["entries"]?.arrayValue?.count == node?["entries"]?.sequenceItems?.count)
-        // Generous bounds so debug builds on a busy machine pass; release parses in well under 100 ms.
-        #expect(parse < .seconds(3))
-        #expect(convert < .seconds(3))
-        #expect(emit < .seconds(3))
+        let parsed = try #require(try YAML.parse(text))
+        let json = try parsed.toJSON()
+        #expect(json["entries"]?.arrayValue?.count == parsed["entries"]?.sequenceItems?.count)
+        let again = try #require(try YAML.parse(YAML.emit(parsed)))
+        #expect(try again.toJSON() == json)
     }
 }
