@@ -1,0 +1,63 @@
+/// The one place every ref name is built. See docs/git-layer.md.
+public enum RefLayout {
+    /// This repository's own notes (the hooks write them).
+    public static let localNotes = "refs/notes/realm"
+    /// The realm repository's main branch.
+    public static let realmMainBranch = "refs/heads/main"
+    /// The realm repository's notes.
+    public static let realmNotes = "refs/notes/realm"
+
+    /// Prefix under which a member repository keeps what it fetched from a realm.
+    public static func fetchedPrefix(realm: String) -> String { "refs/realm/\(realm)" }
+
+    /// "refs/realm/<realm>/main"
+    public static func fetchedMain(realm: String) -> String { "\(fetchedPrefix(realm: realm))/main" }
+    /// "refs/realm/<realm>/notes"
+    public static func fetchedNotes(realm: String) -> String { "\(fetchedPrefix(realm: realm))/notes" }
+    /// Glob "refs/realm/<realm>/sync/*" (for `Repository.references(glob:)`, whose
+    /// `*` spans "/": it matches every "<repo>/<stamp>").
+    public static func fetchedSyncBranches(realm: String) -> String { "\(fetchedPrefix(realm: realm))/sync/*" }
+    /// "refs/realm/<realm>/sync/<repo>/<stamp>"
+    public static func fetchedSyncBranch(realm: String, repo: String, stamp: String) -> String {
+        "\(fetchedPrefix(realm: realm))/sync/\(repo)/\(stamp)"
+    }
+    /// "refs/heads/sync/<repo>/<stamp>" in the realm repository.
+    public static func realmSyncBranch(repo: String, stamp: String) -> String { "refs/heads/sync/\(repo)/\(stamp)" }
+
+    /// What `git fetch` needs to mirror a realm into refs/realm/<realm>/.
+    public static func fetchRefspecs(realm: String) -> [String] {
+        [
+            "+\(realmMainBranch):\(fetchedMain(realm: realm))",
+            "+\(realmNotes):\(fetchedNotes(realm: realm))",
+            "+refs/heads/sync/*:\(fetchedPrefix(realm: realm))/sync/*",
+        ]
+    }
+
+    /// Whether `s` may be used as one component of a ref name (git
+    /// check-ref-format rules, applied to a single component): non-empty; no
+    /// "/"; does not start or end with "."; does not end with ".lock"; no "..";
+    /// no "@{"; not "@"; no control characters, space, DEL, or any of ~ ^ : ? * [ \.
+    public static func isValidComponent(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        guard !bytes.isEmpty, s != "@" else { return false }
+        if bytes.first == UInt8(ascii: ".") || bytes.last == UInt8(ascii: ".") { return false }
+        if s.hasSuffix(".lock") { return false }
+        var previous: UInt8 = 0
+        for b in bytes {
+            if b < 0x20 || b == 0x7f { return false }
+            switch b {
+            case UInt8(ascii: " "), UInt8(ascii: "~"), UInt8(ascii: "^"), UInt8(ascii: ":"), UInt8(ascii: "?"),
+                 UInt8(ascii: "*"), UInt8(ascii: "["), UInt8(ascii: "\\"), UInt8(ascii: "/"):
+                return false
+            case UInt8(ascii: ".") where previous == UInt8(ascii: "."):
+                return false
+            case UInt8(ascii: "{") where previous == UInt8(ascii: "@"):
+                return false
+            default:
+                break
+            }
+            previous = b
+        }
+        return true
+    }
+}

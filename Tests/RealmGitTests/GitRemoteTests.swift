@@ -1,0 +1,128 @@
+import Testing
+@testable import RealmGit
+
+@Suite struct GitRemoteTests {
+    /// A bare "realm" remote plus two clones, a and b, both at the same main.
+    func setUp() throws -> (box: Sandbox, remote: String, base: OID) {
+        let box = Sandbox()
+        let remote = try box.makeRepo("realm.git", bare: true)
+        try box.makeRepo("a")
+        let base = try box.commit("a", ["realm.yaml": "v0"], message: "base")
+        try GitRemote.push(repoDir: box.path("a"), url: remote, refspecs: ["refs/heads/main:refs/heads/main"])
+        try box.git(["clone", "--quiet", remote, box.path("b")])
+        return (box, remote, base)
+    }
+
+    @Test func pushAndFetch() throws {
+        let (box, remote, base) = try setUp()
+        #expect(try box.git(["rev-parse", "main"], in: "realm.git") == base.hex)
+        let remoteRefs = try GitRemote.lsRemote(url: remote)
+        #expect(remoteRefs.contains { $0.name == "refs/heads/main" && $0.oid == base })
+        #expect(try GitRemote.lsRemote(url: remote, patterns: ["refs/heads/nothing*"]).isEmpty)
+
+        // Push an OID (not a local branch) plus a sync branch.
+        let a = try Repository.open(at: box.path("a"))
+        let tree = try a.buildTree(base: base, changes: ["realm.yaml": .blob(bytes("v1"))])
+        let next = try a.createCommit(tree: tree, parents: [base], message: "v1")
+        try GitRemote.push(repoDir: box.path("a"), url: remote,
+                           refspecs: ["\(next.hex):refs/heads/main", "\(next.hex):\(RefLayout.realmSyncBranch(repo: "svc", stamp: "1"))"],
+                           leases: [(ref: "refs/heads/main", expected: base)])
+        #expect(try box.git(["rev-parse", "main"], in: "realm.git") == next.hex)
+
+        // Fetch into the realm namespace; the notes ref is missing on the remote.
+        let specs = RefLayout.fetchRefspecs(realm: "prod")
+        let missing = #expect(throws: GitRemote.Failure.self) {
+            try GitRemote.fetch(repoDir: box.path("b"), url: remote, refspecs: specs)
+        }
+        #expect(missing?.isMissingRemoteRef == true)
+        #expect(missing?.isRejected == false)
+        try GitRemote.fetch(repoDir: box.path("b"), url: remote, refspecs: specs, ignoreMissing: true)
+        let b = try Repository.open(at: box.path("b"))
+        #expect(try b.resolve(ref: RefLayout.fetchedMain(realm: "prod")) == next)
+        #expect(try b.resolve(ref: RefLayout.fetchedNotes(realm: "prod")) == nil)
+        #expect(try b.references(glob: RefLayout.fetchedSyncBranches(realm: "prod")).map(\.name) ==
+                [RefLayout.fetchedSyncBranch(realm: "prod", repo: "svc", stamp: "1")])
+        #expect(try b.commit(next).message == "v1")
+        #expect(try box.git(["rev-parse", "HEAD"], in: "b") == base.hex)  // checkout untouched
+
+        // Prune: the sync branch disappears after it is deleted on the remote.
+        try box.git(["update-ref", "-d", "refs/heads/sync/svc/1"], in: "realm.git")
+        try GitRemote.fetch(repoDir: box.path("b"), url: remote, refspecs: [specs[0], specs[2]], prune: true)
+        #expect(try b.references(glob: RefLayout.fetchedSyncBranches(realm: "prod")).isEmpty)
+        #expect(try b.resolve(ref: RefLayout.fetchedMain(realm: "prod")) == next)
+
+        let bad = #expect(throws: GitRemote.Failure.self) {
+            try GitRemote.fetch(repoDir: box.path("b"), url: box.path("no-such-remote.git"), refspecs: specs)
+        }
+        #expect(bad?.status != 0)
+        #expect(bad?.command.first == "git")
+        #expect(bad?.isRejected == false)
+    }
+
+    @Test func concurrentNonFastForwardIsRejected() throws {
+        let (box, remote, base) = try setUp()
+        try box.commit("a", ["realm.yaml": "from a"], message: "a")
+        try box.commit("b", ["realm.yaml": "from b"], message: "b")
+        try GitRemote.push(repoDir: box.path("a"), url: remote, refspecs: ["refs/heads/main:refs/heads/main"])
+        let failure = #expect(throws: GitRemote.Failure.self) {
+            try GitRemote.push(repoDir: box.path("b"), url: remote, refspecs: ["refs/heads/main:refs/heads/main"])
+        }
+        #expect(failure?.isRejected == true)
+        #expect(failure?.stdout.contains("!") == true)
+
+        // A stale lease on a forced push is rejected too.
+        let b = try Repository.open(at: box.path("b"))
+        let mine = try b.headCommit()!
+        let stale = #expect(throws: GitRemote.Failure.self) {
+            try GitRemote.push(repoDir: box.path("b"), url: remote, refspecs: ["+\(mine.hex):refs/heads/main"],
+                               leases: [(ref: "refs/heads/main", expected: base)])
+        }
+        #expect(stale?.isRejected == true)
+        // "Must not exist" lease on an existing ref.
+        let exists = #expect(throws: GitRemote.Failure.self) {
+            try GitRemote.push(repoDir: box.path("b"), url: remote, refspecs: ["+\(mine.hex):refs/heads/main"],
+                               leases: [(ref: "refs/heads/main", expected: nil)])
+        }
+        #expect(exists?.isRejected == true)
+    }
+
+    @Test func atomicPushOfMainAndNotes() throws {
+        let (box, remote, base) = try setUp()
+        let a = try Repository.open(at: box.path("a"))
+        let tree = try a.buildTree(base: base, changes: ["domains/s3/contract.yaml": .blob(bytes("c"))])
+        let main = try a.createCommit(tree: tree, parents: [base], message: "contract")
+        let notes = try a.createNotesCommit(parent: nil, target: main, text: "verified\n")
+
+        try GitRemote.push(repoDir: box.path("a"), url: remote,
+                           refspecs: ["\(main.hex):\(RefLayout.realmMainBranch)", "\(notes.hex):\(RefLayout.realmNotes)"],
+                           leases: [(ref: RefLayout.realmMainBranch, expected: base), (ref: RefLayout.realmNotes, expected: nil)])
+        let realm = try Repository.open(at: remote)
+        #expect(try realm.resolve(ref: RefLayout.realmMainBranch) == main)
+        #expect(try realm.note(ref: RefLayout.realmNotes, on: main) == "verified\n")
+        #expect(try box.git(["notes", "--ref=realm", "show", main.hex], in: "realm.git") == "verified")
+
+        // All or nothing: notes would be fine, main's lease is stale -> neither moves.
+        let main2 = try a.createCommit(tree: tree, parents: [main], message: "again")
+        let notes2 = try a.createNotesCommit(parent: notes, target: main2, text: "again\n")
+        let failure = #expect(throws: GitRemote.Failure.self) {
+            try GitRemote.push(repoDir: box.path("a"), url: remote,
+                               refspecs: ["\(main2.hex):\(RefLayout.realmMainBranch)", "\(notes2.hex):\(RefLayout.realmNotes)"],
+                               leases: [(ref: RefLayout.realmMainBranch, expected: base), (ref: RefLayout.realmNotes, expected: notes)])
+        }
+        #expect(failure?.isRejected == true)
+        #expect(try realm.resolve(ref: RefLayout.realmMainBranch) == main)
+        #expect(try realm.resolve(ref: RefLayout.realmNotes) == notes)
+    }
+
+    @Test func hookDeclineIsNotARejection() throws {
+        let (box, remote, _) = try setUp()
+        box.write("realm.git/hooks/pre-receive", "#!/bin/sh\necho no >&2\nexit 1\n")
+        _ = try ProcessRunner.run("chmod", ["+x", box.path("realm.git/hooks/pre-receive")])
+        try box.commit("a", ["realm.yaml": "x"], message: "x")
+        let failure = #expect(throws: GitRemote.Failure.self) {
+            try GitRemote.push(repoDir: box.path("a"), url: remote, refspecs: ["refs/heads/main:refs/heads/main"])
+        }
+        #expect(failure?.isRejected == false)
+        #expect(failure?.stderr.contains("no") == true)
+    }
+}

@@ -1,0 +1,97 @@
+import Testing
+@testable import RealmGit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ProcessRunnerTests {
+    @Test func capturesLargeOutputOnBothPipes() throws {
+        _ = TestEnvironment.root
+        let size = 4 * 1024 * 1024
+        let result = try ProcessRunner.run("sh", ["-c", "head -c \(size) /dev/zero; head -c \(size) /dev/zero | tr '\\0' e >&2; head -c \(size) /dev/zero | tr '\\0' o"])
+        #expect(result.status == 0)
+        #expect(result.stdout.count == 2 * size)
+        #expect(result.stderr.count == size)
+        #expect(result.stderr.allSatisfy { $0 == UInt8(ascii: "e") })
+        #expect(!result.timedOut)
+    }
+
+    @Test func feedsLargeStdinWhileReading() throws {
+        _ = TestEnvironment.root
+        var input = [UInt8]()
+        for i in 0..<(6 * 1024 * 1024) { input.append(UInt8(truncatingIfNeeded: i &* 31)) }
+        let result = try ProcessRunner.run("cat", [], stdin: input)
+        #expect(result.status == 0)
+        #expect(result.stdout == input)
+        // Also through a process that writes stderr at the same time.
+        let both = try ProcessRunner.run("sh", ["-c", "tee /dev/stderr"], stdin: input)
+        #expect(both.stdout == input)
+        #expect(both.stderr == input)
+    }
+
+    @Test func childThatIgnoresStdin() throws {
+        _ = TestEnvironment.root
+        let big = [UInt8](repeating: 65, count: 1 << 20)
+        let result = try ProcessRunner.run("true", [], stdin: big)  // exits without reading: EPIPE, no SIGPIPE for us
+        #expect(result.status == 0)
+    }
+
+    @Test func timesOutQuickly() throws {
+        _ = TestEnvironment.root
+        let start = ChildIOClock.now()
+        let result = try ProcessRunner.run("sleep", ["10"], timeout: 0.5)
+        let elapsed = ChildIOClock.now() - start
+        #expect(result.timedOut)
+        #expect(result.signal == SIGTERM)
+        #expect(result.status == 128 + SIGTERM)
+        #expect(elapsed < 4)
+        // The whole process group goes: a grandchild holding the pipe is killed too.
+        let start2 = ChildIOClock.now()
+        let nested = try ProcessRunner.run("sh", ["-c", "sleep 10 & sleep 10; wait"], timeout: 0.5)
+        #expect(nested.timedOut)
+        #expect(ChildIOClock.now() - start2 < 5)
+        // Ignoring SIGTERM gets SIGKILL after the grace period.
+        let stubborn = try ProcessRunner.run("sh", ["-c", "trap '' TERM; sleep 10"], timeout: 0.3)
+        #expect(stubborn.timedOut)
+        #expect(stubborn.signal == SIGKILL)
+    }
+
+    @Test func statusDirectoryAndEnvironment() throws {
+        let box = Sandbox()
+        #expect(try ProcessRunner.run("sh", ["-c", "exit 3"]).status == 3)
+        #expect(try ProcessRunner.run("sh", ["-c", "kill -9 $$"]).signal == 9)
+        #expect(try ProcessRunner.run("pwd", [], directory: box.dir).stdoutText == realPath(box.dir) + "\n")
+        let env = try ProcessRunner.run("sh", ["-c", "printf '%s|%s|%s' \"$REALM_A\" \"${HOME:+home}\" \"${GIT_TERMINAL_PROMPT-unset}\""],
+                                        environment: ["REALM_A": "a b"], removingEnvironment: ["GIT_TERMINAL_PROMPT"])
+        #expect(env.stdoutText == "a b|home|unset")
+        let notFound = #expect(throws: GitError.self) { try ProcessRunner.run("definitely-not-a-command-xyz", []) }
+        #expect(notFound?.isNotFound == true)
+        #expect(throws: GitError.self) { try ProcessRunner.run("pwd", [], directory: box.path("missing")) }
+        // PATH from the overriding environment is used for the lookup.
+        box.write("bin/realm-hello", "#!/bin/sh\necho hello \"$@\"\n")
+        chmod(box.path("bin/realm-hello"), 0o755)
+        let found = try ProcessRunner.run("realm-hello", ["x"], environment: ["PATH": box.path("bin") + ":/usr/bin:/bin"])
+        #expect(found.stdoutText == "hello x\n")
+        // Stderr passthrough captures nothing.
+        let passed = try ProcessRunner.run("sh", ["-c", "echo out; echo err >&2"], passthroughStderr: true)
+        #expect(passed.stdoutText == "out\n")
+        #expect(passed.stderr.isEmpty)
+    }
+
+    @Test func backgroundedGrandchildDoesNotHang() throws {
+        _ = TestEnvironment.root
+        let start = ChildIOClock.now()
+        // The child exits at once; its background grandchild keeps stdout open for 5 s.
+        let result = try ProcessRunner.run("sh", ["-c", "echo done; sleep 5 &"])
+        #expect(result.stdoutText == "done\n")
+        #expect(ChildIOClock.now() - start < 3)
+    }
+}
+
+enum ChildIOClock {
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

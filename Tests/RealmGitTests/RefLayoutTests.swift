@@ -1,0 +1,31 @@
+import Testing
+@testable import RealmGit
+
+@Suite struct RefLayoutTests {
+    @Test func names() {
+        #expect(RefLayout.fetchedMain(realm: "prod") == "refs/realm/prod/main")
+        #expect(RefLayout.fetchedNotes(realm: "prod") == "refs/realm/prod/notes")
+        #expect(RefLayout.fetchedSyncBranches(realm: "prod") == "refs/realm/prod/sync/*")
+        #expect(RefLayout.fetchedSyncBranch(realm: "prod", repo: "svc", stamp: "20240101T000000Z") ==
+                "refs/realm/prod/sync/svc/20240101T000000Z")
+        #expect(RefLayout.realmSyncBranch(repo: "svc", stamp: "s1") == "refs/heads/sync/svc/s1")
+        #expect(RefLayout.fetchRefspecs(realm: "prod") == [
+            "+refs/heads/main:refs/realm/prod/main",
+            "+refs/notes/realm:refs/realm/prod/notes",
+            "+refs/heads/sync/*:refs/realm/prod/sync/*",
+        ])
+    }
+
+    @Test func componentValidityAgreesWithGit() throws {
+        _ = Sandbox()  // test environment
+        let candidates = ["prod", "my-realm", "a.b", "v1.2_x", "x@y", "ünïcode", "", ".hidden", "trailing.", "a..b",
+                          "x.lock", "sp ace", "ti~lde", "ca^ret", "co:lon", "q?", "st*r", "br[acket", "back\\slash",
+                          "a/b", "@", "a@{b", "tab\t", "del\u{7f}", "lock.locked"]
+        for c in candidates {
+            let result = try ProcessRunner.run("git", ["check-ref-format", "refs/x/\(c)/y"])
+            let gitValid = result.status == 0 && !c.isEmpty && !c.contains("/") && c != "@"
+                && !c.hasSuffix(".")  // git allows these mid-name; we refuse them for a component
+            #expect(RefLayout.isValidComponent(c) == gitValid, "component \(c.debugDescription)")
+        }
+    }
+}
