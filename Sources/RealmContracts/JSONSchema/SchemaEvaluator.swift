@@ -43,9 +43,11 @@ private enum PathToken {
 /// Applies a `SchemaProgram` to one instance. In reporting mode it records every failure with
 /// its instance and schema locations; otherwise it stops at the first failure.
 struct SchemaEvaluator {
-    /// Nesting (schema applications on the stack) beyond which evaluation gives up: far more
-    /// than the JSON parser's own nesting limit allows, far less than would exhaust a stack.
-    static let maxDepth = 2_000
+    /// Nesting (schema applications on the stack) beyond which evaluation gives up whatever the
+    /// stack: far more than the JSON parser's own nesting limit needs.
+    static let maxDepth = 100_000
+    /// Nesting beyond which each level checks the room left on the stack (see `StackGuard`).
+    static let stackCheckDepth = 128
 
     private let program: SchemaProgram
     private let reportAll: Bool
@@ -54,6 +56,7 @@ struct SchemaEvaluator {
     private var schemaPath: [PathToken] = []
     private var dynamicScope: [Int] = []
     private var depth = 0
+    private var stackFloor: UInt = 0
 
     init(program: SchemaProgram, report: Bool) {
         self.program = program
@@ -61,6 +64,7 @@ struct SchemaEvaluator {
     }
 
     mutating func run(_ instance: JSONValue) -> Bool {
+        stackFloor = StackGuard.floor()
         var annotations = Annotations()
         return eval(program.root, instance, report: reportAll, collect: false, &annotations)
     }
@@ -91,6 +95,10 @@ struct SchemaEvaluator {
     }
 
     // MARK: - Evaluation
+    //
+    // The functions on the recursive path (eval, evalKeyword, the applicators, evalChild) keep
+    // few locals and leave message formatting to out-of-line functions: stack use per level of
+    // nesting is what bounds the depth of instances that can be validated.
 
     /// Applies node `id` to `instance`. With `collect`, adds what it evaluated to `annotations`
     /// (only meaningful when it returns true).
@@ -98,17 +106,11 @@ struct SchemaEvaluator {
                                _ annotations: inout Annotations) -> Bool
     {
         let node = program.nodes[id]
-        if node.isFalse {
-            if report { fail("no value is allowed here (the schema is false)") }
-            return false
-        }
+        if node.isFalse { return failFalseSchema(report: report) }
         if node.keywords.isEmpty { return true }
         depth += 1
         defer { depth -= 1 }
-        if depth > Self.maxDepth {
-            if report { fail("evaluation nests deeper than \(Self.maxDepth) levels; the instance is too deep") }
-            return false
-        }
+        if depth > Self.stackCheckDepth && !stackHasRoom() { return failTooDeep(report: report) }
         var pushedScope = false
         if program.tracksDynamicScope && dynamicScope.last != node.resource {
             dynamicScope.append(node.resource)
@@ -130,13 +132,31 @@ struct SchemaEvaluator {
                                        collect: Bool, _ annotations: inout Annotations) -> Bool
     {
         var valid = true
-        for keyword in keywords {
-            if !evalKeyword(keyword, instance, report: report, collect: collect, &annotations) {
+        for index in keywords.indices {
+            if !evalKeyword(keywords[index], instance, report: report, collect: collect, &annotations) {
                 valid = false
                 if !report { return false }
             }
         }
         return valid
+    }
+
+    @inline(never)
+    private mutating func failFalseSchema(report: Bool) -> Bool {
+        if report { fail("no value is allowed here (the schema is false)") }
+        return false
+    }
+
+    @inline(never)
+    private mutating func failTooDeep(report: Bool) -> Bool {
+        if report { fail("evaluation nests too deep (\(depth) levels) for this thread's stack; the instance is too deeply nested") }
+        return false
+    }
+
+    /// Whether the stack has room for one more level (checked only when already deep).
+    @inline(never)
+    private func stackHasRoom() -> Bool {
+        depth <= Self.maxDepth && StackGuard.currentAddress() > stackFloor
     }
 
     /// Applies `id` to a member or item of the current instance.
@@ -149,20 +169,60 @@ struct SchemaEvaluator {
         return valid
     }
 
-    /// Applies `id` in place, with `tokens` added to the schema path.
+    /// Applies `id` in place, with `token` (and `second`) added to the schema path.
     private mutating func evalInPlace(_ id: Int, _ instance: JSONValue, report: Bool, collect: Bool,
-                                      _ annotations: inout Annotations, _ tokens: PathToken...) -> Bool
+                                      _ annotations: inout Annotations, _ token: PathToken,
+                                      _ second: PathToken? = nil) -> Bool
     {
         guard report else { return eval(id, instance, report: false, collect: collect, &annotations) }
-        schemaPath.append(contentsOf: tokens)
+        schemaPath.append(token)
+        if let second { schemaPath.append(second) }
         let valid = eval(id, instance, report: true, collect: collect, &annotations)
-        schemaPath.removeLast(tokens.count)
+        schemaPath.removeLast(second == nil ? 1 : 2)
         return valid
     }
 
     private mutating func evalKeyword(_ keyword: SchemaKeyword, _ instance: JSONValue, report: Bool,
                                       collect: Bool, _ annotations: inout Annotations) -> Bool
     {
+        switch keyword {
+        case .items(let items):
+            return evalItems(items, instance, report: report, collect: collect, &annotations)
+        case .properties(let properties):
+            return evalProperties(properties, instance, report: report, collect: collect, &annotations)
+        case .ref(let id, let keyword):
+            return evalInPlace(id, instance, report: report, collect: collect, &annotations, .key(keyword))
+        case .dynamicRef(let initial, let table):
+            return evalDynamicRef(initial, table, instance, report: report, collect: collect, &annotations)
+        case .allOf(let ids):
+            return evalAllOf(ids, instance, report: report, collect: collect, &annotations)
+        case .anyOf(let ids):
+            return evalAnyOf(ids, instance, report: report, collect: collect, &annotations)
+        case .oneOf(let ids):
+            return evalOneOf(ids, instance, report: report, collect: collect, &annotations)
+        case .not(let id):
+            return evalNot(id, instance, report: report)
+        case .conditional(let condition, let then, let otherwise):
+            return evalConditional(condition, then, otherwise, instance, report: report, collect: collect, &annotations)
+        case .dependentSchemas(let dependencies, let keyword):
+            return evalDependentSchemas(dependencies, keyword, instance, report: report, collect: collect, &annotations)
+        case .contains(let contains):
+            return evalContains(contains, instance, report: report, collect: collect, &annotations)
+        case .propertyNames(let id):
+            return evalPropertyNames(id, instance, report: report)
+        case .unevaluatedItems(let id):
+            return evalUnevaluatedItems(id, instance, report: report, &annotations)
+        case .unevaluatedProperties(let id):
+            return evalUnevaluatedProperties(id, instance, report: report, &annotations)
+        default:
+            return evalAssertion(keyword, instance, report: report)
+        }
+    }
+
+    // MARK: Assertions (no subschemas)
+
+    @inline(never)
+    private mutating func evalAssertion(_ keyword: SchemaKeyword, _ instance: JSONValue, report: Bool) -> Bool {
         switch keyword {
         case .type(let mask):
             if Self.matches(mask, instance) { return true }
@@ -224,9 +284,6 @@ struct SchemaEvaluator {
             if report { fail("items \(first) and \(second) are equal; items must be unique", schema: "uniqueItems") }
             return false
 
-        case .contains(let contains):
-            return evalContains(contains, instance, report: report, collect: collect, &annotations)
-
         case .required(let names):
             guard case .object(let object) = instance else { return true }
             var valid = true
@@ -249,163 +306,8 @@ struct SchemaEvaluator {
             }
             return valid
 
-        case .items(let items):
-            return evalItems(items, instance, report: report, collect: collect, &annotations)
-
-        case .properties(let properties):
-            return evalProperties(properties, instance, report: report, collect: collect, &annotations)
-
-        case .propertyNames(let id):
-            guard case .object(let object) = instance else { return true }
-            var valid = true
-            if report { schemaPath.append(.key("propertyNames")) }
-            for name in object.keys {
-                if !evalChild(id, .string(name), .key(name), report: report) {
-                    valid = false
-                    if !report { break }
-                }
-            }
-            if report { schemaPath.removeLast() }
-            return valid
-
-        case .dependentSchemas(let dependencies, let keyword):
-            guard case .object(let object) = instance else { return true }
-            var valid = true
-            for (name, id) in dependencies where object[name] != nil {
-                if !evalInPlace(id, instance, report: report, collect: collect, &annotations, .key(keyword), .key(name)) {
-                    valid = false
-                    if !report { return false }
-                }
-            }
-            return valid
-
-        case .allOf(let ids):
-            var valid = true
-            for (n, id) in ids.enumerated() {
-                if !evalInPlace(id, instance, report: report, collect: collect, &annotations, .key("allOf"), .index(n)) {
-                    valid = false
-                    if !report { return false }
-                }
-            }
-            return valid
-
-        case .anyOf(let ids):
-            var matched = false
-            for id in ids {
-                if collect {
-                    var local = Annotations()
-                    if eval(id, instance, report: false, collect: true, &local) {
-                        matched = true
-                        annotations.merge(local)
-                    }
-                } else {
-                    var ignored = Annotations()
-                    if eval(id, instance, report: false, collect: false, &ignored) {
-                        matched = true
-                        break
-                    }
-                }
-            }
-            if !matched && report { fail("does not match any of the \(ids.count) schemas in anyOf", schema: "anyOf") }
-            return matched
-
-        case .oneOf(let ids):
-            var matches: [Int] = []
-            var kept = Annotations()
-            for (n, id) in ids.enumerated() {
-                var local = Annotations()
-                if eval(id, instance, report: false, collect: collect, &local) {
-                    matches.append(n)
-                    if matches.count == 1 { kept = local } else { break }
-                }
-            }
-            if matches.count == 1 {
-                if collect { annotations.merge(kept) }
-                return true
-            }
-            if report {
-                if matches.isEmpty {
-                    fail("does not match any of the \(ids.count) schemas in oneOf", schema: "oneOf")
-                } else {
-                    fail("matches more than one schema in oneOf (\(matches[0]) and \(matches[1]))", schema: "oneOf")
-                }
-            }
-            return false
-
-        case .not(let id):
-            var ignored = Annotations()
-            if !eval(id, instance, report: false, collect: false, &ignored) { return true }
-            if report { fail("must not match the schema in not", schema: "not") }
-            return false
-
-        case .conditional(let condition, let then, let otherwise):
-            if then == nil && otherwise == nil && !collect { return true }
-            var local = Annotations()
-            if eval(condition, instance, report: false, collect: collect, &local) {
-                if collect { annotations.merge(local) }
-                guard let then else { return true }
-                return evalInPlace(then, instance, report: report, collect: collect, &annotations, .key("then"))
-            }
-            guard let otherwise else { return true }
-            return evalInPlace(otherwise, instance, report: report, collect: collect, &annotations, .key("else"))
-
-        case .ref(let id, let keyword):
-            return evalInPlace(id, instance, report: report, collect: collect, &annotations, .key(keyword))
-
-        case .dynamicRef(let initial, let table):
-            var target = initial
-            if table >= 0 {
-                let candidates = program.dynamicTables[table]
-                for resource in dynamicScope {
-                    if let found = candidates[resource] {
-                        target = found
-                        break
-                    }
-                }
-            }
-            return evalInPlace(target, instance, report: report, collect: collect, &annotations, .key("$dynamicRef"))
-
-        case .unevaluatedItems(let id):
-            guard case .array(let items) = instance else { return true }
-            var valid = true
-            let isFalse = program.nodes[id].isFalse
-            if report { schemaPath.append(.key("unevaluatedItems")) }
-            for (n, item) in items.enumerated() where !annotations.evaluated(item: n) {
-                if isFalse {
-                    valid = false
-                    guard report else { break }
-                    instancePath.append(.index(n))
-                    fail("item \(n) is not allowed (unevaluatedItems is false)")
-                    instancePath.removeLast()
-                } else if !evalChild(id, item, .index(n), report: report) {
-                    valid = false
-                    if !report { break }
-                }
-            }
-            if report { schemaPath.removeLast() }
-            if valid { annotations.allItems = true }
-            return valid
-
-        case .unevaluatedProperties(let id):
-            guard case .object(let object) = instance else { return true }
-            var valid = true
-            let isFalse = program.nodes[id].isFalse
-            if report { schemaPath.append(.key("unevaluatedProperties")) }
-            for (name, value) in object where !annotations.evaluated(property: name) {
-                if isFalse {
-                    valid = false
-                    guard report else { break }
-                    instancePath.append(.key(name))
-                    fail("property '\(name)' is not allowed (unevaluatedProperties is false)")
-                    instancePath.removeLast()
-                } else if !evalChild(id, value, .key(name), report: report) {
-                    valid = false
-                    if !report { break }
-                }
-            }
-            if report { schemaPath.removeLast() }
-            if valid { annotations.allProperties = true }
-            return valid
+        default:
+            return true
         }
     }
 
@@ -418,7 +320,10 @@ struct SchemaEvaluator {
             count = s.unicodeScalars.count
             noun = "character"
         case (.minLength, .string(let s)):
-            if s.utf8.count < limit { count = s.unicodeScalars.count } else if limit <= s.utf8.count / 4 {
+            // A code point takes 1 to 4 UTF-8 bytes.
+            if s.utf8.count < limit {
+                count = s.unicodeScalars.count
+            } else if limit <= s.utf8.count / 4 {
                 return true
             } else {
                 count = s.unicodeScalars.count
@@ -436,12 +341,136 @@ struct SchemaEvaluator {
         let isMax = kind == .maxLength || kind == .maxItems || kind == .maxProperties
         let valid = isMax ? count <= limit : count >= limit
         if !valid && report {
-            let nounPlural = noun == "property" ? (count == 1 ? "1 property" : "\(count) properties") : Self.plural(count, noun)
-            fail("has \(nounPlural), \(isMax ? "more than the maximum" : "fewer than the minimum") of \(limit)",
+            let counted = noun == "property" ? (count == 1 ? "1 property" : "\(count) properties") : Self.plural(count, noun)
+            fail("has \(counted), \(isMax ? "more than the maximum" : "fewer than the minimum") of \(limit)",
                  schema: kind.keyword)
         }
         return valid
     }
+
+    // MARK: In-place applicators
+
+    private mutating func evalDynamicRef(_ initial: Int, _ table: Int, _ instance: JSONValue, report: Bool,
+                                         collect: Bool, _ annotations: inout Annotations) -> Bool
+    {
+        let target = table < 0 ? initial : dynamicTarget(initial, table)
+        return evalInPlace(target, instance, report: report, collect: collect, &annotations, .key("$dynamicRef"))
+    }
+
+    /// The outermost resource in the dynamic scope with the anchor wins.
+    private func dynamicTarget(_ initial: Int, _ table: Int) -> Int {
+        let candidates = program.dynamicTables[table]
+        for resource in dynamicScope {
+            if let found = candidates[resource] { return found }
+        }
+        return initial
+    }
+
+    private mutating func evalAllOf(_ ids: [Int], _ instance: JSONValue, report: Bool, collect: Bool,
+                                    _ annotations: inout Annotations) -> Bool
+    {
+        var valid = true
+        for n in ids.indices {
+            if !evalInPlace(ids[n], instance, report: report, collect: collect, &annotations, .key("allOf"), .index(n)) {
+                valid = false
+                if !report { return false }
+            }
+        }
+        return valid
+    }
+
+    private mutating func evalAnyOf(_ ids: [Int], _ instance: JSONValue, report: Bool, collect: Bool,
+                                    _ annotations: inout Annotations) -> Bool
+    {
+        var matched = false
+        var local = Annotations()
+        for id in ids {
+            if collect { local = Annotations() }
+            if eval(id, instance, report: false, collect: collect, &local) {
+                matched = true
+                guard collect else { break }
+                annotations.merge(local)
+            }
+        }
+        if !matched && report { failApplicator("anyOf", count: ids.count, matches: []) }
+        return matched
+    }
+
+    private mutating func evalOneOf(_ ids: [Int], _ instance: JSONValue, report: Bool, collect: Bool,
+                                    _ annotations: inout Annotations) -> Bool
+    {
+        var first = -1
+        var second = -1
+        var kept = Annotations()
+        var local = Annotations()
+        for n in ids.indices {
+            if collect { local = Annotations() }
+            if eval(ids[n], instance, report: false, collect: collect, &local) {
+                if first < 0 {
+                    first = n
+                    if collect { kept = local }
+                } else {
+                    second = n
+                    break
+                }
+            }
+        }
+        if first >= 0 && second < 0 {
+            if collect { annotations.merge(kept) }
+            return true
+        }
+        if report { failApplicator("oneOf", count: ids.count, matches: first < 0 ? [] : [first, second]) }
+        return false
+    }
+
+    @inline(never)
+    private mutating func failApplicator(_ keyword: String, count: Int, matches: [Int]) {
+        if matches.isEmpty {
+            fail("does not match any of the \(count) schemas in \(keyword)", schema: keyword)
+        } else {
+            fail("matches more than one schema in \(keyword) (\(matches[0]) and \(matches[1]))", schema: keyword)
+        }
+    }
+
+    private mutating func evalNot(_ id: Int, _ instance: JSONValue, report: Bool) -> Bool {
+        var ignored = Annotations()
+        if !eval(id, instance, report: false, collect: false, &ignored) { return true }
+        if report { fail("must not match the schema in not", schema: "not") }
+        return false
+    }
+
+    private mutating func evalConditional(_ condition: Int, _ then: Int?, _ otherwise: Int?, _ instance: JSONValue,
+                                          report: Bool, collect: Bool, _ annotations: inout Annotations) -> Bool
+    {
+        if then == nil && otherwise == nil && !collect { return true }
+        var local = Annotations()
+        if eval(condition, instance, report: false, collect: collect, &local) {
+            if collect { annotations.merge(local) }
+            guard let then else { return true }
+            return evalInPlace(then, instance, report: report, collect: collect, &annotations, .key("then"))
+        }
+        guard let otherwise else { return true }
+        return evalInPlace(otherwise, instance, report: report, collect: collect, &annotations, .key("else"))
+    }
+
+    private mutating func evalDependentSchemas(_ dependencies: [(String, Int)], _ keyword: String,
+                                               _ instance: JSONValue, report: Bool, collect: Bool,
+                                               _ annotations: inout Annotations) -> Bool
+    {
+        guard case .object(let object) = instance else { return true }
+        var valid = true
+        for n in dependencies.indices where object[dependencies[n].0] != nil {
+            if !evalInPlace(dependencies[n].1, instance, report: report, collect: collect, &annotations,
+                            .key(keyword), .key(dependencies[n].0))
+            {
+                valid = false
+                if !report { return false }
+            }
+        }
+        return valid
+    }
+
+    // MARK: Applicators to items and members
 
     private mutating func evalContains(_ contains: ContainsKeyword, _ instance: JSONValue, report: Bool,
                                        collect: Bool, _ annotations: inout Annotations) -> Bool
@@ -449,9 +478,9 @@ struct SchemaEvaluator {
         guard case .array(let items) = instance else { return true }
         let recordAll = collect && contains.annotates
         var matches = 0
-        for (n, item) in items.enumerated() {
-            var ignored = Annotations()
-            if eval(contains.node, item, report: false, collect: false, &ignored) {
+        var ignored = Annotations()
+        for n in items.indices {
+            if eval(contains.node, items[n], report: false, collect: false, &ignored) {
                 matches += 1
                 if recordAll {
                     annotations.items.insert(n)
@@ -462,18 +491,21 @@ struct SchemaEvaluator {
                 }
             }
         }
-        if matches < contains.min {
-            if report {
-                fail("contains \(matches) matching item\(matches == 1 ? "" : "s"); at least \(contains.min) required",
-                     schema: contains.min == 1 ? "contains" : "minContains")
-            }
-            return false
-        }
-        if let max = contains.max, matches > max {
-            if report { fail("contains more than \(max) matching item\(max == 1 ? "" : "s")", schema: "maxContains") }
+        if matches < contains.min || (contains.max.map { matches > $0 } ?? false) {
+            if report { failContains(contains, matches: matches) }
             return false
         }
         return true
+    }
+
+    @inline(never)
+    private mutating func failContains(_ contains: ContainsKeyword, matches: Int) {
+        if matches < contains.min {
+            fail("contains \(matches) matching item\(matches == 1 ? "" : "s"); at least \(contains.min) required",
+                 schema: contains.min == 1 ? "contains" : "minContains")
+        } else if let max = contains.max {
+            fail("contains more than \(max) matching item\(max == 1 ? "" : "s")", schema: "maxContains")
+        }
     }
 
     private mutating func evalItems(_ keyword: ItemsKeyword, _ instance: JSONValue, report: Bool,
@@ -494,10 +526,7 @@ struct SchemaEvaluator {
         if collect { annotations.itemPrefix = max(annotations.itemPrefix, prefixCount) }
         guard let rest = keyword.rest, items.count > keyword.prefix.count else { return valid }
         if keyword.restIsFalse {
-            if report {
-                fail("has \(Self.plural(items.count, "item")); at most \(keyword.prefix.count) allowed",
-                     schema: keyword.restKeyword)
-            }
+            if report { failTooManyItems(keyword, count: items.count) }
             return false
         }
         if report { schemaPath.append(.key(keyword.restKeyword)) }
@@ -512,27 +541,35 @@ struct SchemaEvaluator {
         return valid
     }
 
+    @inline(never)
+    private mutating func failTooManyItems(_ keyword: ItemsKeyword, count: Int) {
+        fail("has \(Self.plural(count, "item")); at most \(keyword.prefix.count) allowed", schema: keyword.restKeyword)
+    }
+
     private mutating func evalProperties(_ keyword: PropertiesKeyword, _ instance: JSONValue, report: Bool,
                                          collect: Bool, _ annotations: inout Annotations) -> Bool
     {
         guard case .object(let object) = instance else { return true }
         var valid = true
-        for (name, value) in object {
+        for member in object {
             var matched = false
-            if let id = keyword.properties[name] {
+            if let id = keyword.properties[member.key] {
                 matched = true
-                if report { schemaPath.append(.key("properties")); schemaPath.append(.key(name)) }
-                let ok = evalChild(id, value, .key(name), report: report)
+                if report { schemaPath.append(.key("properties")); schemaPath.append(.key(member.key)) }
+                let ok = evalChild(id, member.value, .key(member.key), report: report)
                 if report { schemaPath.removeLast(2) }
                 if !ok {
                     valid = false
                     if !report { return false }
                 }
             }
-            for (matcher, id) in keyword.patterns where matcher.matches(name) {
+            for n in keyword.patterns.indices where keyword.patterns[n].0.matches(member.key) {
                 matched = true
-                if report { schemaPath.append(.key("patternProperties")); schemaPath.append(.key(matcher.source)) }
-                let ok = evalChild(id, value, .key(name), report: report)
+                if report {
+                    schemaPath.append(.key("patternProperties"))
+                    schemaPath.append(.key(keyword.patterns[n].0.source))
+                }
+                let ok = evalChild(keyword.patterns[n].1, member.value, .key(member.key), report: report)
                 if report { schemaPath.removeLast(2) }
                 if !ok {
                     valid = false
@@ -544,12 +581,10 @@ struct SchemaEvaluator {
                 if keyword.additionalIsFalse {
                     valid = false
                     guard report else { return false }
-                    instancePath.append(.key(name))
-                    fail("property '\(name)' is not allowed (additionalProperties is false)", schema: "additionalProperties")
-                    instancePath.removeLast()
+                    failMember(member.key, "is not allowed (additionalProperties is false)", schema: "additionalProperties")
                 } else {
                     if report { schemaPath.append(.key("additionalProperties")) }
-                    let ok = evalChild(id, value, .key(name), report: report)
+                    let ok = evalChild(id, member.value, .key(member.key), report: report)
                     if report { schemaPath.removeLast() }
                     if !ok {
                         valid = false
@@ -557,8 +592,80 @@ struct SchemaEvaluator {
                     }
                 }
             }
-            if collect && matched { annotations.properties.insert(name) }
+            if collect && matched { annotations.properties.insert(member.key) }
         }
+        return valid
+    }
+
+    /// A failure located at a member (or, with an integer name, an item) of the current instance.
+    @inline(never)
+    private mutating func failMember(_ name: String, _ text: String, schema keyword: String, item: Int? = nil) {
+        instancePath.append(item.map { .index($0) } ?? .key(name))
+        fail("\(item.map { "item \($0)" } ?? "property '\(name)'") \(text)", schema: keyword)
+        instancePath.removeLast()
+    }
+
+    private mutating func evalPropertyNames(_ id: Int, _ instance: JSONValue, report: Bool) -> Bool {
+        guard case .object(let object) = instance else { return true }
+        var valid = true
+        if report { schemaPath.append(.key("propertyNames")) }
+        for name in object.keys {
+            if !evalChild(id, .string(name), .key(name), report: report) {
+                valid = false
+                if !report { break }
+            }
+        }
+        if report { schemaPath.removeLast() }
+        return valid
+    }
+
+    private mutating func evalUnevaluatedItems(_ id: Int, _ instance: JSONValue, report: Bool,
+                                               _ annotations: inout Annotations) -> Bool
+    {
+        guard case .array(let items) = instance else { return true }
+        var valid = true
+        let isFalse = program.nodes[id].isFalse
+        for n in items.indices where !annotations.evaluated(item: n) {
+            if isFalse {
+                valid = false
+                guard report else { break }
+                failMember("", "is not allowed (unevaluatedItems is false)", schema: "unevaluatedItems", item: n)
+                continue
+            }
+            if report { schemaPath.append(.key("unevaluatedItems")) }
+            let ok = evalChild(id, items[n], .index(n), report: report)
+            if report { schemaPath.removeLast() }
+            if !ok {
+                valid = false
+                if !report { break }
+            }
+        }
+        if valid { annotations.allItems = true }
+        return valid
+    }
+
+    private mutating func evalUnevaluatedProperties(_ id: Int, _ instance: JSONValue, report: Bool,
+                                                    _ annotations: inout Annotations) -> Bool
+    {
+        guard case .object(let object) = instance else { return true }
+        var valid = true
+        let isFalse = program.nodes[id].isFalse
+        for member in object where !annotations.evaluated(property: member.key) {
+            if isFalse {
+                valid = false
+                guard report else { break }
+                failMember(member.key, "is not allowed (unevaluatedProperties is false)", schema: "unevaluatedProperties")
+                continue
+            }
+            if report { schemaPath.append(.key("unevaluatedProperties")) }
+            let ok = evalChild(id, member.value, .key(member.key), report: report)
+            if report { schemaPath.removeLast() }
+            if !ok {
+                valid = false
+                if !report { break }
+            }
+        }
+        if valid { annotations.allProperties = true }
         return valid
     }
 
