@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "RealmCore",
                 dependencies: ["RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
         .target(name: "RealmCLI",
-                dependencies: ["RealmCore",
+                dependencies: ["RealmCore", "RealmContracts", "RealmJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "git-realm", dependencies: ["RealmCLI"]),
 

@@ -301,6 +301,17 @@ extension Repository {
         }
     }
 
+    /// Adds one more value to a multi-valued key (`git config --add`).
+    public func addConfigMultivar(_ key: String, _ value: String, level: ConfigLevel = .local) throws(GitError) {
+        try locked { () throws(GitError) in
+            try requireNoNUL(value, "config value")
+            let target = try levelConfig(level)
+            defer { withExtendedLifetime(target) {} }
+            // "$^" matches no existing value, so libgit2 appends instead of replacing.
+            try check(git_config_set_multivar(target.pointer, key, "$^", value), "add config \(key)")
+        }
+    }
+
     /// Removes every value of `key` at that level; no error if there is none.
     public func unsetConfig(_ key: String, level: ConfigLevel = .local) throws(GitError) {
         try locked { () throws(GitError) in

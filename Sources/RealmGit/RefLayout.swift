@@ -12,8 +12,10 @@ public enum RefLayout {
 
     /// "refs/realm/<realm>/main"
     public static func fetchedMain(realm: String) -> String { "\(fetchedPrefix(realm: realm))/main" }
-    /// "refs/realm/<realm>/notes"
-    public static func fetchedNotes(realm: String) -> String { "\(fetchedPrefix(realm: realm))/notes" }
+    /// "refs/realm/<realm>/notes/realm": the realm's refs/notes/realm as fetched. Notes are
+    /// fetched with a glob (`refs/notes/*`) because an explicit source ref that does not exist
+    /// yet (a realm nobody has notified) would fail the whole fetch.
+    public static func fetchedNotes(realm: String) -> String { "\(fetchedPrefix(realm: realm))/notes/realm" }
     /// Glob "refs/realm/<realm>/sync/*" (for `Repository.references(glob:)`, whose
     /// `*` spans "/": it matches every "<repo>/<stamp>").
     public static func fetchedSyncBranches(realm: String) -> String { "\(fetchedPrefix(realm: realm))/sync/*" }
@@ -28,7 +30,7 @@ public enum RefLayout {
     public static func fetchRefspecs(realm: String) -> [String] {
         [
             "+\(realmMainBranch):\(fetchedMain(realm: realm))",
-            "+\(realmNotes):\(fetchedNotes(realm: realm))",
+            "+refs/notes/*:\(fetchedPrefix(realm: realm))/notes/*",
             "+refs/heads/sync/*:\(fetchedPrefix(realm: realm))/sync/*",
         ]
     }

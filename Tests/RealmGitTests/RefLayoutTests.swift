@@ -4,14 +4,14 @@ import Testing
 @Suite struct RefLayoutTests {
     @Test func names() {
         #expect(RefLayout.fetchedMain(realm: "prod") == "refs/realm/prod/main")
-        #expect(RefLayout.fetchedNotes(realm: "prod") == "refs/realm/prod/notes")
+        #expect(RefLayout.fetchedNotes(realm: "prod") == "refs/realm/prod/notes/realm")
         #expect(RefLayout.fetchedSyncBranches(realm: "prod") == "refs/realm/prod/sync/*")
         #expect(RefLayout.fetchedSyncBranch(realm: "prod", repo: "svc", stamp: "20240101T000000Z") ==
                 "refs/realm/prod/sync/svc/20240101T000000Z")
         #expect(RefLayout.realmSyncBranch(repo: "svc", stamp: "s1") == "refs/heads/sync/svc/s1")
         #expect(RefLayout.fetchRefspecs(realm: "prod") == [
             "+refs/heads/main:refs/realm/prod/main",
-            "+refs/notes/realm:refs/realm/prod/notes",
+            "+refs/notes/*:refs/realm/prod/notes/*",
             "+refs/heads/sync/*:refs/realm/prod/sync/*",
         ])
     }

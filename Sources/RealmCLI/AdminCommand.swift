@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct AdminCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin",
+        abstract: "Create realms, join and leave them, create domains.",
+        subcommands: [AdminInitCommand.self, AdminJoinCommand.self, AdminDomainCommand.self, AdminLeaveCommand.self])
+}

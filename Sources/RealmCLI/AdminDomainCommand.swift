@@ -1,0 +1,61 @@
+import ArgumentParser
+import RealmCore
+import RealmJSON
+
+struct AdminDomainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "domain",
+        abstract: "Manage domains (coordination contexts between repos).",
+        subcommands: [AdminDomainCreateCommand.self])
+}
+
+struct AdminDomainCreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a domain with a contract between registered repos.",
+        discussion: """
+        Writes domains/<name>/domain.yaml, a contract skeleton (version 1.0.0) owned by --owner
+        (default: the first of --repos), a provider binding for the owner and consumer bindings
+        (importing >=1.0.0, <2.0.0) for the others. Refuses a domain that would create a cycle
+        in the exporter -> importer graph, and names the cycle.
+
+        \(exitCodeDiscussion)
+        """)
+
+    @Argument(help: "The domain's name (kebab-case).")
+    var name: String
+
+    @Option(help: "Comma-separated repos taking part (at least two, all registered).")
+    var repos: String
+
+    @Option(help: "The contract the owner provides.")
+    var contract: String
+
+    @Option(help: "The repo that owns the contract (default: the first of --repos).")
+    var owner: String?
+
+    @Option(help: "A sentence describing the domain.")
+    var description: String?
+
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        try runReporting {
+            let participant = try Participant.current()
+            let result = try CreateDomain(name: name, repos: splitList(repos), contract: contract,
+                                          owner: owner, description: description).run(in: participant)
+            if output.json {
+                Output.json(["domain": .string(name), "owner": .string(result.owner),
+                             "consumers": .array(result.consumers.map { .string($0) }),
+                             "files": .array(result.files.map { .string($0) })])
+                return
+            }
+            for file in result.files {
+                let note = file.contains("/bindings/\(result.owner).yaml") ? " (provider)"
+                    : file.contains("/bindings/") ? " (consumer)" : ""
+                Output.line("\(Output.check) Created \(file)\(note)")
+            }
+            Output.line("\(Output.check) Pushed to realm '\(participant.realm)'")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import RealmCore
+import RealmJSON
+
+struct AdminInitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a realm in an empty git repository.",
+        discussion: """
+        Writes realm.yaml with the default governance (admission: approval, breaking changes
+        need approval with a 14-day grace period; trust: collaborative) into the repository
+        at REALM (a URL or a path, usually an empty bare repository) and pushes it.
+
+        \(exitCodeDiscussion)
+        """)
+
+    @Argument(help: "URL or path of the realm repository (empty, usually bare).")
+    var realm: String
+
+    @Option(help: "The realm's name (kebab-case).")
+    var name: String
+
+    @Option(name: .customLong("approver"), help: "An approver's address (repeatable; default: your user.email).")
+    var approvers: [String] = []
+
+    @Flag(help: "Write realm.yaml even when the repository is not empty.")
+    var force = false
+
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        try runReporting {
+            let result = try InitRealm(url: realm, name: name, force: force, approvers: approvers).run()
+            if output.json {
+                Output.json(["realm": .string(name), "url": .string(result.url), "commit": .string(result.commit.hex)])
+                return
+            }
+            Output.line("\(Output.check) Created realm '\(name)' at \(result.url)")
+            Output.line("\(Output.check) Wrote realm.yaml (admission: \(result.config.governance.admission))")
+            Output.line("Next: in each participant repository, run 'git realm admin join \(result.url)'")
+        }
+    }
+}

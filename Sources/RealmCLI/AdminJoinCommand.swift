@@ -1,0 +1,65 @@
+import ArgumentParser
+import RealmCore
+import RealmJSON
+
+struct AdminJoinCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "join",
+        abstract: "Register this repository in a realm.",
+        discussion: """
+        Adds repos/<name>.yaml to the realm, writes the membership file .gitrealm (commit it so
+        every clone knows its realm), fetches the realm into refs/realm/<realm>/ and installs
+        the pre-push and post-merge hooks. A hook that git-realm did not write is never
+        overwritten without --force; --manual prints what to add instead.
+
+        \(exitCodeDiscussion)
+        """)
+
+    @Argument(help: "URL or path of the realm repository.")
+    var realm: String
+
+    @Option(name: .customLong("as"), help: "This repository's name in the realm (default: the directory's name).")
+    var name: String?
+
+    @Option(help: "Organisation this repository belongs to.")
+    var org: String?
+
+    @Flag(help: "Overwrite existing hooks that git-realm did not write.")
+    var force = false
+
+    @Flag(help: "Do not install hooks; print what to add to the existing ones.")
+    var manual = false
+
+    @Flag(name: .customLong("no-hooks"), help: "Do not install hooks.")
+    var noHooks = false
+
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        try runReporting {
+            let mode: JoinRealm.HookMode = noHooks ? .skip : manual ? .manual : force ? .force : .install
+            let result = try JoinRealm(url: realm, name: name, org: org, hooks: mode).run()
+            let m = result.membership
+            if output.json {
+                Output.json([
+                    "realm": .string(m.realm), "url": .string(m.url), "repo": .string(m.repo),
+                    "registered": .bool(result.registered),
+                    "hooks": .array(result.hookLines.map { .string($0) }),
+                    "detected": .array(result.detected.map {
+                        ["domain": .string($0.domain), "role": .string($0.role), "contracts": .array($0.contracts.map { .string($0) })]
+                    }),
+                ])
+                return
+            }
+            Output.line(result.registered ? "\(Output.check) Created repos/\(m.repo).yaml in realm '\(m.realm)'"
+                                          : "\(Output.check) Already registered as '\(m.repo)' in realm '\(m.realm)'")
+            for d in result.detected {
+                let kind = d.role == "provider" ? "export" : "import"
+                Output.line("\(Output.check) Detected \(kind): \(d.contracts.joined(separator: ", ")) in domain \(d.domain)")
+            }
+            Output.line("\(Output.check) Wrote .gitrealm (commit it so every clone knows its realm)")
+            for line in result.hookLines { Output.line("\(Output.check) Hook \(line)") }
+            if let manual = result.manualHooks { Output.line(manual) }
+        }
+    }
+}

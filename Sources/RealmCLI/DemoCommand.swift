@@ -1,0 +1,26 @@
+import ArgumentParser
+import RealmCore
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Walk through a throwaway realm with two repos, printing each command.",
+        discussion: """
+        Builds a realm and the repos aperture and fungal-image-analysis in a temporary
+        directory (with its own HOME, so your git config is untouched), runs the seeds'
+        scenario with the real commands and prints each command and its output. Exits 0 when
+        every step behaved, 1 otherwise.
+
+        \(exitCodeDiscussion)
+        """)
+
+    @Option(help: "Build the demo in this (new or empty) directory and keep it.")
+    var keep: String?
+
+    func run() throws {
+        try runReporting {
+            let failures = try Demo(keep: keep, print: { Output.line($0) }).run()
+            if failures > 0 { throw ExitCode(1) }
+        }
+    }
+}

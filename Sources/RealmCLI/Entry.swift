@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+
+/// The executable's entry point. One binary answers as `git-realm` and as `git-realm-<sub>`
+/// (install.sh makes the links): the name it was started under selects the subcommand, so
+/// `git realm status`, `git realm-status` and `git-realm-status` all run `status`. Any other
+/// `git-realm-<name>` executable on PATH runs as `git realm <name>` (plugins, as git does).
+public enum Entry {
+    public static func main() -> Never {
+        let arguments = CommandLine.arguments
+        let invokedAs = arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? "git-realm"
+        var rest = Array(arguments.dropFirst())
+        if invokedAs.hasPrefix("git-realm-") {
+            rest = commandPath(for: String(invokedAs.dropFirst("git-realm-".count))) + rest
+        }
+        if let first = rest.first, !first.hasPrefix("-"), !isKnownSubcommand(first),
+           let plugin = findPlugin(named: first) {
+            execPlugin(plugin, arguments: Array(rest.dropFirst()))
+        }
+        GitRealm.main(rest)
+        exit(0)
+    }
+
+    /// `admin-domain-create` -> ["admin", "domain", "create"], following the command tree.
+    static func commandPath(for suffix: String) -> [String] {
+        var path: [String] = []
+        var commands = GitRealm.configuration.subcommands
+        var tokens = suffix.split(separator: "-").map(String.init)
+        while !tokens.isEmpty {
+            var matched = false
+            for length in stride(from: tokens.count, through: 1, by: -1) {
+                let candidate = tokens[0..<length].joined(separator: "-")
+                if let command = commands.first(where: { $0._commandName == candidate }) {
+                    path.append(candidate)
+                    tokens.removeFirst(length)
+                    commands = command.configuration.subcommands
+                    matched = true
+                    break
+                }
+            }
+            if !matched { return path + [tokens.joined(separator: "-")] }
+        }
+        return path
+    }
+
+    static func isKnownSubcommand(_ name: String) -> Bool {
+        name == "help" || GitRealm.configuration.subcommands.contains { $0._commandName == name }
+    }
+
+    static func findPlugin(named name: String) -> String? {
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
+              let path = getenv("PATH").map({ String(cString: $0) }) else { return nil }
+        let me = realPath("/proc/self/exe")
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/git-realm-\(name)"
+            if access(candidate, X_OK) == 0, realPath(candidate) != me { return candidate }
+        }
+        return nil
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func execPlugin(_ path: String, arguments: [String]) -> Never {
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        execv(path, argv)
+        writeStderr("error: cannot run \(path): \(String(cString: strerror(errno)))\n")
+        exit(70)
+    }
+}

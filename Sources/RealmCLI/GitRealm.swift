@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `git realm`: the root of the command tree. Usage text always says `git realm <sub>`,
+/// whichever name the binary was started under.
+public struct GitRealm: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "git realm",
+        abstract: "Keep git repositories that depend on each other in step.",
+        discussion: """
+        A realm is a git repository of YAML files describing repos, domains, contracts and
+        bindings. Participant repos export contracts and import them; git-realm keeps the
+        realm's record true. State lives in git refs (refs/realm/<realm>/*) and notes.
+
+        \(exitCodeDiscussion)
+        """,
+        version: gitRealmVersion,
+        groupedSubcommands: [
+            CommandGroup(name: "Everyday", subcommands: [StatusCommand.self, GraphCommand.self]),
+            CommandGroup(name: "Administration", subcommands: [AdminCommand.self, HooksCommand.self]),
+            CommandGroup(name: "Plumbing", subcommands: [SchemaCommand.self, SemverCommand.self, HookCommand.self]),
+            CommandGroup(name: "Other", subcommands: [DemoCommand.self, GenerateManCommand.self]),
+        ]
+    )
+
+    public init() {}
+}
+
+public let gitRealmVersion = "0.1.0"

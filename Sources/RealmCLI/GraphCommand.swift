@@ -1,0 +1,27 @@
+import ArgumentParser
+import RealmCore
+import RealmModel
+
+extension GraphRenderer.Format: ExpressibleByArgument {}
+
+struct GraphCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Draw the realm's dependency graph: repos, and domains as edges provider -> consumer.",
+        discussion: exitCodeDiscussion)
+
+    @Option(help: "Output format: text, mermaid or dot.")
+    var format: GraphRenderer.Format = .text
+
+    @Flag(help: "Fetch the realm first.")
+    var fetch = false
+
+    func run() throws {
+        try runReporting {
+            let participant = try Participant.current()
+            if fetch { try participant.fetch(timeout: 60) }
+            let graph = try DependencyGraph.build(from: try participant.snapshot())
+            print(GraphRenderer.render(graph, realm: participant.realm, format: format), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import RealmGit
+import RealmModel
+
+/// Reads realm files straight from a commit in a participant's object store: no realm
+/// checkout on disk.
+public struct GitRealmSource: RealmSource, @unchecked Sendable {
+    public let repository: Repository
+    public let commit: OID
+
+    public init(repository: Repository, commit: OID) {
+        self.repository = repository
+        self.commit = commit
+    }
+
+    public func read(_ path: String) throws -> [UInt8]? {
+        try repository.blob(at: path, in: commit)
+    }
+
+    public func list(_ directory: String) throws -> [String] {
+        try repository.listTree(at: directory, in: commit).map(\.name)
+    }
+}
+
+/// The realm as a directory of files (tests, and `check` run inside a realm checkout).
+public struct DirectoryRealmSource: RealmSource {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public func read(_ path: String) throws -> [UInt8]? {
+        let full = root + "/" + path
+        guard fileExists(full), !isDirectory(full) else { return nil }
+        return try readFile(full)
+    }
+
+    public func list(_ directory: String) throws -> [String] {
+        listDirectory(root + "/" + directory)
+    }
+}

@@ -1,0 +1,58 @@
+import RealmGit
+import RealmModel
+
+/// `git realm admin init`: writes realm.yaml into an empty realm repository and pushes it.
+public struct InitRealm {
+    public var url: String
+    public var name: String
+    public var force = false
+    public var approvers: [String] = []
+
+    public init(url: String, name: String, force: Bool = false, approvers: [String] = []) {
+        self.url = url
+        self.name = name
+        self.force = force
+        self.approvers = approvers
+    }
+
+    public struct Result: Sendable {
+        public var url: String
+        public var commit: OID
+        public var config: RealmConfig
+    }
+
+    public func run() throws -> Result {
+        if let problem = Names.problem(with: name) {
+            throw RealmError(.usage, "realm name '\(name)' \(problem)", hint: "try --name \(Names.suggestion(for: name))")
+        }
+        let url = normalizeRealmURL(self.url)
+        let probe = try RealmRemote.probe(url: url)
+        if !probe.empty && !force {
+            throw RealmError(.refused, "the repository at \(url) is not empty",
+                             hint: "use --force to write realm.yaml on top of its main branch")
+        }
+        // The realm may be anywhere; build the commit in a scratch object store.
+        let scratch = try TemporaryDirectory(prefix: "git-realm-init")
+        defer { scratch.remove() }
+        let store = try Repository.initialize(at: scratch.path, bare: true)
+        let approvers = self.approvers.isEmpty ? ((try? store.configString("user.email")).flatMap { $0 }.map { [$0] } ?? []) : self.approvers
+        let config = RealmConfig(name: name, createdAt: Timestamp.now(), approvers: approvers)
+        let writer = RealmWriter(repository: store, realm: name, url: url)
+        let commit = try writer.commit(fetch: probe.main != nil) { _ in
+            var change = RealmChange(message: "Initialize realm \(name)")
+            change.write(RealmConfig.path, config)
+            return change
+        }
+        guard let commit else {
+            throw RealmError(.refused, "realm.yaml at \(url) already says exactly this; nothing to do")
+        }
+        return Result(url: url, commit: commit, config: config)
+    }
+}
+
+/// A realm URL as recorded: local paths become absolute, anything else is kept as given.
+public func normalizeRealmURL(_ url: String) -> String {
+    if url.contains("://") || (url.contains(":") && !url.hasPrefix("/") && !url.hasPrefix(".")) { return url }
+    let path = absolutePath(url)
+    return isDirectory(path) ? path : url
+}

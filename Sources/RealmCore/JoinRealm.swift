@@ -1,0 +1,139 @@
+import RealmGit
+import RealmModel
+
+/// `git realm admin join`: registers this repository in a realm (repos/<name>.yaml), writes
+/// the membership file, fetches the realm and installs the hooks.
+public struct JoinRealm {
+    public enum HookMode: Sendable { case install, force, manual, skip }
+
+    public var url: String
+    public var name: String?
+    public var org: String?
+    public var hooks: HookMode = .install
+    public var directory: String = currentDirectory()
+
+    public init(url: String, name: String? = nil, org: String? = nil, hooks: HookMode = .install) {
+        self.url = url
+        self.name = name
+        self.org = org
+        self.hooks = hooks
+    }
+
+    public struct Result: Sendable {
+        public var membership: Membership
+        public var registered: Bool
+        public var hookLines: [String]
+        public var manualHooks: String?
+        public var detected: [(domain: String, role: String, contracts: [String])]
+    }
+
+    public func run() throws -> Result {
+        let repository = try Participant.openRepository(from: directory)
+        guard let workdir = repository.workdir else {
+            throw RealmError(.usage, "cannot join from a bare repository: run it in a clone with a working tree")
+        }
+        let repoName = try chooseName(workdir: workdir)
+        let url = normalizeRealmURL(self.url)
+
+        // Learn the realm's name from its realm.yaml.
+        let realmName = try readRealmName(repository: repository, url: url)
+        if let existing = try Membership.load(in: repository), existing.realm != realmName || existing.repo != repoName {
+            throw RealmError(.refused, "this repository is already in realm '\(existing.realm)' as '\(existing.repo)'",
+                             hint: "run 'git realm admin leave' first (one realm per repository)")
+        }
+        // Refuse a foreign hook before writing anything anywhere.
+        let hookPlan: Hooks.Plan? = switch hooks {
+        case .install: try Hooks.plan(for: repository, force: false)
+        case .force: try Hooks.plan(for: repository, force: true)
+        case .manual, .skip: nil
+        }
+
+        let origin = (try? repository.configString("remote.origin.url")).flatMap { $0 }
+        let email = (try? repository.configString("user.email")).flatMap { $0 }
+        let entry = RepoEntry(name: repoName, org: org, url: origin, path: origin == nil ? workdir : nil,
+                              maintainers: email.map { [$0] } ?? [], joinedAt: Timestamp.now())
+        var registered = false
+        let writer = RealmWriter(repository: repository, realm: realmName, url: url)
+        try writer.commit { snapshot in
+            guard let snapshot else { throw RealmError(.usage, "\(url) is not a realm (it has no main branch)") }
+            _ = try snapshot.config()
+            if let existing = try snapshot.repo(repoName) {
+                let same = (existing.url != nil && existing.url == entry.url) || (existing.path != nil && existing.path == entry.path)
+                if same { return nil }
+                throw RealmError(.refused, "realm '\(realmName)' already has a repo named '\(repoName)' (\(existing.url ?? existing.path ?? "elsewhere"))",
+                                 hint: "join under another name with --as NAME")
+            }
+            registered = true
+            var change = RealmChange(message: "Join \(repoName)")
+            change.write(RepoEntry.path(repoName), entry)
+            return change
+        }
+
+        let membership = Membership(realm: realmName, url: url, repo: repoName)
+        try membership.write(to: workdir)
+        let participant = Participant(repository: repository, membership: membership)
+        try repository.setConfig("realm.\(realmName).fetchedAt", String(Timestamp.nowSeconds()))
+        try recordCheckout(repository: repository, realm: realmName, url: url, workdir: workdir)
+        try repository.setConfig("notes.rewriteRef", RefLayout.localNotes)
+
+        var hookLines: [String] = []
+        var manual: String?
+        if let hookPlan { hookLines = try Hooks.install(hookPlan) }
+        if hooks == .manual { manual = try Hooks.manualInstructions(for: repository) }
+
+        var detected: [(String, String, [String])] = []
+        let snapshot = try participant.snapshot()
+        for domain in try snapshot.domains(of: repoName) {
+            if let binding = try snapshot.binding(domain: domain, repo: repoName) {
+                detected.append((domain, binding.role, binding.exports.map(\.contract) + binding.imports.map(\.contract)))
+            }
+        }
+        return Result(membership: membership, registered: registered, hookLines: hookLines,
+                      manualHooks: manual, detected: detected)
+    }
+
+    private func chooseName(workdir: String) throws -> String {
+        if let name {
+            if let problem = Names.problem(with: name) {
+                throw RealmError(.usage, "repo name '\(name)' \(problem)", hint: "try --as \(Names.suggestion(for: name))")
+            }
+            return name
+        }
+        let base = String(workdir.split(separator: "/").last ?? "repo")
+        if let problem = Names.problem(with: base) {
+            throw RealmError(.usage, "this directory's name '\(base)' \(problem), so it cannot be the repo's name",
+                             hint: "choose one with --as \(Names.suggestion(for: base).isEmpty ? "NAME" : Names.suggestion(for: base))")
+        }
+        return base
+    }
+
+    private func readRealmName(repository: Repository, url: String) throws -> String {
+        let incoming = "refs/realm-incoming/main"
+        do {
+            try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
+                                refspecs: ["+\(RefLayout.realmMainBranch):\(incoming)"])
+        } catch {
+            if error.stderr.contains("couldn't find remote ref") {
+                throw RealmError(.usage, "\(url) is not a realm (it has no main branch)",
+                                 hint: "create one with 'git realm admin init \(url) --name NAME'")
+            }
+            throw RealmError(.network, "cannot fetch realm from \(url): \(firstLine(error.stderr))")
+        }
+        defer { try? repository.deleteRef(incoming, expected: nil) }
+        guard let tip = try repository.resolve(ref: incoming) else {
+            throw RealmError(.network, "fetched nothing from \(url)")
+        }
+        let config = try RealmSnapshot(source: GitRealmSource(repository: repository, commit: tip)).config()
+        return config.name
+    }
+}
+
+/// The user-level index of realms and local checkouts (global git config, `realm.<realm>.*`).
+func recordCheckout(repository: Repository, realm: String, url: String, workdir: String) throws {
+    try? repository.setConfig("realm.\(realm).url", url, level: .global)
+    let key = "realm.\(realm).checkout"
+    let existing = (try? repository.configMultivar(key)) ?? []
+    if !existing.contains(workdir) {
+        try? repository.addConfigMultivar(key, workdir, level: .global)
+    }
+}

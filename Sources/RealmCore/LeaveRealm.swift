@@ -1,0 +1,67 @@
+import RealmGit
+import RealmModel
+
+/// `git realm admin leave`: removes this repo from the realm (its entry, its bindings, its
+/// membership in domains, the contracts it owns) and the local membership, hooks and refs.
+/// Refuses while other repos import its contracts, unless forced.
+public struct LeaveRealm {
+    public var force = false
+
+    public init(force: Bool = false) { self.force = force }
+
+    public struct Result: Sendable {
+        public var removed: [String]
+        public var orphanedImporters: [String]
+        public var hookLines: [String]
+    }
+
+    public func run(in participant: Participant) throws -> Result {
+        let me = participant.name
+        var removed: [String] = []
+        var importers: [String] = []
+        try participant.writer().commit { snapshot in
+            guard let realm = snapshot else { return nil }
+            var change = RealmChange(message: "Leave: \(me)")
+            importers = []
+            var owned: [(domain: String, contract: String)] = []
+            for domain in try realm.domainNames() {
+                for name in try realm.contractNames(in: domain) {
+                    if try realm.contract(domain: domain, name: name)?.owner == me { owned.append((domain, name)) }
+                }
+            }
+            for domain in try realm.domainNames() {
+                for repo in try realm.bindingRepos(in: domain) where repo != me {
+                    guard let binding = try realm.binding(domain: domain, repo: repo) else { continue }
+                    for entry in binding.imports where owned.contains(where: { $0.contract == entry.contract && $0.domain == domain })
+                        || entry.from == me {
+                        importers.append("\(repo) imports \(entry.contract) (domain \(domain))")
+                    }
+                }
+            }
+            if !importers.isEmpty && !force {
+                throw RealmError(.refused, "other repos import this repo's contracts: \(importers.joined(separator: "; "))",
+                                 hint: "they must drop those imports first, or use --force to leave them broken")
+            }
+            if try realm.exists(RepoEntry.path(me)) { change.delete(RepoEntry.path(me)) }
+            for domain in try realm.domainNames() {
+                if try realm.exists(Binding.path(domain: domain, repo: me)) { change.delete(Binding.path(domain: domain, repo: me)) }
+                for (d, c) in owned where d == domain { change.delete(Contract.path(domain: d, name: c)) }
+                if var info = try realm.domain(domain), info.members.contains(me) {
+                    info.members.removeAll { $0 == me }
+                    change.write(Domain.path(domain), info)
+                }
+            }
+            removed = change.files.keys.sorted()
+            return change
+        }
+        // Local state, once the realm no longer lists us.
+        let repository = participant.repository
+        let hookLines = try Hooks.uninstall(from: repository)
+        if let workdir = repository.workdir { removeFile(workdir + "/" + Membership.fileName) }
+        for ref in try repository.references(glob: "refs/realm/\(participant.realm)/*") {
+            try? repository.deleteRef(ref.name, expected: ref.oid)
+        }
+        try? repository.unsetConfig("realm.\(participant.realm).fetchedAt")
+        return Result(removed: removed, orphanedImporters: importers, hookLines: hookLines)
+    }
+}

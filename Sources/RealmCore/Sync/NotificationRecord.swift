@@ -1,0 +1,71 @@
+import RealmJSON
+
+/// One line of a realm note: a notification that a contract changed, or an importer's
+/// acknowledgement of it. Notes hold one compact JSON object per line, each with a format
+/// version, so concurrent writers merge with git's `cat_sort_uniq` and nothing is lost.
+public struct NotificationRecord: Sendable, Equatable {
+    public static let formatVersion = 1
+
+    public enum Kind: String, Sendable { case notification, acknowledgement }
+
+    public var kind: Kind
+    public var domain: String
+    public var contract: String
+    public var from: String          // the repo that wrote the line
+    public var to: String?           // the consumer notified (notifications)
+    public var version: String       // the contract version concerned
+    public var previous: String?     // the version before (notifications)
+    public var changeType: String?   // updated | breaking | new
+    public var changes: [String]
+    public var at: String            // UTC timestamp
+
+    public init(kind: Kind, domain: String, contract: String, from: String, to: String? = nil, version: String,
+                previous: String? = nil, changeType: String? = nil, changes: [String] = [], at: String) {
+        self.kind = kind
+        self.domain = domain
+        self.contract = contract
+        self.from = from
+        self.to = to
+        self.version = version
+        self.previous = previous
+        self.changeType = changeType
+        self.changes = changes
+        self.at = at
+    }
+
+    /// The compact JSON line, keys in a fixed order so identical records sort and dedupe together.
+    public var line: String {
+        var o: JSONObject = ["v": .integer(Self.formatVersion), "kind": .string(kind.rawValue), "at": .string(at),
+                             "domain": .string(domain), "contract": .string(contract), "from": .string(from)]
+        if let to { o["to"] = .string(to) }
+        o["version"] = .string(version)
+        if let previous { o["previous"] = .string(previous) }
+        if let changeType { o["change_type"] = .string(changeType) }
+        if !changes.isEmpty { o["changes"] = .array(changes.map { .string($0) }) }
+        return JSONSerializer.string(.object(o))
+    }
+
+    /// Parses one line; nil for lines of an unknown format version or kind (kept, but ignored).
+    public init?(line: String) {
+        guard let value = try? JSONParser.parse(line), value["v"] == .integer(Self.formatVersion),
+              let kind = value["kind"]?.stringValue.flatMap(Kind.init(rawValue:)),
+              let domain = value["domain"]?.stringValue, let contract = value["contract"]?.stringValue,
+              let from = value["from"]?.stringValue, let version = value["version"]?.stringValue,
+              let at = value["at"]?.stringValue else { return nil }
+        self.init(kind: kind, domain: domain, contract: contract, from: from, to: value["to"]?.stringValue,
+                  version: version, previous: value["previous"]?.stringValue,
+                  changeType: value["change_type"]?.stringValue,
+                  changes: value["changes"]?.arrayValue?.compactMap(\.stringValue) ?? [], at: at)
+    }
+
+    /// All records of a note's text; unknown lines are skipped.
+    public static func parse(note: String) -> [NotificationRecord] {
+        note.split(separator: "\n").compactMap { NotificationRecord(line: String($0)) }
+    }
+
+    /// Adds lines to a note the way `cat_sort_uniq` merges: sorted, unique.
+    public static func merge(note: String?, adding lines: [String]) -> String {
+        let existing = (note ?? "").split(separator: "\n").map(String.init)
+        return Set(existing + lines).sorted().joined(separator: "\n") + "\n"
+    }
+}

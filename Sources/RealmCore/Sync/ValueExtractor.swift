@@ -1,0 +1,91 @@
+import RealmGit
+import RealmJSON
+import RealmModel
+
+/// Computes an export's value from the exporter's own tree: a YAML/JSON file (optionally at a
+/// JSON pointer), a command that prints YAML/JSON, or a built-in detector over the export's
+/// source files.
+public struct ValueExtractor {
+    public let repository: Repository
+    /// The commit to read files from; nil reads the working tree.
+    public let commit: OID?
+    public var commandTimeout: Double = 60
+
+    public init(repository: Repository, commit: OID? = nil) {
+        self.repository = repository
+        self.commit = commit
+    }
+
+    public func value(of export: Binding.Export) throws -> JSONValue? {
+        guard let extraction = export.extraction else { return nil }
+        switch extraction {
+        case .file(let spec):
+            let (path, pointer) = split(spec)
+            let bytes = try read(path)
+            let document = try parse(bytes, origin: path)
+            guard let pointer else { return document }
+            guard let parsed = JSONPointer(pointer), let value = parsed.resolve(in: document) else {
+                throw RealmError(.usage, "\(path): no value at JSON pointer '\(pointer)' (export \(export.contract))")
+            }
+            return value
+        case .command(let command):
+            guard let workdir = repository.workdir else {
+                throw RealmError(.usage, "export \(export.contract): a command needs a working tree")
+            }
+            let result = try ProcessRunner.run("/bin/sh", ["-c", command], directory: workdir, timeout: commandTimeout)
+            if result.timedOut {
+                throw RealmError(.checkFailed, "export \(export.contract): command '\(command)' timed out after \(Int(commandTimeout)) s")
+            }
+            guard result.status == 0 else {
+                throw RealmError(.checkFailed, "export \(export.contract): command '\(command)' failed with exit \(result.status): \(firstLine(result.stderrText))")
+            }
+            return try parse(result.stdout, origin: "output of '\(command)'")
+        case .detect(let detector):
+            guard detector == S3PathDetector.name else {
+                throw RealmError(.usage, "export \(export.contract): unknown detector '\(detector)' (known: \(S3PathDetector.name))")
+            }
+            let files = try sourceFiles(export)
+            let texts = try files.map { (path: $0, text: String(decoding: try read($0), as: UTF8.self)) }
+            return S3PathDetector.detect(texts).json
+        }
+    }
+
+    /// Tracked files matching the export's source globs; a glob that matches nothing is an error.
+    public func sourceFiles(_ export: Binding.Export) throws -> [String] {
+        var files: [String] = []
+        for glob in export.sourceFiles {
+            let matched: [String]
+            if let commit {
+                matched = try repository.changedPaths(from: nil, to: commit, pathspecs: [glob])
+            } else {
+                matched = try repository.trackedFiles(matching: [glob])
+            }
+            if matched.isEmpty {
+                throw RealmError(.usage, "export \(export.contract): source '\(glob)' matches no tracked file")
+            }
+            files.append(contentsOf: matched)
+        }
+        return Array(Set(files)).sorted()
+    }
+
+    private func split(_ spec: String) -> (String, String?) {
+        guard let hash = spec.firstIndex(of: "#") else { return (spec, nil) }
+        return (String(spec[..<hash]), String(spec[spec.index(after: hash)...]))
+    }
+
+    func read(_ path: String) throws -> [UInt8] {
+        if let commit {
+            guard let bytes = try repository.blob(at: path, in: commit) else {
+                throw RealmError(.usage, "\(path): no such file at \(commit.hex.prefix(12))")
+            }
+            return bytes
+        }
+        guard let workdir = repository.workdir else { throw RealmError(.usage, "\(path): no working tree") }
+        guard fileExists(workdir + "/" + path) else { throw RealmError(.usage, "\(path): no such file") }
+        return try readFile(workdir + "/" + path)
+    }
+
+    func parse(_ bytes: [UInt8], origin: String) throws -> JSONValue {
+        try DocumentLoader.parse(bytes, origin: origin)
+    }
+}

@@ -1,0 +1,71 @@
+/// Where a realm's files are read from: a commit in a participant's object store (through
+/// libgit2), or a directory in tests. Paths are realm-relative (`domains/s3-access/domain.yaml`).
+public protocol RealmSource: Sendable {
+    /// The bytes of a file, or nil when there is none.
+    func read(_ path: String) throws -> [UInt8]?
+    /// The names of the entries of a directory ([] when absent).
+    func list(_ directory: String) throws -> [String]
+}
+
+/// A read-only view of the realm at one commit. Files are read on demand, so a command that
+/// concerns one repo reads only that repo's part of a large realm.
+public struct RealmSnapshot: Sendable {
+    public let source: any RealmSource
+
+    public init(source: any RealmSource) { self.source = source }
+
+    public func exists(_ path: String) throws -> Bool { try source.read(path) != nil }
+
+    func load<T: RealmDocument>(_ type: T.Type, _ path: String) throws -> T? {
+        guard let bytes = try source.read(path) else { return nil }
+        return try RealmFiles.decode(type, bytes: bytes, path: path).value
+    }
+
+    private func names(in directory: String, suffix: String = ".yaml") throws -> [String] {
+        try source.list(directory).compactMap { $0.hasSuffix(suffix) ? String($0.dropLast(suffix.count)) : nil }.sorted()
+    }
+
+    public func config() throws -> RealmConfig {
+        guard let config = try load(RealmConfig.self, RealmConfig.path) else {
+            throw ModelError(file: RealmConfig.path, mark: nil, "missing: this is not a realm (no realm.yaml at the top)")
+        }
+        return config
+    }
+
+    public func repoNames() throws -> [String] { try names(in: "repos") }
+    public func repo(_ name: String) throws -> RepoEntry? { try load(RepoEntry.self, RepoEntry.path(name)) }
+
+    public func domainNames() throws -> [String] { try source.list("domains").sorted() }
+    public func domain(_ name: String) throws -> Domain? { try load(Domain.self, Domain.path(name)) }
+    public func governance(_ domain: String) throws -> DomainGovernance? {
+        try load(DomainGovernance.self, DomainGovernance.path(domain))
+    }
+
+    public func contractNames(in domain: String) throws -> [String] { try names(in: Contract.directory(domain)) }
+    public func contract(domain: String, name: String) throws -> Contract? {
+        try load(Contract.self, Contract.path(domain: domain, name: name))
+    }
+
+    public func bindingRepos(in domain: String) throws -> [String] { try names(in: Binding.directory(domain)) }
+    public func binding(domain: String, repo: String) throws -> Binding? {
+        try load(Binding.self, Binding.path(domain: domain, repo: repo))
+    }
+
+    /// The domains in which `repo` has a binding.
+    public func domains(of repo: String) throws -> [String] {
+        var result: [String] = []
+        for domain in try domainNames() where try source.read(Binding.path(domain: domain, repo: repo)) != nil {
+            result.append(domain)
+        }
+        return result
+    }
+
+    /// Finds a contract by name across domains: (domain, contract) pairs.
+    public func findContract(_ name: String) throws -> [(domain: String, contract: Contract)] {
+        var found: [(String, Contract)] = []
+        for domain in try domainNames() {
+            if let contract = try self.contract(domain: domain, name: name) { found.append((domain, contract)) }
+        }
+        return found
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+
+/// A throwaway world for one test: its own HOME and git config, a bin directory where
+/// `git-realm` and its `git-realm-<sub>` links sit first on PATH, and helpers to run git and
+/// `git realm` as a user would. Everything lives under one temporary directory.
+final class Sandbox: @unchecked Sendable {
+    struct Result: CustomStringConvertible {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var output: String { stdout + stderr }
+        var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+    }
+
+    static let subcommands = ["status", "graph", "admin", "hooks", "hook", "demo", "check", "schema", "semver", "sync", "export", "import"]
+
+    /// The built executable: GIT_REALM_BIN, or `git-realm` beside the test bundle.
+    static let binary: String = {
+        if let explicit = ProcessInfo.processInfo.environment["GIT_REALM_BIN"] { return explicit }
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        // The test bundle may be a directory (…/git-realmPackageTests.xctest/…) on some setups.
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("git-realm").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return exe.deletingLastPathComponent().appendingPathComponent("git-realm").path
+    }()
+
+    let root: String
+    let home: String
+    let bin: String
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("git-realm-test-\(UUID().uuidString.prefix(8))")
+        root = base.path
+        home = root + "/home"
+        bin = root + "/bin"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try """
+        [user]
+        \tname = Test User
+        \temail = test@example.com
+        [init]
+        \tdefaultBranch = main
+        [advice]
+        \tdetachedHead = false
+        """.write(toFile: home + "/.gitconfig", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: bin + "/git-realm", withDestinationPath: Self.binary)
+        for sub in Self.subcommands {
+            try FileManager.default.createSymbolicLink(atPath: bin + "/git-realm-\(sub)", withDestinationPath: "git-realm")
+        }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_CONFIG", "GIT_REALM_SKIP_HOOKS", "NO_COLOR"] {
+            env[key] = nil
+        }
+        env["HOME"] = home
+        env["XDG_CONFIG_HOME"] = home + "/.config"
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        env["GIT_REALM_COLOR"] = "never"
+        env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        return env
+    }
+
+    func path(_ relative: String) -> String { relative.hasPrefix("/") ? relative : root + "/" + relative }
+
+    @discardableResult
+    func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
+             stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: path(directory ?? root))
+        process.environment = environment.merging(extra) { $1 }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        // Read both pipes concurrently so a chatty child cannot block.
+        nonisolated(unsafe) var outData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// `git realm <args>` in `directory`.
+    @discardableResult
+    func realm(_ arguments: [String], in directory: String? = nil, stdin: String? = nil,
+               environment extra: [String: String] = [:]) throws -> Result {
+        try run("git", ["realm"] + arguments, in: directory, stdin: stdin, environment: extra)
+    }
+
+    /// Runs git and fails the test when it fails.
+    @discardableResult
+    func git(_ arguments: [String], in directory: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try run("git", arguments, in: directory)
+        #expect(result.status == 0, "git \(arguments.joined(separator: " ")) failed: \(result)", sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        let full = path(relative)
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: full, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ relative: String) throws -> String {
+        try String(contentsOfFile: path(relative), encoding: .utf8)
+    }
+
+    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
+
+    /// An empty bare repository to hold a realm.
+    func makeBareRealm(_ name: String = "realm.git") throws -> String {
+        try git(["init", "--quiet", "--bare", name])
+        return path(name)
+    }
+
+    /// A realm made with `git realm admin init`.
+    func makeRealm(name: String = "letemcook") throws -> String {
+        let url = try makeBareRealm()
+        let result = try realm(["admin", "init", url, "--name", name])
+        #expect(result.status == 0, "admin init failed: \(result)")
+        return url
+    }
+
+    /// A participant repository with one commit.
+    func makeRepo(_ name: String, files: [String: String] = ["README.md": "hello\n"]) throws -> String {
+        let dir = path(name)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try git(["init", "--quiet"], in: dir)
+        for (file, text) in files { try write(name + "/" + file, text) }
+        try git(["add", "."], in: dir)
+        try git(["commit", "--quiet", "-m", "initial"], in: dir)
+        return dir
+    }
+
+    /// A realm with aperture and fungal-image-analysis joined and the s3-access domain.
+    func makeScenario() throws -> (realm: String, aperture: String, fungal: String) {
+        let url = try makeRealm()
+        let aperture = try makeRepo("aperture")
+        let fungal = try makeRepo("fungal-image-analysis")
+        for dir in [aperture, fungal] {
+            let r = try realm(["admin", "join", url], in: dir)
+            #expect(r.status == 0, "join failed: \(r)")
+        }
+        let d = try realm(["admin", "domain", "create", "s3-access", "--repos", "aperture,fungal-image-analysis",
+                           "--contract", "s3-permissions"], in: aperture)
+        #expect(d.status == 0, "domain create failed: \(d)")
+        return (url, aperture, fungal)
+    }
+
+    /// Edits the realm by hand, as a human with a clone would: `edit` gets the clone's path.
+    func editRealmByHand(_ url: String, message: String = "hand edit", _ edit: (String) throws -> Void) throws {
+        let clone = path("realm-clone-\(UUID().uuidString.prefix(6))")
+        try git(["clone", "--quiet", url, clone])
+        try edit(clone)
+        try git(["add", "-A"], in: clone)
+        try git(["commit", "--quiet", "-m", message], in: clone)
+        try git(["push", "--quiet", "origin", "HEAD:main"], in: clone)
+    }
+
+    /// The realm's file at main, read with git.
+    func realmFile(_ url: String, _ path: String) throws -> String? {
+        let r = try run("git", ["--git-dir", url, "show", "main:\(path)"])
+        return r.status == 0 ? r.stdout : nil
+    }
+
+    func json(_ result: Result) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        return object as? [String: Any] ?? [:]
+    }
+}
