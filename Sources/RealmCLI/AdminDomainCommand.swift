@@ -14,10 +14,11 @@ struct AdminDomainCreateCommand: ParsableCommand {
         commandName: "create",
         abstract: "Create a domain with a contract between registered repos.",
         discussion: """
-        Writes domains/<name>/domain.yaml, a contract skeleton (version 1.0.0) owned by --owner
-        (default: the first of --repos), a provider binding for the owner and consumer bindings
-        (importing >=1.0.0, <2.0.0) for the others. Refuses a domain that would create a cycle
-        in the exporter -> importer graph, and names the cycle.
+        Writes domains/<name>/domain.yaml, a contract skeleton (version 1.0.0) owned
+        by --owner (default: the first of --repos), a provider binding for the owner
+        and consumer bindings (importing >=1.0.0, <2.0.0) for the others. Refuses a
+        domain that would create a cycle in the exporter -> importer graph, and
+        names the cycle.
 
         \(exitCodeDiscussion)
         """)

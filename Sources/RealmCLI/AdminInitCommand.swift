@@ -7,9 +7,10 @@ struct AdminInitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create a realm in an empty git repository.",
         discussion: """
-        Writes realm.yaml with the default governance (admission: approval, breaking changes
-        need approval with a 14-day grace period; trust: collaborative) into the repository
-        at REALM (a URL or a path, usually an empty bare repository) and pushes it.
+        Writes realm.yaml with the default governance (admission: approval, breaking
+        changes need approval with a 14-day grace period; trust: collaborative) into
+        the repository at REALM (a URL or a path, usually an empty bare repository)
+        and pushes it.
 
         \(exitCodeDiscussion)
         """)

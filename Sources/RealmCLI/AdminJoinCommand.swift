@@ -7,10 +7,11 @@ struct AdminJoinCommand: ParsableCommand {
         commandName: "join",
         abstract: "Register this repository in a realm.",
         discussion: """
-        Adds repos/<name>.yaml to the realm, writes the membership file .gitrealm (commit it so
-        every clone knows its realm), fetches the realm into refs/realm/<realm>/ and installs
-        the pre-push and post-merge hooks. A hook that git-realm did not write is never
-        overwritten without --force; --manual prints what to add instead.
+        Adds repos/<name>.yaml to the realm, writes the membership file .gitrealm
+        (commit it so every clone knows its realm), fetches the realm into
+        refs/realm/<realm>/ and installs the pre-push and post-merge hooks. A hook
+        that git-realm did not write is never overwritten without --force; --manual
+        prints what to add instead.
 
         \(exitCodeDiscussion)
         """)

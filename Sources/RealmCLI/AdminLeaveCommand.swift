@@ -7,10 +7,11 @@ struct AdminLeaveCommand: ParsableCommand {
         commandName: "leave",
         abstract: "Remove this repository from its realm.",
         discussion: """
-        Removes repos/<name>.yaml, this repo's bindings, its domain memberships and the
-        contracts it owns from the realm; then the local .gitrealm, the hooks git-realm wrote
-        and the fetched realm refs. Refuses while other repos import this repo's contracts,
-        unless --force is given (their imports then become broken).
+        Removes repos/<name>.yaml, this repo's bindings, its domain memberships and
+        the contracts it owns from the realm; then the local .gitrealm, the hooks
+        git-realm wrote and the fetched realm refs. Refuses while other repos import
+        this repo's contracts, unless --force is given (their imports then become
+        broken).
 
         \(exitCodeDiscussion)
         """)

@@ -6,10 +6,10 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Walk through a throwaway realm with two repos, printing each command.",
         discussion: """
-        Builds a realm and the repos aperture and fungal-image-analysis in a temporary
-        directory (with its own HOME, so your git config is untouched), runs the seeds'
-        scenario with the real commands and prints each command and its output. Exits 0 when
-        every step behaved, 1 otherwise.
+        Builds a realm and the repos aperture and fungal-image-analysis in a
+        temporary directory (with its own HOME, so your git config is untouched),
+        runs the seeds' scenario with the real commands and prints each command and
+        its output. Exits 0 when every step behaved, 1 otherwise.
 
         \(exitCodeDiscussion)
         """)

@@ -7,9 +7,10 @@ public struct GitRealm: ParsableCommand {
         commandName: "git realm",
         abstract: "Keep git repositories that depend on each other in step.",
         discussion: """
-        A realm is a git repository of YAML files describing repos, domains, contracts and
-        bindings. Participant repos export contracts and import them; git-realm keeps the
-        realm's record true. State lives in git refs (refs/realm/<realm>/*) and notes.
+        A realm is a git repository of YAML files describing repos, domains,
+        contracts and bindings. Participant repos export contracts and import them;
+        git-realm keeps the realm's record true. State lives in git refs
+        (refs/realm/<realm>/*) and notes.
 
         \(exitCodeDiscussion)
         """,

@@ -13,8 +13,9 @@ struct HooksInstallCommand: ParsableCommand {
         commandName: "install",
         abstract: "Install the hook shims (into core.hooksPath when set).",
         discussion: """
-        Each hook is a short shell shim that runs 'git realm hook <name>'. A hook git-realm did
-        not write is never overwritten without --force; --manual prints what to add instead.
+        Each hook is a short shell shim that runs 'git realm hook <name>'. A hook
+        git-realm did not write is never overwritten without --force; --manual
+        prints what to add instead.
 
         \(exitCodeDiscussion)
         """)
@@ -58,8 +59,8 @@ struct HookCommand: ParsableCommand {
         commandName: "hook",
         abstract: "Run a hook's checks (called by the installed hook shims).",
         discussion: """
-        pre-push and post-merge. Set GIT_REALM_SKIP_HOOKS=1 to skip them (git's --no-verify
-        skips pre-push too).
+        pre-push and post-merge. Set GIT_REALM_SKIP_HOOKS=1 to skip them (git's
+        --no-verify skips pre-push too).
 
         \(exitCodeDiscussion)
         """)

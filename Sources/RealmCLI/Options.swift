@@ -39,10 +39,10 @@ let exitCodeDiscussion = """
 EXIT STATUS
   0   success
   1   a check failed (invalid value, breaking change, blocked push)
-  2   usage error or bad input (arguments, malformed realm files, invalid or unknown names)
+  2   usage error or bad input (arguments, malformed realm files, names)
   3   not in a git repository, or this repository has not joined a realm
-  4   the realm or a remote could not be reached, or git refused the transfer
-  5   refused by a realm rule (cycle, leaving while imported, foreign hook, non-empty realm)
+  4   the realm or a remote could not be reached, or git refused a transfer
+  5   refused by a realm rule (cycle, leaving while imported, foreign hook)
   6   the realm kept changing under concurrent writers; retries exhausted
   70  internal error
 """

@@ -15,9 +15,10 @@ struct SchemaValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Validate an instance against a JSON Schema (draft 2020-12 or draft-07).",
         discussion: """
-        Both files may be YAML or JSON ("-" reads standard input). The draft is chosen by the
-        schema's $schema (default 2020-12). Exit 0 when valid, 1 when invalid, 2 when the schema
-        is not a schema or a file cannot be read. With --json prints
+        Both files may be YAML or JSON ("-" reads standard input). The draft is
+        chosen by the schema's $schema (default 2020-12). Exit 0 when valid, 1 when
+        invalid, 2 when the schema is not a schema or a file cannot be read. With
+        --json prints
         {"valid": bool, "errors": [{"instance": ptr, "schema": ptr, "message": str}]}.
 
         \(exitCodeDiscussion)

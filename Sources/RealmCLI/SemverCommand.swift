@@ -34,11 +34,11 @@ struct SemverMatchCommand: ParsableCommand {
         commandName: "match",
         abstract: "Whether a version satisfies a range.",
         discussion: """
-        Exit 0 when VERSION satisfies RANGE, 1 when it does not, 2 when either cannot be parsed.
-        Ranges: npm syntax (">=1.0.0 <2.0.0", "^1.2", "1.x || 2.0.0 - 2.3", a bare version is
-        exact) or Cargo syntax (">=1.0.0, <2.0.0", a bare version means ^). Prereleases follow
-        npm's rule: they satisfy only ranges that name the same major.minor.patch with a
-        prerelease.
+        Exit 0 when VERSION satisfies RANGE, 1 when it does not, 2 when either
+        cannot be parsed. Ranges: npm syntax (">=1.0.0 <2.0.0", "^1.2", "1.x ||
+        2.0.0 - 2.3", a bare version is exact) or Cargo syntax (">=1.0.0, <2.0.0", a
+        bare version means ^). Prereleases follow npm's rule: they satisfy only
+        ranges that name the same major.minor.patch with a prerelease.
 
         \(exitCodeDiscussion)
         """)
@@ -68,7 +68,8 @@ struct SemverMaxCommand: ParsableCommand {
         commandName: "max",
         abstract: "The highest of the versions that satisfies a range.",
         discussion: """
-        Prints the highest VERSION that satisfies RANGE; exit 1 when none does, 2 on bad input.
+        Prints the highest VERSION that satisfies RANGE; exit 1 when none does, 2 on
+        bad input.
 
         \(exitCodeDiscussion)
         """)

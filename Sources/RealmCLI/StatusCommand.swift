@@ -6,9 +6,9 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show this repository's realm, domains, contracts and imports.",
         discussion: """
-        Reads the realm as last fetched into refs/realm/<realm>/main; no network unless
-        --fetch is given. With --fetch, an unreachable realm is reported and the last
-        fetched state is shown.
+        Reads the realm as last fetched into refs/realm/<realm>/main; no network
+        unless --fetch is given. With --fetch, an unreachable realm is reported and
+        the last fetched state is shown.
 
         \(exitCodeDiscussion)
         """)
