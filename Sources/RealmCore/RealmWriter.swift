@@ -57,18 +57,30 @@ public struct RealmWriter {
                 try GitRemote.push(repoDir: repository.workdir ?? repository.gitDir, url: url,
                                    refspecs: ["\(commit.hex):\(RefLayout.realmMainBranch)"],
                                    atomic: true, leases: [(ref: RefLayout.realmMainBranch, expected: tip)])
-            } catch where error.isRejected && attempt < maxAttempts {
+            } catch {
+                // A push that lost a race is not always reported as a rejection (a ref-lock race
+                // on the remote reads "failed to push some refs"); the realm having moved is the
+                // authoritative sign.
+                let moved = error.isRejected || (!error.timedOut && (try? realmMoved(from: tip)) == true)
+                guard moved else {
+                    throw RealmError(.network, "cannot push to realm '\(realm)' at \(url): \(firstLine(error.stderr))")
+                }
+                guard attempt < maxAttempts else {
+                    throw RealmError(.conflict, "realm '\(realm)' kept changing while writing; gave up after \(attempt) attempts",
+                                     hint: "run the command again")
+                }
                 backoff(attempt)
                 continue
-            } catch where error.isRejected {
-                throw RealmError(.conflict, "realm '\(realm)' kept changing while writing; gave up after \(attempt) attempts",
-                                 hint: "run the command again")
-            } catch {
-                throw RealmError(.network, "cannot push to realm '\(realm)' at \(url): \(firstLine(error.stderr))")
             }
             try repository.setRef(RefLayout.fetchedMain(realm: realm), to: commit, message: "git-realm: wrote realm")
             return commit
         }
+    }
+
+    /// Whether the realm's main is no longer `tip` (someone else wrote).
+    private func realmMoved(from tip: OID?) throws -> Bool {
+        let refs = try GitRemote.lsRemote(url: url, patterns: [RefLayout.realmMainBranch], timeout: 60)
+        return refs.first { $0.name == RefLayout.realmMainBranch }?.oid != tip
     }
 
     private func backoff(_ attempt: Int) {
