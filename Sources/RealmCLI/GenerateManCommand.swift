@@ -53,7 +53,9 @@ struct GenerateManCommand: ParsableCommand {
         .B \(invocation)
 
         """
-        let arguments = (command["arguments"]?.arrayValue ?? []).filter { $0["shouldDisplay"]?.boolValue != false }
+        let arguments = (command["arguments"]?.arrayValue ?? []).filter {
+            $0["shouldDisplay"]?.boolValue != false && !["help", "version"].contains($0["preferredName"]?["name"]?.stringValue ?? "")
+        }
         let subcommands = (command["subcommands"]?.arrayValue ?? []).filter {
             $0["shouldDisplay"]?.boolValue != false && $0["commandName"]?.stringValue != "help"
         }
@@ -65,7 +67,8 @@ struct GenerateManCommand: ParsableCommand {
             let parts = discussion.components(separatedBy: "EXIT STATUS")
             roff += paragraph(parts[0])
             if parts.count > 1 {
-                roff += ".SH \"EXIT STATUS\"\n.nf\n" + escape(parts[1].trimmed()) + "\n.fi\n"
+                let table = parts[1].split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }.joined(separator: "\n")
+                roff += ".SH \"EXIT STATUS\"\n.nf\n" + escape(table) + "\n.fi\n"
             }
         }
         if !subcommands.isEmpty {

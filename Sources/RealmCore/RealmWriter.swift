@@ -9,6 +9,13 @@ import RealmModel
 public struct RealmChange: Sendable {
     public var files: [String: TreeChange] = [:]
     public var message: String
+    /// JSON lines for the realm note on the commit this change creates (notifications).
+    public var notesOnNewCommit: [String] = []
+    /// JSON lines for the notes on existing realm commits (acknowledgements).
+    public var notesOnCommits: [OID: [String]] = [:]
+    /// Push the commit to this realm branch (`refs/heads/sync/<repo>/<stamp>`) instead of main:
+    /// a change that waits for approval.
+    public var branch: String?
 
     public init(message: String) { self.message = message }
 
@@ -18,7 +25,7 @@ public struct RealmChange: Sendable {
 
     public mutating func delete(_ path: String) { files[path] = .delete }
 
-    public var isEmpty: Bool { files.isEmpty }
+    public var isEmpty: Bool { files.isEmpty && notesOnNewCommit.isEmpty && notesOnCommits.isEmpty }
 }
 
 /// Writes the realm: every write is one commit on top of the fetched tip, pushed with
@@ -50,18 +57,55 @@ public struct RealmWriter {
             let tip = try repository.resolve(ref: RefLayout.fetchedMain(realm: realm))
             let snapshot = tip.map { RealmSnapshot(source: GitRealmSource(repository: repository, commit: $0)) }
             guard let change = try build(snapshot), !change.isEmpty else { return nil }
-            let tree = try repository.buildTree(base: tip, changes: change.files)
-            if let tip, try repository.commit(tip).tree == tree { return nil }
-            let commit = try repository.createCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: change.message)
+            let notesTip = try repository.resolve(ref: RefLayout.fetchedNotes(realm: realm))
+            var commit = tip
+            if !change.files.isEmpty || tip == nil {
+                let tree = try repository.buildTree(base: tip, changes: change.files)
+                if let tip, try repository.commit(tip).tree == tree, change.branch == nil {
+                    commit = tip
+                } else {
+                    commit = try repository.createCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: change.message)
+                }
+            }
+            guard let commit else { return nil }
+            let newCommit = commit != tip
+
+            // Notes: one notes commit on top of the fetched notes tip, merged like cat_sort_uniq.
+            var notes = notesTip
+            var noteTargets = change.notesOnCommits
+            if newCommit && !change.notesOnNewCommit.isEmpty && change.branch == nil {
+                noteTargets[commit, default: []] += change.notesOnNewCommit
+            }
+            for (target, lines) in noteTargets.sorted(by: { $0.key.hex < $1.key.hex }) where !lines.isEmpty {
+                let existing = try notes.flatMap { try repository.note(notesCommit: $0, on: target) }
+                let merged = NotificationRecord.merge(note: existing, adding: lines)
+                if merged == existing { continue }
+                notes = try repository.createNotesCommit(parent: notes, target: target, text: merged)
+            }
+
+            var refspecs: [String] = []
+            var leases: [(ref: String, expected: OID?)] = []
+            if let branch = change.branch {
+                guard newCommit else { return nil }
+                refspecs.append("\(commit.hex):\(branch)")
+                leases.append((ref: branch, expected: nil))
+            } else if newCommit {
+                refspecs.append("\(commit.hex):\(RefLayout.realmMainBranch)")
+                leases.append((ref: RefLayout.realmMainBranch, expected: tip))
+            }
+            if let notes, notes != notesTip {
+                refspecs.append("\(notes.hex):\(RefLayout.realmNotes)")
+                leases.append((ref: RefLayout.realmNotes, expected: notesTip))
+            }
+            if refspecs.isEmpty { return nil }
             do {
                 try GitRemote.push(repoDir: repository.workdir ?? repository.gitDir, url: url,
-                                   refspecs: ["\(commit.hex):\(RefLayout.realmMainBranch)"],
-                                   atomic: true, leases: [(ref: RefLayout.realmMainBranch, expected: tip)])
+                                   refspecs: refspecs, atomic: true, leases: leases)
             } catch {
                 // A push that lost a race is not always reported as a rejection (a ref-lock race
                 // on the remote reads "failed to push some refs"); the realm having moved is the
                 // authoritative sign.
-                let moved = error.isRejected || (!error.timedOut && (try? realmMoved(from: tip)) == true)
+                let moved = error.isRejected || (!error.timedOut && (try? realmMoved(main: tip, notes: notesTip)) == true)
                 guard moved else {
                     throw RealmError(.network, "cannot push to realm '\(realm)' at \(url): \(firstLine(error.stderr))")
                 }
@@ -72,15 +116,21 @@ public struct RealmWriter {
                 backoff(attempt)
                 continue
             }
-            try repository.setRef(RefLayout.fetchedMain(realm: realm), to: commit, message: "git-realm: wrote realm")
+            if change.branch == nil && newCommit {
+                try repository.setRef(RefLayout.fetchedMain(realm: realm), to: commit, message: "git-realm: wrote realm")
+            }
+            if let notes, notes != notesTip {
+                try repository.setRef(RefLayout.fetchedNotes(realm: realm), to: notes, message: "git-realm: wrote realm notes")
+            }
             return commit
         }
     }
 
-    /// Whether the realm's main is no longer `tip` (someone else wrote).
-    private func realmMoved(from tip: OID?) throws -> Bool {
-        let refs = try GitRemote.lsRemote(url: url, patterns: [RefLayout.realmMainBranch], timeout: 60)
-        return refs.first { $0.name == RefLayout.realmMainBranch }?.oid != tip
+    /// Whether the realm's main or notes are no longer what the change was built on.
+    private func realmMoved(main: OID?, notes: OID?) throws -> Bool {
+        let refs = try GitRemote.lsRemote(url: url, patterns: [RefLayout.realmMainBranch, RefLayout.realmNotes], timeout: 60)
+        return refs.first { $0.name == RefLayout.realmMainBranch }?.oid != main
+            || refs.first { $0.name == RefLayout.realmNotes }?.oid != notes
     }
 
     private func backoff(_ attempt: Int) {

@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+
+@Suite struct DemoTests {
+    @Test func demoWalksTheScenarioAndKeepsItWhenAsked() throws {
+        let box = try Sandbox()
+        let kept = box.path("kept")
+        let demo = try box.realm(["demo", "--keep", kept])
+        #expect(demo.status == 0, "\(demo)")
+        #expect(demo.stdout.contains("$ git realm admin init realm.git --name letemcook"))
+        #expect(demo.stdout.contains("aperture -> (s3-access) -> fungal-image-analysis"))
+        #expect(demo.stdout.contains("adding this domain creates a cycle"))
+        #expect(demo.stdout.hasSuffix("The realm and repos are in \(kept)\n"))
+        #expect(demo.stdout.contains("Demo finished: every step behaved."))
+        #expect(box.exists("kept/aperture/.gitrealm"))
+        #expect(box.exists("kept/realm.git/HEAD"))
+        // The demo had its own HOME: the user's global config is untouched.
+        #expect(try box.run("git", ["config", "--global", "--get-regexp", "^realm\\."]).stdout.isEmpty)
+
+        let again = try box.realm(["demo", "--keep", kept])
+        #expect(again.status == 2, "a non-empty --keep directory is refused")
+    }
+}
