@@ -42,6 +42,8 @@ struct SchemaCompiler {
         var indexed = false
         /// The schema given to the validator (errors in it carry no document URI).
         var isMain = false
+        /// Why indexing failed, for a document indexed only in the search for an `$id`.
+        var indexError: SchemaError?
     }
 
     private struct Info {
@@ -57,6 +59,10 @@ struct SchemaCompiler {
 
     private var documents: [Document] = []
     private var documentByURI: [String: Int] = [:]
+    /// Documents given to the validator, by the URI as given; each becomes a `Document` when
+    /// first needed, so that unused ones cost nothing.
+    private var registered: [String: JSONValue] = [:]
+    private var registeredTaken: Set<String> = []
     private var infos: [SchemaLocation: Info] = [:]
     private var resourceByURI: [String: SchemaLocation] = [:]
     private var resourceByLocation: [SchemaLocation: Int] = [:]
@@ -84,15 +90,7 @@ struct SchemaCompiler {
         }
         let main = addDocument(uri: base.description, root: root)
         documents[main].isMain = true
-        for (uri, document) in extra.sorted(by: { $0.key < $1.key }) {
-            let parsed = Self.normalise(SchemaURI(uri))
-            guard parsed.isAbsolute else {
-                throw SchemaError(location: .root, message: "document URI '\(uri)' is not absolute", document: uri)
-            }
-            if documentByURI[parsed.description] == nil {
-                _ = addDocument(uri: parsed.description, root: document)
-            }
-        }
+        registered = extra
         try indexDocument(main, dialect: Dialect(draft: defaultDraft))
         let rootLocation = SchemaLocation(document: main, pointer: .root)
         let rootNode = try compileNode(at: rootLocation)
@@ -282,7 +280,7 @@ struct SchemaCompiler {
         let key = uri.description
         if let draft = Self.knownMetaschemas[key] { return Dialect(draft: draft) }
         guard uri.isAbsolute else { throw error(location, "$schema must be an absolute URI, got '\(text)'") }
-        var documentIndex = documentByURI[key]
+        var documentIndex = registeredDocument(key)
         if documentIndex == nil, let builtIn = BuiltInMetaschemas.document(for: key) {
             documentIndex = addDocument(uri: key, root: builtIn)
         }
@@ -350,12 +348,24 @@ struct SchemaCompiler {
         location.pointer.resolve(in: documents[location.document].root)
     }
 
+    /// The document registered (or built in) as `uri` (normalised), added on first use.
+    private mutating func registeredDocument(_ uri: String) -> Int? {
+        if let document = documentByURI[uri] { return document }
+        for key in [uri, uri + "#"] where !registeredTaken.contains(key) {
+            if let root = registered[key] {
+                registeredTaken.insert(key)
+                return addDocument(uri: uri, root: root)
+            }
+        }
+        return nil
+    }
+
     /// The location of the resource `uri` names, indexing registered documents as needed.
     private mutating func findResource(_ uri: String, dialect: Dialect) throws(SchemaError) -> SchemaLocation? {
-        if let found = resourceByURI[uri] { return found }
-        if let document = documentByURI[uri], !documents[document].indexed {
+        if let found = resourceByURI[uri] { return try checked(found) }
+        if let document = registeredDocument(uri) {
             try indexDocument(document, dialect: dialect)
-            if let found = resourceByURI[uri] { return found }
+            if let found = resourceByURI[uri] { return try checked(found) }
         }
         if let builtIn = BuiltInMetaschemas.document(for: uri) {
             let document = addDocument(uri: uri, root: builtIn)
@@ -363,17 +373,30 @@ struct SchemaCompiler {
             return resourceByURI[uri]
         }
         // An `$id` inside a registered document that is not yet indexed. Problems in documents
-        // that turn out to be unrelated are not this schema's problems, so they are skipped.
+        // that turn out to be unrelated are not this schema's problems: they are kept, and
+        // reported only if a reference leads into that document.
+        for (key, root) in registered where !registeredTaken.contains(key) {
+            registeredTaken.insert(key)
+            let (normalised, isAbsolute) = SchemaURI.normalisedAbsolute(key)
+            guard isAbsolute else {
+                throw SchemaError(location: .root, message: "document URI '\(key)' is not absolute", document: key)
+            }
+            if documentByURI[normalised] == nil { _ = addDocument(uri: normalised, root: root) }
+        }
         for document in documents.indices where !documents[document].indexed {
-            let saved = self
             do throws(SchemaError) {
                 try indexDocument(document, dialect: dialect)
             } catch {
-                self = saved
-                documents[document].indexed = true
+                documents[document].indexError = error
             }
         }
-        return resourceByURI[uri]
+        return try resourceByURI[uri].map { location throws(SchemaError) in try checked(location) }
+    }
+
+    /// `location`, unless its document could not be indexed.
+    private func checked(_ location: SchemaLocation) throws(SchemaError) -> SchemaLocation {
+        if let failure = documents[location.document].indexError { throw failure }
+        return location
     }
 
     /// Where the reference `text`, written at `location` under `base`, leads.
