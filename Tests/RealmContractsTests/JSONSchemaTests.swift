@@ -270,6 +270,17 @@ struct JSONSchemaTests {
         #expect(try validator(##"{"additionalItems": false}"##).isValid([1, 2]))
     }
 
+    @Test("draft 2019-09: array-form items with additionalItems")
+    func draft2019() throws {
+        let schema = try validator(##"""
+            {"$schema": "https://json-schema.org/draft/2019-09/schema",
+             "items": [{"type": "string"}], "additionalItems": false, "prefixItems": [{"type": "integer"}]}
+            """##)
+        #expect(schema.draft == .draft2019_09)
+        #expect(schema.isValid(["a"]))
+        #expect(!schema.isValid(["a", "b"]))
+    }
+
     @Test("unevaluatedProperties sees through allOf, $ref and if/then")
     func unevaluated() throws {
         let schema = try validator(##"""
