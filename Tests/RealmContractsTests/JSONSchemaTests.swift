@@ -167,6 +167,18 @@ struct JSONSchemaTests {
         #expect(nested.validate(deep).isEmpty)
     }
 
+    @Test("schemas nested as deep as the parser allows compile and validate")
+    func deepSchemas() throws {
+        let depth = JSONParser.defaultMaxDepth - 2
+        let nots = try validator(String(repeating: ##"{"not": "##, count: depth) + "{}" + String(repeating: "}", count: depth))
+        #expect(nots.isValid(1) == depth.isMultiple(of: 2))
+        let items = try validator(String(repeating: ##"{"items": "##, count: depth) + ##"{"type": "string"}"##
+            + String(repeating: "}", count: depth))
+        let instance = json(String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth))
+        #expect(!items.isValid(instance))
+        #expect(items.validate(instance).first?.instanceLocation.tokens.count == depth)
+    }
+
     @Test("instances nested beyond the evaluation limit are reported, not a crash")
     func evaluationDepthLimit() throws {
         let nested = try validator(##"{"items": {"$ref": "#"}}"##)

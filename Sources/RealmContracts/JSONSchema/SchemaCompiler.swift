@@ -73,6 +73,7 @@ struct SchemaCompiler {
     private var nodeLocations: [SchemaLocation] = []
     private var nodeByLocation: [SchemaLocation: Int] = [:]
     private var dynamicTableNames: [String] = []
+    private var pendingNodes: [Int] = []
     private var metaschemaDepth = 0
 
     init(defaultDraft: JSONSchemaDraft) {
@@ -94,6 +95,7 @@ struct SchemaCompiler {
         try indexDocument(main, dialect: Dialect(draft: defaultDraft))
         let rootLocation = SchemaLocation(document: main, pointer: .root)
         let rootNode = try compileNode(at: rootLocation)
+        try buildPendingNodes()
         let tables = try compileDynamicCandidates()
         try checkInPlaceCycles(tables: tables)
         return SchemaProgram(
@@ -179,9 +181,32 @@ struct SchemaCompiler {
         }
     }
 
-    /// Records `value` (a schema at `location`) and everything below it.
+    private struct IndexTask {
+        var value: JSONValue
+        var location: SchemaLocation
+        var base: SchemaURI
+        var dialect: Dialect
+        var resource: Int
+        var isDocumentRoot: Bool
+    }
+
+    /// Records `value` (a schema at `location`) and everything below it. Iterative, so that
+    /// deeply nested schemas cost heap, not stack.
     private mutating func index(_ value: JSONValue, at location: SchemaLocation, base: SchemaURI,
                                 dialect: Dialect, resource: Int, isDocumentRoot: Bool) throws(SchemaError)
+    {
+        var work = [IndexTask(value: value, location: location, base: base, dialect: dialect,
+                              resource: resource, isDocumentRoot: isDocumentRoot)]
+        while let task = work.popLast() {
+            try indexOne(task.value, at: task.location, base: task.base, dialect: task.dialect,
+                         resource: task.resource, isDocumentRoot: task.isDocumentRoot, work: &work)
+        }
+    }
+
+    /// Records one schema and queues its subschemas on `work`.
+    private mutating func indexOne(_ value: JSONValue, at location: SchemaLocation, base: SchemaURI,
+                                   dialect: Dialect, resource: Int, isDocumentRoot: Bool,
+                                   work: inout [IndexTask]) throws(SchemaError)
     {
         guard case .object(let object) = value else {
             if infos[location] == nil { infos[location] = Info(base: base, dialect: dialect, resource: resource) }
@@ -239,36 +264,32 @@ struct SchemaCompiler {
             }
         }
         infos[location] = Info(base: base, dialect: dialect, resource: resource)
+        var children: [IndexTask] = []
+        func queue(_ child: JSONValue, _ at: SchemaLocation) {
+            switch child {
+            case .object, .bool:
+                children.append(IndexTask(value: child, location: at, base: base, dialect: dialect,
+                                          resource: resource, isDocumentRoot: false))
+            default:
+                break
+            }
+        }
         for (keyword, child) in object {
             guard let shape = Self.shape(of: keyword, in: dialect) else { continue }
             let at = location.appending(keyword)
             switch (shape, child) {
             case (.single, _), (.singleOrArray, .object), (.singleOrArray, .bool):
-                try indexIfSchema(child, at: at, base: base, dialect: dialect, resource: resource)
+                queue(child, at)
             case (.map, .object(let members)), (.dependencies, .object(let members)):
-                for (name, member) in members {
-                    try indexIfSchema(member, at: at.appending(name), base: base, dialect: dialect, resource: resource)
-                }
+                for (name, member) in members { queue(member, at.appending(name)) }
             case (.array, .array(let elements)), (.singleOrArray, .array(let elements)):
-                for (n, element) in elements.enumerated() {
-                    try indexIfSchema(element, at: at.appending(String(n)), base: base, dialect: dialect,
-                                      resource: resource)
-                }
+                for (n, element) in elements.enumerated() { queue(element, at.appending(String(n))) }
             default:
                 break
             }
         }
-    }
-
-    private mutating func indexIfSchema(_ value: JSONValue, at location: SchemaLocation, base: SchemaURI,
-                                        dialect: Dialect, resource: Int) throws(SchemaError)
-    {
-        switch value {
-        case .object, .bool:
-            try index(value, at: location, base: base, dialect: dialect, resource: resource, isDocumentRoot: false)
-        default:
-            break
-        }
+        // Reversed, so that subschemas are indexed in document order (the first `$id` wins).
+        work.append(contentsOf: children.reversed())
     }
 
     /// The dialect a `$schema` URI names: a known draft, or a registered metaschema whose
@@ -449,16 +470,31 @@ struct SchemaCompiler {
 
     // MARK: - Compiling nodes
 
+    /// The node for the schema at `location`: existing, or reserved and queued for
+    /// `buildPendingNodes` (a worklist rather than recursion, so that deeply nested schemas cost
+    /// heap, not stack).
     private mutating func compileNode(at location: SchemaLocation) throws(SchemaError) -> Int {
         if let existing = nodeByLocation[location] { return existing }
-        guard let value = value(at: location) else {
-            throw error(location, "no schema here")
-        }
-        let info = try self.info(for: location, value: value)
         let id = nodes.count
         nodes.append(SchemaNode())
         nodeLocations.append(location)
         nodeByLocation[location] = id
+        pendingNodes.append(id)
+        return id
+    }
+
+    private mutating func buildPendingNodes() throws(SchemaError) {
+        while let id = pendingNodes.popLast() {
+            try buildNode(id)
+        }
+    }
+
+    private mutating func buildNode(_ id: Int) throws(SchemaError) {
+        let location = nodeLocations[id]
+        guard let value = value(at: location) else {
+            throw error(location, "no schema here")
+        }
+        let info = try self.info(for: location, value: value)
         var node = SchemaNode()
         node.resource = info.resource
         switch value {
@@ -476,7 +512,6 @@ struct SchemaCompiler {
             throw error(location, "a schema must be an object or a boolean, got \(value.typeName)")
         }
         nodes[id] = node
-        return id
     }
 
     private mutating func compileKeywords(_ object: JSONObject, at location: SchemaLocation,
@@ -906,6 +941,7 @@ struct SchemaCompiler {
                     }
                 }
             }
+            try buildPendingNodes()
             if !progressed { break }
         }
         return dynamicTableNames.map { name in
