@@ -86,6 +86,11 @@ struct SchemaEvaluator {
     }
 
     private static func preview(_ value: JSONValue) -> String {
+        switch value {
+        case .array(let items) where items.count > 20: return "an array of \(items.count) items"
+        case .object(let members) where members.count > 20: return "an object with \(members.count) properties"
+        default: break
+        }
         let text = value.description
         return text.count > 60 ? String(text.prefix(57)) + "..." : text
     }
