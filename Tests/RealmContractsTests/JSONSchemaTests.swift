@@ -167,6 +167,18 @@ struct JSONSchemaTests {
         #expect(nested.validate(deep).isEmpty)
     }
 
+    @Test("schemas nested as deep as the parser allows compile and validate")
+    func deepSchemas() throws {
+        let depth = JSONParser.defaultMaxDepth - 2
+        let nots = try validator(String(repeating: ##"{"not": "##, count: depth) + "{}" + String(repeating: "}", count: depth))
+        #expect(nots.isValid(1) == depth.isMultiple(of: 2))
+        let items = try validator(String(repeating: ##"{"items": "##, count: depth) + ##"{"type": "string"}"##
+            + String(repeating: "}", count: depth))
+        let instance = json(String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth))
+        #expect(!items.isValid(instance))
+        #expect(items.validate(instance).first?.instanceLocation.tokens.count == depth)
+    }
+
     @Test("instances nested beyond the evaluation limit are reported, not a crash")
     func evaluationDepthLimit() throws {
         let nested = try validator(##"{"items": {"$ref": "#"}}"##)
@@ -268,6 +280,17 @@ struct JSONSchemaTests {
         // Draft-07 knows no prefixItems; 2020-12 no additionalItems.
         #expect(try validator(##"{"prefixItems": [{"type": "string"}]}"##, defaultDraft: .draft7).isValid([1]))
         #expect(try validator(##"{"additionalItems": false}"##).isValid([1, 2]))
+    }
+
+    @Test("draft 2019-09: array-form items with additionalItems")
+    func draft2019() throws {
+        let schema = try validator(##"""
+            {"$schema": "https://json-schema.org/draft/2019-09/schema",
+             "items": [{"type": "string"}], "additionalItems": false, "prefixItems": [{"type": "integer"}]}
+            """##)
+        #expect(schema.draft == .draft2019_09)
+        #expect(schema.isValid(["a"]))
+        #expect(!schema.isValid(["a", "b"]))
     }
 
     @Test("unevaluatedProperties sees through allOf, $ref and if/then")

@@ -42,6 +42,8 @@ struct SchemaCompiler {
         var indexed = false
         /// The schema given to the validator (errors in it carry no document URI).
         var isMain = false
+        /// Why indexing failed, for a document indexed only in the search for an `$id`.
+        var indexError: SchemaError?
     }
 
     private struct Info {
@@ -57,6 +59,10 @@ struct SchemaCompiler {
 
     private var documents: [Document] = []
     private var documentByURI: [String: Int] = [:]
+    /// Documents given to the validator, by the URI as given; each becomes a `Document` when
+    /// first needed, so that unused ones cost nothing.
+    private var registered: [String: JSONValue] = [:]
+    private var registeredTaken: Set<String> = []
     private var infos: [SchemaLocation: Info] = [:]
     private var resourceByURI: [String: SchemaLocation] = [:]
     private var resourceByLocation: [SchemaLocation: Int] = [:]
@@ -67,6 +73,7 @@ struct SchemaCompiler {
     private var nodeLocations: [SchemaLocation] = []
     private var nodeByLocation: [SchemaLocation: Int] = [:]
     private var dynamicTableNames: [String] = []
+    private var pendingNodes: [Int] = []
     private var metaschemaDepth = 0
 
     init(defaultDraft: JSONSchemaDraft) {
@@ -84,18 +91,11 @@ struct SchemaCompiler {
         }
         let main = addDocument(uri: base.description, root: root)
         documents[main].isMain = true
-        for (uri, document) in extra.sorted(by: { $0.key < $1.key }) {
-            let parsed = Self.normalise(SchemaURI(uri))
-            guard parsed.isAbsolute else {
-                throw SchemaError(location: .root, message: "document URI '\(uri)' is not absolute", document: uri)
-            }
-            if documentByURI[parsed.description] == nil {
-                _ = addDocument(uri: parsed.description, root: document)
-            }
-        }
+        registered = extra
         try indexDocument(main, dialect: Dialect(draft: defaultDraft))
         let rootLocation = SchemaLocation(document: main, pointer: .root)
         let rootNode = try compileNode(at: rootLocation)
+        try buildPendingNodes()
         let tables = try compileDynamicCandidates()
         try checkInPlaceCycles(tables: tables)
         return SchemaProgram(
@@ -181,9 +181,32 @@ struct SchemaCompiler {
         }
     }
 
-    /// Records `value` (a schema at `location`) and everything below it.
+    private struct IndexTask {
+        var value: JSONValue
+        var location: SchemaLocation
+        var base: SchemaURI
+        var dialect: Dialect
+        var resource: Int
+        var isDocumentRoot: Bool
+    }
+
+    /// Records `value` (a schema at `location`) and everything below it. Iterative, so that
+    /// deeply nested schemas cost heap, not stack.
     private mutating func index(_ value: JSONValue, at location: SchemaLocation, base: SchemaURI,
                                 dialect: Dialect, resource: Int, isDocumentRoot: Bool) throws(SchemaError)
+    {
+        var work = [IndexTask(value: value, location: location, base: base, dialect: dialect,
+                              resource: resource, isDocumentRoot: isDocumentRoot)]
+        while let task = work.popLast() {
+            try indexOne(task.value, at: task.location, base: task.base, dialect: task.dialect,
+                         resource: task.resource, isDocumentRoot: task.isDocumentRoot, work: &work)
+        }
+    }
+
+    /// Records one schema and queues its subschemas on `work`.
+    private mutating func indexOne(_ value: JSONValue, at location: SchemaLocation, base: SchemaURI,
+                                   dialect: Dialect, resource: Int, isDocumentRoot: Bool,
+                                   work: inout [IndexTask]) throws(SchemaError)
     {
         guard case .object(let object) = value else {
             if infos[location] == nil { infos[location] = Info(base: base, dialect: dialect, resource: resource) }
@@ -241,36 +264,32 @@ struct SchemaCompiler {
             }
         }
         infos[location] = Info(base: base, dialect: dialect, resource: resource)
+        var children: [IndexTask] = []
+        func queue(_ child: JSONValue, _ at: SchemaLocation) {
+            switch child {
+            case .object, .bool:
+                children.append(IndexTask(value: child, location: at, base: base, dialect: dialect,
+                                          resource: resource, isDocumentRoot: false))
+            default:
+                break
+            }
+        }
         for (keyword, child) in object {
             guard let shape = Self.shape(of: keyword, in: dialect) else { continue }
             let at = location.appending(keyword)
             switch (shape, child) {
             case (.single, _), (.singleOrArray, .object), (.singleOrArray, .bool):
-                try indexIfSchema(child, at: at, base: base, dialect: dialect, resource: resource)
+                queue(child, at)
             case (.map, .object(let members)), (.dependencies, .object(let members)):
-                for (name, member) in members {
-                    try indexIfSchema(member, at: at.appending(name), base: base, dialect: dialect, resource: resource)
-                }
+                for (name, member) in members { queue(member, at.appending(name)) }
             case (.array, .array(let elements)), (.singleOrArray, .array(let elements)):
-                for (n, element) in elements.enumerated() {
-                    try indexIfSchema(element, at: at.appending(String(n)), base: base, dialect: dialect,
-                                      resource: resource)
-                }
+                for (n, element) in elements.enumerated() { queue(element, at.appending(String(n))) }
             default:
                 break
             }
         }
-    }
-
-    private mutating func indexIfSchema(_ value: JSONValue, at location: SchemaLocation, base: SchemaURI,
-                                        dialect: Dialect, resource: Int) throws(SchemaError)
-    {
-        switch value {
-        case .object, .bool:
-            try index(value, at: location, base: base, dialect: dialect, resource: resource, isDocumentRoot: false)
-        default:
-            break
-        }
+        // Reversed, so that subschemas are indexed in document order (the first `$id` wins).
+        work.append(contentsOf: children.reversed())
     }
 
     /// The dialect a `$schema` URI names: a known draft, or a registered metaschema whose
@@ -282,7 +301,7 @@ struct SchemaCompiler {
         let key = uri.description
         if let draft = Self.knownMetaschemas[key] { return Dialect(draft: draft) }
         guard uri.isAbsolute else { throw error(location, "$schema must be an absolute URI, got '\(text)'") }
-        var documentIndex = documentByURI[key]
+        var documentIndex = registeredDocument(key)
         if documentIndex == nil, let builtIn = BuiltInMetaschemas.document(for: key) {
             documentIndex = addDocument(uri: key, root: builtIn)
         }
@@ -350,12 +369,24 @@ struct SchemaCompiler {
         location.pointer.resolve(in: documents[location.document].root)
     }
 
+    /// The document registered (or built in) as `uri` (normalised), added on first use.
+    private mutating func registeredDocument(_ uri: String) -> Int? {
+        if let document = documentByURI[uri] { return document }
+        for key in [uri, uri + "#"] where !registeredTaken.contains(key) {
+            if let root = registered[key] {
+                registeredTaken.insert(key)
+                return addDocument(uri: uri, root: root)
+            }
+        }
+        return nil
+    }
+
     /// The location of the resource `uri` names, indexing registered documents as needed.
     private mutating func findResource(_ uri: String, dialect: Dialect) throws(SchemaError) -> SchemaLocation? {
-        if let found = resourceByURI[uri] { return found }
-        if let document = documentByURI[uri], !documents[document].indexed {
+        if let found = resourceByURI[uri] { return try checked(found) }
+        if let document = registeredDocument(uri) {
             try indexDocument(document, dialect: dialect)
-            if let found = resourceByURI[uri] { return found }
+            if let found = resourceByURI[uri] { return try checked(found) }
         }
         if let builtIn = BuiltInMetaschemas.document(for: uri) {
             let document = addDocument(uri: uri, root: builtIn)
@@ -363,17 +394,30 @@ struct SchemaCompiler {
             return resourceByURI[uri]
         }
         // An `$id` inside a registered document that is not yet indexed. Problems in documents
-        // that turn out to be unrelated are not this schema's problems, so they are skipped.
+        // that turn out to be unrelated are not this schema's problems: they are kept, and
+        // reported only if a reference leads into that document.
+        for (key, root) in registered where !registeredTaken.contains(key) {
+            registeredTaken.insert(key)
+            let (normalised, isAbsolute) = SchemaURI.normalisedAbsolute(key)
+            guard isAbsolute else {
+                throw SchemaError(location: .root, message: "document URI '\(key)' is not absolute", document: key)
+            }
+            if documentByURI[normalised] == nil { _ = addDocument(uri: normalised, root: root) }
+        }
         for document in documents.indices where !documents[document].indexed {
-            let saved = self
             do throws(SchemaError) {
                 try indexDocument(document, dialect: dialect)
             } catch {
-                self = saved
-                documents[document].indexed = true
+                documents[document].indexError = error
             }
         }
-        return resourceByURI[uri]
+        return try resourceByURI[uri].map { location throws(SchemaError) in try checked(location) }
+    }
+
+    /// `location`, unless its document could not be indexed.
+    private func checked(_ location: SchemaLocation) throws(SchemaError) -> SchemaLocation {
+        if let failure = documents[location.document].indexError { throw failure }
+        return location
     }
 
     /// Where the reference `text`, written at `location` under `base`, leads.
@@ -426,16 +470,31 @@ struct SchemaCompiler {
 
     // MARK: - Compiling nodes
 
+    /// The node for the schema at `location`: existing, or reserved and queued for
+    /// `buildPendingNodes` (a worklist rather than recursion, so that deeply nested schemas cost
+    /// heap, not stack).
     private mutating func compileNode(at location: SchemaLocation) throws(SchemaError) -> Int {
         if let existing = nodeByLocation[location] { return existing }
-        guard let value = value(at: location) else {
-            throw error(location, "no schema here")
-        }
-        let info = try self.info(for: location, value: value)
         let id = nodes.count
         nodes.append(SchemaNode())
         nodeLocations.append(location)
         nodeByLocation[location] = id
+        pendingNodes.append(id)
+        return id
+    }
+
+    private mutating func buildPendingNodes() throws(SchemaError) {
+        while let id = pendingNodes.popLast() {
+            try buildNode(id)
+        }
+    }
+
+    private mutating func buildNode(_ id: Int) throws(SchemaError) {
+        let location = nodeLocations[id]
+        guard let value = value(at: location) else {
+            throw error(location, "no schema here")
+        }
+        let info = try self.info(for: location, value: value)
         var node = SchemaNode()
         node.resource = info.resource
         switch value {
@@ -453,7 +512,6 @@ struct SchemaCompiler {
             throw error(location, "a schema must be an object or a boolean, got \(value.typeName)")
         }
         nodes[id] = node
-        return id
     }
 
     private mutating func compileKeywords(_ object: JSONObject, at location: SchemaLocation,
@@ -883,6 +941,7 @@ struct SchemaCompiler {
                     }
                 }
             }
+            try buildPendingNodes()
             if !progressed { break }
         }
         return dynamicTableNames.map { name in

@@ -86,6 +86,11 @@ struct SchemaEvaluator {
     }
 
     private static func preview(_ value: JSONValue) -> String {
+        switch value {
+        case .array(let items) where items.count > 20: return "an array of \(items.count) items"
+        case .object(let members) where members.count > 20: return "an object with \(members.count) properties"
+        default: break
+        }
         let text = value.description
         return text.count > 60 ? String(text.prefix(57)) + "..." : text
     }
@@ -759,12 +764,39 @@ struct ExactString: Hashable, Sendable {
 
     init(_ value: String) { self.value = value }
 
-    static func == (a: ExactString, b: ExactString) -> Bool { a.value.utf8.elementsEqual(b.value.utf8) }
+    static func == (a: ExactString, b: ExactString) -> Bool { exactlyEqual(a.value, b.value) }
 
     func hash(into hasher: inout Hasher) {
-        hasher.combine(value.utf8.count)
-        for byte in value.utf8 { hasher.combine(byte) }
+        var value = value
+        value.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
+}
+
+/// String equality by code points (UTF-8 bytes), not canonical equivalence.
+func exactlyEqual(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.count == b.utf8.count else { return false }
+    let fast = a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y in
+            x.count == 0 || memoryEqual(x.baseAddress!, y.baseAddress!, x.count)
+        }
+    }
+    if let fast, let result = fast { return result }
+    return a.utf8.elementsEqual(b.utf8)
+}
+
+private func memoryEqual(_ x: UnsafePointer<UInt8>, _ y: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var i = 0
+    while i + 8 <= count {
+        if UnsafeRawPointer(x + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(y + i).loadUnaligned(as: UInt64.self) {
+            return false
+        }
+        i += 8
+    }
+    while i < count {
+        if x[i] != y[i] { return false }
+        i += 1
+    }
+    return true
 }
 
 /// JSON equality: numbers by value (`1 == 1.0`), strings by code points, objects regardless of
@@ -772,7 +804,7 @@ struct ExactString: Hashable, Sendable {
 func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
     switch (a, b) {
     case (.string(let x), .string(let y)):
-        return x.utf8.elementsEqual(y.utf8)
+        return exactlyEqual(x, y)
     case (.array(let x), .array(let y)):
         guard x.count == y.count else { return false }
         for i in x.indices where !jsonEqual(x[i], y[i]) { return false }

@@ -104,7 +104,8 @@ struct ContainsKeyword: Sendable {
     var annotates: Bool
 }
 
-enum SchemaKeyword: Sendable {
+/// Indirect: evaluation copies keywords constantly, and a boxed case copies as one retain.
+indirect enum SchemaKeyword: Sendable {
     case type(TypeMask)
     case enumeration([JSONValue], strings: Set<ExactString>?)
     case const(JSONValue)

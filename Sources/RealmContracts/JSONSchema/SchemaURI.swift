@@ -17,40 +17,65 @@ struct SchemaURI: Hashable, CustomStringConvertible {
 
     /// Splits text as the regular expression of RFC 3986 appendix B does; never fails.
     init(_ text: String) {
-        var rest = Substring(text)
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
         fragment = nil
         query = nil
-        if let hash = rest.firstIndex(of: "#") {
-            fragment = String(rest[rest.index(after: hash)...])
-            rest = rest[..<hash]
+        if let hash = utf8.firstIndex(of: UInt8(ascii: "#")) {
+            fragment = String(text[utf8.index(after: hash)...])
+            end = hash
         }
-        if let mark = rest.firstIndex(of: "?") {
-            query = String(rest[rest.index(after: mark)...])
-            rest = rest[..<mark]
+        if let mark = utf8[start..<end].firstIndex(of: UInt8(ascii: "?")) {
+            query = String(text[utf8.index(after: mark)..<end])
+            end = mark
         }
         scheme = nil
-        if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex {
-            let candidate = rest[..<colon]
-            let scalars = candidate.unicodeScalars
-            let isLetter = { (s: Unicode.Scalar) in ("a"..."z").contains(s) || ("A"..."Z").contains(s) }
-            if isLetter(scalars.first!),
-               scalars.allSatisfy({ isLetter($0) || ("0"..."9").contains($0) || $0 == "+" || $0 == "-" || $0 == "." })
-            {
-                scheme = String(candidate)
-                rest = rest[rest.index(after: colon)...]
-            }
+        if let colon = Self.schemeEnd(utf8[start..<end]) {
+            scheme = String(text[start..<colon])
+            start = utf8.index(after: colon)
         }
         authority = nil
-        if rest.hasPrefix("//") {
-            rest = rest.dropFirst(2)
-            let end = rest.firstIndex(of: "/") ?? rest.endIndex
-            authority = String(rest[..<end])
-            rest = rest[end...]
+        let rest = utf8[start..<end]
+        if rest.starts(with: [UInt8(ascii: "/"), UInt8(ascii: "/")]) {
+            let authorityStart = utf8.index(start, offsetBy: 2)
+            let authorityEnd = utf8[authorityStart..<end].firstIndex(of: UInt8(ascii: "/")) ?? end
+            authority = String(text[authorityStart..<authorityEnd])
+            start = authorityEnd
         }
-        path = String(rest)
+        path = String(text[start..<end])
+    }
+
+    /// The index of the `:` ending a scheme at the start of `text`, if there is one:
+    /// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+    private static func schemeEnd(_ text: Substring.UTF8View) -> String.Index? {
+        var index = text.startIndex
+        var first = true
+        while index < text.endIndex {
+            let byte = text[index]
+            let isLetter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+            if byte == UInt8(ascii: ":") { return first ? nil : index }
+            let isOther = (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            guard isLetter || (!first && isOther) else { return nil }
+            first = false
+            index = text.index(after: index)
+        }
+        return nil
     }
 
     var isAbsolute: Bool { scheme != nil }
+
+    /// `text` as `SchemaURI(text)` with an empty fragment removed would print it, and whether it
+    /// is absolute, without building the components.
+    static func normalisedAbsolute(_ text: String) -> (text: String, isAbsolute: Bool) {
+        let utf8 = text.utf8
+        let isAbsolute = schemeEnd(utf8[...]) != nil
+        if let hash = utf8.firstIndex(of: UInt8(ascii: "#")), utf8.index(after: hash) == utf8.endIndex {
+            return (String(text[..<hash]), isAbsolute)
+        }
+        return (text, isAbsolute)
+    }
 
     /// This URI without its fragment.
     var withoutFragment: SchemaURI {
