@@ -1,0 +1,126 @@
+import RealmContracts
+import RealmGit
+import RealmJSON
+import RealmModel
+
+/// How this repo's exports compare with the realm's contracts: the value (and schema, when the
+/// exporter keeps its own copy) extracted from the working tree or a commit, against what the
+/// realm records.
+public struct ExportState: Sendable {
+    public var domain: String
+    public var export: Binding.Export
+    /// The realm's contract; nil when the binding names a contract that does not exist.
+    public var contract: Contract?
+    /// The extracted value; nil when the export has no extraction or extraction failed.
+    public var value: JSONValue?
+    /// The exporter's own schema, when it keeps one.
+    public var schema: JSONValue?
+    /// Why the value could not be computed or checked.
+    public var problem: String?
+    /// Schema violations of the extracted value.
+    public var violations: [String] = []
+    /// Value diff lines against the realm (`+ training-metrics/experiments/*`).
+    public var changes: [String] = []
+    public var schemaChanged = false
+
+    public var drifted: Bool { !changes.isEmpty || schemaChanged }
+    public var contractName: String { export.contract }
+
+    public var json: JSONValue {
+        var o: JSONObject = ["domain": .string(domain), "contract": .string(export.contract),
+                             "drifted": .bool(drifted), "changes": .array(changes.map { .string($0) }),
+                             "schema_changed": .bool(schemaChanged)]
+        o["realm_version"] = contract.map { .string($0.version) } ?? .null
+        o["problem"] = problem.map { .string($0) } ?? .null
+        o["violations"] = .array(violations.map { .string($0) })
+        return .object(o)
+    }
+}
+
+public enum ExportDrift {
+    /// Every export of `participant` in the realm `snapshot`, extracted at `commit` (nil: the
+    /// working tree). `onlyTouching` limits the work to exports whose source files are among
+    /// those paths (the pre-push hook's fast path).
+    public static func compute(participant: Participant, snapshot: RealmSnapshot, commit: OID? = nil,
+                               onlyTouching paths: [String]? = nil) throws -> [ExportState] {
+        let extractor = ValueExtractor(repository: participant.repository, commit: commit)
+        var states: [ExportState] = []
+        for domain in try snapshot.domains(of: participant.name) {
+            guard let binding = try snapshot.binding(domain: domain, repo: participant.name) else { continue }
+            for export in binding.exports {
+                if let paths, !touches(export, paths) { continue }
+                var state = ExportState(domain: domain, export: export)
+                state.contract = try snapshot.contract(domain: domain, name: export.contract)
+                guard let contract = state.contract else {
+                    state.problem = "binding names contract '\(export.contract)', which does not exist in domain \(domain)"
+                    states.append(state)
+                    continue
+                }
+                guard export.extraction != nil else {
+                    state.problem = "no extraction configured (run 'git realm export \(export.contract) --source ... --from-file|--command|--detect')"
+                    states.append(state)
+                    continue
+                }
+                do {
+                    state.value = try extractor.value(of: export)
+                    if let schemaFile = export.schemaFile {
+                        state.schema = try DocumentLoader.parse(try extractor.read(schemaFile), origin: schemaFile)
+                    }
+                } catch {
+                    state.problem = RealmError.wrap(error).message
+                    states.append(state)
+                    continue
+                }
+                let schema = state.schema ?? contract.schema
+                if let value = state.value {
+                    do {
+                        let validator = try JSONSchemaValidator(schema: schema)
+                        state.violations = validator.validate(value).map { "\($0.instanceLocation.description.isEmpty ? "(value)" : $0.instanceLocation.description): \($0.message)" }
+                    } catch {
+                        state.problem = "the contract's schema is not valid: \(error.description)"
+                    }
+                    state.changes = ValueDiff.lines(from: contract.value, to: value)
+                }
+                state.schemaChanged = state.schema.map { $0 != contract.schema } ?? false
+                states.append(state)
+            }
+        }
+        return states
+    }
+
+    /// Whether any of `paths` is one of the export's sources (git pathspec-like globs: `*`
+    /// spans `/`, a directory covers what is under it), or its value or schema file.
+    public static func touches(_ export: Binding.Export, _ paths: [String]) -> Bool {
+        var patterns = export.sourceFiles
+        if case .file(let spec)? = export.extraction { patterns.append(String(spec.split(separator: "#").first ?? "")) }
+        if let schema = export.schemaFile { patterns.append(schema) }
+        return paths.contains { path in patterns.contains { Glob.matches($0, path) } }
+    }
+}
+
+/// Glob matching as git pathspecs do by default: `*` and `?` match across `/`; a pattern that
+/// names a directory matches everything under it.
+public enum Glob {
+    public static func matches(_ pattern: String, _ path: String) -> Bool {
+        if pattern == path || path.hasPrefix(pattern.hasSuffix("/") ? pattern : pattern + "/") { return true }
+        return match(Array(pattern.utf8), 0, Array(path.utf8), 0)
+    }
+
+    private static func match(_ p: [UInt8], _ i: Int, _ s: [UInt8], _ j: Int) -> Bool {
+        var i = i, j = j
+        var starI = -1, starJ = -1
+        while j < s.count {
+            if i < p.count && (p[i] == UInt8(ascii: "?") || p[i] == s[j]) && p[i] != UInt8(ascii: "*") {
+                i += 1; j += 1
+            } else if i < p.count && p[i] == UInt8(ascii: "*") {
+                starI = i; starJ = j; i += 1
+            } else if starI >= 0 {
+                i = starI + 1; starJ += 1; j = starJ
+            } else {
+                return false
+            }
+        }
+        while i < p.count && p[i] == UInt8(ascii: "*") { i += 1 }
+        return i == p.count
+    }
+}
