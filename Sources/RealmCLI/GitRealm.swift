@@ -16,7 +16,7 @@ public struct GitRealm: ParsableCommand {
         """,
         version: gitRealmVersion,
         groupedSubcommands: [
-            CommandGroup(name: "Everyday", subcommands: [StatusCommand.self, GraphCommand.self]),
+            CommandGroup(name: "Everyday", subcommands: [StatusCommand.self, GraphCommand.self, CheckCommand.self]),
             CommandGroup(name: "Administration", subcommands: [AdminCommand.self, HooksCommand.self]),
             CommandGroup(name: "Plumbing", subcommands: [SchemaCommand.self, SemverCommand.self, HookCommand.self]),
             CommandGroup(name: "Other", subcommands: [DemoCommand.self, GenerateManCommand.self]),
