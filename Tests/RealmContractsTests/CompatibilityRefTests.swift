@@ -268,3 +268,40 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         #expect(report.level == .none)
     }
 }
+
+@Suite struct CompatibilityEdgeTests {
+    @Test func booleanSchemas() throws {
+        #expect(try compare("true", "{}").isUnchanged)
+        #expect(try compare("true", "{'type':'string'}").level == .forward)
+        #expect(try compare("true", "false").kinds == ["false-schema-added"])
+        #expect(try compare("false", "{'type':'string'}").level == .backward)
+        #expect(try compare("false", "false").isUnchanged)
+    }
+
+    @Test func typeArraysAndUnionsAreEquivalent() throws {
+        let array = "{'type':['string','null']}"
+        let union = "{'anyOf':[{'type':'string'},{'type':'null'}]}"
+        #expect(try compare(array, union).level == .full)
+        #expect(try compare(union, array).level == .full)
+        #expect(try compare(union, "{'anyOf':[{'type':'null'},{'type':'string'}]}").isUnchanged)
+        let widened = try compare(array, "{'oneOf':[{'type':'string'},{'type':'null'},{'type':'integer'}]}")
+        #expect(widened.level == .backward)
+    }
+
+    @Test func equalSchemasAreStillValidated() {
+        let bad = compatJSON("{'type':'strng'}")
+        #expect(throws: CompatibilityError.self) { try SchemaCompatibility.compare(old: bad, new: bad) }
+    }
+
+    @Test func reportHelpers() throws {
+        let report = try compare("{'type':'string','title':'a'}", "{'type':['string','null'],'title':'b','maxLength':3}")
+        #expect(report.kinds == ["title-changed", "type-widened", "max-length-added"])
+        #expect(report.level == .none)
+        #expect(report.breaking(.backward).map(\.kind) == ["max-length-added"])
+        #expect(report.breaking(.forward).map(\.kind) == ["type-widened"])
+        #expect(!report.hasOnlyAnnotationChanges)
+        let description = report.changes[1].description
+        #expect(description == "/type: type-widened [backward ✓, forward ✗] type string → null | string")
+        #expect(try compare("{'title':'a'}", "{'title':'b'}").hasOnlyAnnotationChanges)
+    }
+}
