@@ -38,13 +38,26 @@ struct AdminDomainCreateCommand: ParsableCommand {
     @Option(help: "A sentence describing the domain.")
     var description: String?
 
+    @Option(help: "The contract's initial JSON Schema (YAML or JSON file; default {type: object}).")
+    var schema: String?
+
+    @Option(help: "The contract's initial value (YAML or JSON file; default {}).")
+    var value: String?
+
+    @Option(help: "The contract's initial version.")
+    var version: String = "1.0.0"
+
     @OptionGroup var output: JSONOption
 
     func run() throws {
         try runReporting {
             let participant = try Participant.current()
-            let result = try CreateDomain(name: name, repos: splitList(repos), contract: contract,
-                                          owner: owner, description: description).run(in: participant)
+            var operation = CreateDomain(name: name, repos: splitList(repos), contract: contract,
+                                         owner: owner, description: description)
+            if let schema { operation.schema = try DocumentLoader.load(schema) }
+            if let value { operation.value = try DocumentLoader.load(value) }
+            operation.version = version
+            let result = try operation.run(in: participant)
             if output.json {
                 Output.json(["domain": .string(name), "owner": .string(result.owner),
                              "consumers": .array(result.consumers.map { .string($0) }),

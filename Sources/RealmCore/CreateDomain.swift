@@ -1,3 +1,4 @@
+import RealmContracts
 import RealmJSON
 import RealmModel
 
@@ -9,6 +10,10 @@ public struct CreateDomain {
     public var contract: String
     public var owner: String?
     public var description: String?
+    /// The contract's initial schema, value and version (default: `{type: object}`, `{}`, 1.0.0).
+    public var schema: JSONValue = ["type": "object"]
+    public var value: JSONValue = .object([:])
+    public var version = "1.0.0"
 
     public init(name: String, repos: [String], contract: String, owner: String? = nil, description: String? = nil) {
         self.name = name
@@ -44,6 +49,17 @@ public struct CreateDomain {
             throw RealmError(.usage, "owner '\(owner)' is not one of --repos \(repos.joined(separator: ","))")
         }
         let consumers = repos.filter { $0 != owner }
+        let initial: Version
+        do { initial = try Version.parse(version) } catch { throw RealmError(.usage, "invalid --version '\(version)': \(error)") }
+        do {
+            let errors = try JSONSchemaValidator(schema: schema).validate(value)
+            if !errors.isEmpty {
+                throw RealmError(.checkFailed, "the initial value does not match the schema", details: errors.map(\.description))
+            }
+        } catch let error as SchemaError {
+            throw RealmError(.usage, "the initial schema is not valid: \(error)")
+        }
+        let range = ">=\(initial.major).0.0, <\(initial.major + 1).0.0"
         var files: [String] = []
         try participant.writer().commit { snapshot in
             guard let realm = snapshot else { throw RealmError(.usage, "the realm has no main branch") }
@@ -71,17 +87,16 @@ public struct CreateDomain {
                                 description: description ?? "Coordinates \(contract) between \(repos.joined(separator: " and "))",
                                 createdAt: now, members: repos)
             change.write(Domain.path(name), domain)
-            let skeleton = Contract(name: contract, version: "1.0.0", owner: owner,
-                                    schema: ["type": "object"], value: .object([:]),
-                                    evolution: [.init(version: "1.0.0", changes: ["Initial contract"], compatible: true)])
+            let skeleton = Contract(name: contract, version: initial.description, owner: owner, schema: schema, value: value,
+                                    evolution: [.init(version: initial.description, changes: ["Initial contract"], compatible: true)])
             change.write(Contract.path(domain: name, name: contract), skeleton)
             change.write(Binding.path(domain: name, repo: owner),
                          Binding(repo: owner, role: "provider", exports: [.init(contract: contract, sourceFiles: [])]))
             for consumer in consumers {
                 change.write(Binding.path(domain: name, repo: consumer),
                              Binding(repo: consumer, role: "consumer",
-                                     imports: [.init(contract: contract, from: owner, version: ">=1.0.0, <2.0.0",
-                                                     status: "current", resolvedVersion: "1.0.0", resolvedAt: now)]))
+                                     imports: [.init(contract: contract, from: owner, version: range,
+                                                     status: "current", resolvedVersion: initial.description, resolvedAt: now)]))
             }
             files = change.files.keys.sorted { a, b in
                 func rank(_ p: String) -> Int { p.hasSuffix("domain.yaml") ? 0 : p.contains("/contracts/") ? 1 : 2 }

@@ -16,13 +16,16 @@ public enum BumpLevel: Int, Sendable, Hashable, Comparable, CaseIterable, Custom
     }
 }
 
-/// A contract's `compatibility` block.
+/// A contract's `compatibility` block, with the seeds' meaning (RFC 0001):
+/// `backwards: true` — "new version readable by old importers": importers built against an
+/// older version accept every value of the new one, i.e. the schema change is *forward*
+/// compatible in schema-registry terms (old readers, new data);
+/// `forwards: true` — "old version readable by new importers": the change is *backward*
+/// compatible (new readers, old data). See docs/compatibility.md.
 public struct ContractCompatibility: Sendable, Hashable {
-    /// Each new version must be backward compatible (readers with the new schema accept data
-    /// written with the old one).
+    /// Old importers can read new versions (schema change must be forward compatible).
     public var backwards: Bool
-    /// Each new version must be forward compatible (readers with the old schema accept data
-    /// written with the new one).
+    /// New importers can read old versions (schema change must be backward compatible).
     public var forwards: Bool
 
     public init(backwards: Bool = true, forwards: Bool = false) {
@@ -34,22 +37,22 @@ public struct ContractCompatibility: Sendable, Hashable {
     /// *some* direction is accepted; one that keeps neither is still breaking.
     public var requiredDirections: [CompatibilityDirection] {
         var result: [CompatibilityDirection] = []
-        if backwards { result.append(.backward) }
-        if forwards { result.append(.forward) }
+        if backwards { result.append(.forward) }
+        if forwards { result.append(.backward) }
         return result
     }
 
     /// Whether `change` breaks this declaration.
     public func isBroken(by change: SchemaChange) -> Bool {
         if !backwards && !forwards { return !change.backward && !change.forward }
-        return (backwards && !change.backward) || (forwards && !change.forward)
+        return (backwards && !change.forward) || (forwards && !change.backward)
     }
 
     public var text: String {
         switch (backwards, forwards) {
-        case (true, true): return "backward and forward"
-        case (true, false): return "backward"
-        case (false, true): return "forward"
+        case (true, true): return "backwards and forwards"
+        case (true, false): return "backwards (old importers read new versions)"
+        case (false, true): return "forwards (new importers read old versions)"
         case (false, false): return "either direction"
         }
     }

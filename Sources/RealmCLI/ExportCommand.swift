@@ -1,0 +1,105 @@
+import ArgumentParser
+import RealmCore
+import RealmJSON
+import RealmModel
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Declare where this repo's value for a contract comes from.",
+        discussion: """
+        Records in this repo's binding the source files of an export and how its value is
+        obtained: --from-file PATH[#json-pointer] (a YAML or JSON file in the repo),
+        --command "CMD" (run in the repo, prints YAML or JSON) or --detect s3-paths (S3 paths
+        found in string literals of the source files, as {read: [...], write: [...]}). With
+        --schema, the contract's JSON Schema is kept in this repo too and 'git realm sync'
+        publishes its changes. Only the contract's owner exports it; the value must match the
+        schema.
+
+        \(exitCodeDiscussion)
+        """)
+
+    @Argument(help: "The contract this repo provides.")
+    var contract: String
+
+    @Option(name: .customLong("source"), parsing: .upToNextOption, help: "Source files or globs the value comes from (tracked files).")
+    var sources: [String] = []
+
+    @Option(name: .customLong("from-file"), help: "A YAML or JSON file holding the value, optionally PATH#/json/pointer.")
+    var fromFile: String?
+
+    @Option(name: .customLong("command"), help: "A command that prints the value as YAML or JSON.")
+    var command: String?
+
+    @Option(name: .customLong("detect"), help: "A built-in detector: s3-paths.")
+    var detect: String?
+
+    @Option(help: "This repo's copy of the contract's JSON Schema.")
+    var schema: String?
+
+    @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        let ways = [fromFile, command, detect].compactMap { $0 }
+        if ways.count != 1 { throw ValidationError("give exactly one of --from-file, --command or --detect") }
+        if sources.isEmpty { throw ValidationError("give at least one --source") }
+    }
+
+    func run() throws {
+        try runReporting {
+            let participant = try Participant.current()
+            let extraction: Binding.Extraction = fromFile.map { .file($0) } ?? command.map { .command($0) } ?? .detect(detect ?? "")
+            let result = try DeclareExport(contract: contract, sources: sources, extraction: extraction, schemaFile: schema).run(in: participant)
+            if output.json {
+                Output.json(["contract": .string(contract), "domain": .string(result.domain), "changed": .bool(result.changed),
+                             "source_files": .array(result.sourceFiles.map { .string($0) }), "value": result.value ?? .null])
+                return
+            }
+            Output.line("\(Output.check) \(contract) (domain \(result.domain)) is exported from \(result.sourceFiles.joined(separator: ", "))")
+            if let value = result.value { Output.line("  value: \(JSONSerializer.string(value))") }
+            Output.line(result.changed ? "\(Output.check) Binding updated in realm '\(participant.realm)'" : "Binding unchanged")
+            Output.line("Run 'git realm sync' to publish the value.")
+        }
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Declare that this repo imports a contract.",
+        discussion: """
+        Records in this repo's binding that it imports CONTRACT from REPO within a semver range
+        (npm ">=1.0.0 <2.0.0" or Cargo ">=1.0.0, <2.0.0"), and the file in this repo that
+        implements it (--binding). Resolves the highest published version the range accepts.
+
+        \(exitCodeDiscussion)
+        """)
+
+    @Argument(help: "The contract to import.")
+    var contract: String
+
+    @Option(help: "The repo that exports it.")
+    var from: String
+
+    @Option(help: "The semver range of versions this repo accepts.")
+    var version: String
+
+    @Option(help: "The file in this repo that implements the contract.")
+    var binding: String
+
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        try runReporting {
+            let participant = try Participant.current()
+            let result = try DeclareImport(contract: contract, from: from, range: version, binding: binding).run(in: participant)
+            for warning in result.warnings { Output.warning(warning) }
+            if output.json {
+                Output.json(["contract": .string(contract), "domain": .string(result.domain), "from": .string(from),
+                             "version": .string(version), "resolved_version": .string(result.resolved)])
+                return
+            }
+            Output.line("\(Output.check) \(participant.name) imports \(contract) \(version) from \(from) (domain \(result.domain)), resolved \(result.resolved)")
+        }
+    }
+}

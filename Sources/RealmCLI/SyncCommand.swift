@@ -1,0 +1,99 @@
+import ArgumentParser
+import RealmCore
+import RealmJSON
+
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Publish this repo's export changes and acknowledge the versions it imports.",
+        discussion: """
+        Fetches the realm. As exporter: extracts each export's value, shows how it differs from the
+        realm's contract, computes the version bump the change needs (refusing an insufficient
+        --version and a contract this repo does not own), writes the new version with its
+        evolution entry and notifies every consumer in the realm's notes, in one atomic push. A
+        breaking change that governance sends for approval goes to a sync/<repo>/<timestamp>
+        branch instead. As importer: classifies each import (current, stale, broken), runs the
+        importer validation script and, when it passes, moves resolved_version to the newest
+        version the range accepts and acknowledges it. Stale imports are a soft error, broken
+        ones a hard one (exit 1). --dry-run shows everything and writes nothing.
+
+        \(exitCodeDiscussion)
+        """)
+
+    @Flag(name: .customLong("dry-run"), help: "Show what would be published and acknowledged; write nothing.")
+    var dryRun = false
+
+    @Option(help: "Sync only this contract.")
+    var contract: String?
+
+    @Option(help: "The new version for --contract (must be a sufficient bump).")
+    var version: String?
+
+    @Flag(help: "Treat validation warnings (exit 2) and unacknowledged stale imports as failures.")
+    var strict = false
+
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        try runReporting {
+            let participant = try Participant.current()
+            if !output.json { Output.line("📤 Syncing with realm '\(participant.realm)'...") }
+            let report = try SyncOperation(dryRun: dryRun, strict: strict, version: version, contract: contract).run(in: participant)
+            if output.json {
+                Output.json(report.json)
+            } else {
+                render(report)
+            }
+            if report.failed(strict: strict) { throw ExitCode(1) }
+        }
+    }
+
+    private func render(_ r: SyncOperation.Report) {
+        let prefix = r.dryRun ? "Would publish" : "Published"
+        if !r.published.isEmpty {
+            Output.line("Contract changes detected:")
+            for p in r.published {
+                let kind = p.breaking ? Output.red("breaking") : "compatible"
+                Output.line("  \(p.contract): \(p.from) → \(p.to) (\(kind), \(p.bump) bump)")
+                for line in p.changes { Output.line("    \(line)") }
+            }
+            if let branch = r.branch {
+                let name = branch.replacingOccurrences(of: "refs/heads/", with: "")
+                Output.line(r.dryRun ? "Would push branch \(name) for approval" : "\(Output.check) Pushed branch \(name): breaking change pending approval")
+            } else {
+                for p in r.published {
+                    Output.line(r.dryRun ? "\(prefix) \(p.contract) \(p.to)" : "\(Output.check) \(prefix) \(p.contract) \(p.to)")
+                    for consumer in p.consumers {
+                        Output.line(r.dryRun ? "  would notify \(consumer)" : "\(Output.check) \(consumer) notified")
+                    }
+                }
+            }
+        }
+        let moved = r.imports.filter { $0.acknowledged }
+        if !moved.isEmpty {
+            Output.line("Binding updated:")
+            for i in moved { Output.line("  \(i.contract): resolved_version \(i.from ?? "none") → \(i.to ?? "?")") }
+            for i in moved { Output.line(r.dryRun ? "Would acknowledge \(i.contract) \(i.to ?? "")" : "\(Output.check) Acknowledged \(i.contract) \(i.to ?? "")") }
+        }
+        for i in r.imports where !i.acknowledged {
+            switch i.status {
+            case .current: Output.line("\(Output.check) \(i.contract): binding at \(i.from ?? "?") (current)")
+            case .stale:
+                Output.line(Output.yellow("⚠️  \(i.contract): stale, \(i.reason ?? "")"))
+                for line in i.changes { Output.line("    \(line)") }
+                if let v = i.validation { Output.line("  importer validation \(v.script): \(v.outcome.rawValue)"); printOutput(v.output) }
+            case .broken: Output.line(Output.red("✗ \(i.contract): broken, \(i.reason ?? "")"))
+            }
+        }
+        for problem in r.problems { Output.line(Output.red("✗ \(problem)")) }
+        if r.published.isEmpty && moved.isEmpty && r.problems.isEmpty && r.imports.allSatisfy({ $0.status == .current }) {
+            Output.line("\(Output.check) Nothing to sync: exports match the realm, imports are current")
+        } else if !r.dryRun && r.commit != nil {
+            Output.line("\(Output.check) Realm synced")
+        }
+    }
+
+    private func printOutput(_ text: String) {
+        for line in text.split(separator: "\n") { Output.line("    | \(line)") }
+    }
+}

@@ -1,0 +1,252 @@
+import RealmContracts
+import RealmGit
+import RealmJSON
+import RealmModel
+
+/// `git realm sync`: publishes this repo's export changes and acknowledges the contract
+/// versions it has caught up with, in one commit pushed atomically with its notes.
+///
+/// As exporter: extract each export's value, compare with the realm's contract, require the
+/// bump the engine computes (refusing an insufficient explicit one), refuse a contract this repo
+/// does not own, write the new version with its evolution entry and notify every consumer. A
+/// breaking change under `breaking_changes.require_approval` goes to a
+/// `sync/<repo>/<timestamp>` branch instead, pending review.
+///
+/// As importer: classify each import; for a stale one whose importer validation passes, move
+/// `resolved_version` to the newest version its range accepts and acknowledge the notification.
+public struct SyncOperation {
+    public var dryRun = false
+    public var strict = false
+    /// An explicit new version (with `contract`), checked against the required bump.
+    public var version: String?
+    /// Limit to one contract.
+    public var contract: String?
+
+    public init(dryRun: Bool = false, strict: Bool = false, version: String? = nil, contract: String? = nil) {
+        self.dryRun = dryRun
+        self.strict = strict
+        self.version = version
+        self.contract = contract
+    }
+
+    public struct Published: Sendable {
+        public var domain: String
+        public var contract: String
+        public var from: String
+        public var to: String
+        public var bump: BumpLevel
+        public var breaking: Bool
+        public var changes: [String]
+        public var consumers: [String]
+    }
+
+    public struct Acknowledged: Sendable {
+        public var domain: String
+        public var contract: String
+        public var status: ImportState.Status
+        public var from: String?
+        public var to: String?
+        public var reason: String?
+        public var validation: ValidationRunner.Report?
+        public var changes: [String]
+        public var acknowledged: Bool
+    }
+
+    public struct Report: Sendable {
+        public var realm: String
+        public var repo: String
+        public var dryRun: Bool
+        public var published: [Published] = []
+        public var imports: [Acknowledged] = []
+        public var problems: [String] = []
+        public var commit: OID?
+        public var branch: String?
+
+        /// Broken imports and failed validations fail the sync; stale ones only with --strict.
+        public func failed(strict: Bool) -> Bool {
+            !problems.isEmpty || imports.contains { i in
+                i.status == .broken || (i.validation?.fails(strict: strict) ?? false) || (strict && i.status == .stale && !i.acknowledged)
+            }
+        }
+
+        public var json: JSONValue {
+            var o: JSONObject = ["realm": .string(realm), "repo": .string(repo), "dry_run": .bool(dryRun)]
+            o["commit"] = commit.map { .string($0.hex) } ?? .null
+            o["pending_branch"] = branch.map { .string($0) } ?? .null
+            o["published"] = .array(published.map { p in
+                ["domain": .string(p.domain), "contract": .string(p.contract), "from": .string(p.from), "to": .string(p.to),
+                 "bump": .string(p.bump.description), "breaking": .bool(p.breaking),
+                 "changes": .array(p.changes.map { .string($0) }), "consumers": .array(p.consumers.map { .string($0) })]
+            })
+            o["imports"] = .array(imports.map { i in
+                var e: JSONObject = ["domain": .string(i.domain), "contract": .string(i.contract), "status": .string(i.status.rawValue),
+                                     "acknowledged": .bool(i.acknowledged), "changes": .array(i.changes.map { .string($0) })]
+                e["from"] = i.from.map { .string($0) } ?? .null
+                e["to"] = i.to.map { .string($0) } ?? .null
+                e["reason"] = i.reason.map { .string($0) } ?? .null
+                e["validation"] = i.validation.map { .string($0.outcome.rawValue) } ?? .null
+                return .object(e)
+            })
+            o["problems"] = .array(problems.map { .string($0) })
+            return .object(o)
+        }
+    }
+
+    public func run(in participant: Participant) throws -> Report {
+        let me = participant.name
+        if version != nil && contract == nil {
+            throw RealmError(.usage, "--version needs --contract: it sets one contract's new version")
+        }
+        let explicitVersion: Version? = try version.map { text in
+            do { return try Version.parse(text) } catch { throw RealmError(.usage, "invalid --version: \(error)") }
+        }
+        // Values come from this repo's tree: extract them once, whatever the realm does meanwhile.
+        var extracted: [String: Result<(value: JSONValue?, schema: JSONValue?), RealmError>] = [:]
+        var validations: [String: ValidationRunner.Report] = [:]
+        let runner = ValidationRunner(repository: participant.repository)
+        let extractor = ValueExtractor(repository: participant.repository)
+        var report = Report(realm: participant.realm, repo: me, dryRun: dryRun)
+
+        let landed = try participant.writer().commit { (snapshot: RealmSnapshot?) throws -> RealmChange? in
+            guard let realm = snapshot, let tip = (realm.source as? GitRealmSource)?.commit else {
+                throw RealmError(.usage, "the realm has no main branch")
+            }
+            report.published = []
+            report.imports = []
+            report.problems = []
+            report.branch = nil
+            var change = RealmChange(message: "\(me): sync")
+            var needsApproval = false
+            let config = try realm.config()
+            var summary: [String] = []
+
+            for domain in try realm.domains(of: me) {
+                guard var binding = try realm.binding(domain: domain, repo: me) else { continue }
+                // Exports.
+                for export in binding.exports where contract == nil || export.contract == contract {
+                    guard export.extraction != nil else { continue }
+                    guard var current = try realm.contract(domain: domain, name: export.contract) else {
+                        report.problems.append("\(Binding.path(domain: domain, repo: me)): export names contract '\(export.contract)', which does not exist")
+                        continue
+                    }
+                    let result = extracted[export.contract] ?? Result { () throws(RealmError) -> (value: JSONValue?, schema: JSONValue?) in
+                        do {
+                            let value = try extractor.value(of: export)
+                            let schema = try export.schemaFile.map { try DocumentLoader.parse(try extractor.read($0), origin: $0) }
+                            return (value, schema)
+                        } catch { throw RealmError.wrap(error) }
+                    }
+                    extracted[export.contract] = result
+                    let (value, schema) = try result.get()
+                    guard let value else { continue }
+                    let newSchema = schema ?? current.schema
+                    if value == current.value && newSchema == current.schema { continue }
+                    guard current.owner == me else {
+                        throw RealmError(.refused, "contract '\(current.name)' is owned by \(current.owner); only its owner may change it",
+                                         hint: "ask \(current.owner) to publish the change, or drop the export from this repo's binding")
+                    }
+                    let validator: JSONSchemaValidator
+                    do { validator = try JSONSchemaValidator(schema: newSchema) } catch {
+                        throw RealmError(.usage, "\(export.schemaFile ?? Contract.path(domain: domain, name: current.name)): not a valid schema: \(error)")
+                    }
+                    let violations = validator.validate(value)
+                    if !violations.isEmpty {
+                        throw RealmError(.checkFailed, "the value of \(current.name) extracted from this repo does not match its schema; nothing was published",
+                                         details: violations.map(\.description))
+                    }
+                    var next = current
+                    next.value = value
+                    next.schema = newSchema
+                    let analysis: BumpAnalysis
+                    do { analysis = try VersionBump.analyze(old: current.json, new: next.json) } catch {
+                        throw RealmError(.usage, "\(Contract.path(domain: domain, name: current.name)): \(error)")
+                    }
+                    guard let oldVersion = try? Version.parse(current.version) else {
+                        throw RealmError(.usage, "\(Contract.path(domain: domain, name: current.name)): version '\(current.version)' is not a semver version")
+                    }
+                    let newVersion = explicitVersion ?? VersionBump.minimumVersion(after: oldVersion, for: analysis.required)
+                    let verdict = VersionBump.check(oldVersion: oldVersion, newVersion: newVersion, required: analysis.required)
+                    if !verdict.ok {
+                        throw RealmError(.refused, "\(current.name): \(verdict.message)", details: analysis.reasons)
+                    }
+                    let breaking = !analysis.breakingChanges.isEmpty
+                    let schemaLines = analysis.schemaReport.changes.map { "schema \($0.path.description.isEmpty ? "/" : $0.path.description): \($0.kind)" }
+                    let changeLines = ValueDiff.lines(from: current.value, to: value) + schemaLines
+                    next.version = newVersion.description
+                    next.evolution.append(.init(version: next.version, changes: changeLines.isEmpty ? ["Updated"] : changeLines,
+                                                compatible: !breaking))
+                    change.write(Contract.path(domain: domain, name: current.name), next)
+                    let governance = try realm.governance(domain)
+                    let requireApproval = governance?.requireApproval ?? config.governance.breakingChanges.requireApproval
+                    if breaking && requireApproval { needsApproval = true }
+                    var consumers: [String] = []
+                    for repo in try realm.bindingRepos(in: domain) where repo != me {
+                        if try realm.binding(domain: domain, repo: repo)?.imports.contains(where: { $0.contract == current.name }) == true {
+                            consumers.append(repo)
+                        }
+                    }
+                    let now = Timestamp.now()
+                    for consumer in consumers {
+                        change.notesOnNewCommit.append(NotificationRecord(
+                            kind: .notification, domain: domain, contract: current.name, from: me, to: consumer,
+                            version: next.version, previous: current.version, changeType: breaking ? "breaking" : "updated",
+                            changes: changeLines, at: now).line)
+                    }
+                    report.published.append(Published(domain: domain, contract: current.name, from: current.version, to: next.version,
+                                                      bump: analysis.required, breaking: breaking, changes: changeLines, consumers: consumers))
+                    summary.append("\(current.name) \(current.version) -> \(next.version)")
+                    current = next
+                }
+                // Imports.
+                var bindingChanged = false
+                for (i, entry) in binding.imports.enumerated() where contract == nil || entry.contract == contract {
+                    let state = try ImportCheck.classify(entry, domain: domain, repository: participant.repository, snapshot: realm, tip: tip)
+                    var outcome = Acknowledged(domain: domain, contract: entry.contract, status: state.status,
+                                               from: entry.resolvedVersion, to: state.newest?.version.description,
+                                               reason: state.reason, validation: nil, changes: state.changes, acknowledged: false)
+                    switch state.status {
+                    case .broken:
+                        if entry.status != "broken" { binding.imports[i].status = "broken"; bindingChanged = true }
+                    case .current:
+                        if entry.status != "current" { binding.imports[i].status = "current"; bindingChanged = true }
+                    case .stale:
+                        guard let newest = state.newest else { break }
+                        if let script = newest.contract.validation.importer {
+                            let key = "\(entry.contract)@\(newest.version)"
+                            let validation = try validations[key] ?? runner.run(script)
+                            validations[key] = validation
+                            outcome.validation = validation
+                            if validation.fails(strict: strict) {
+                                if entry.status != "stale" { binding.imports[i].status = "stale"; bindingChanged = true }
+                                break
+                            }
+                        }
+                        binding.imports[i].resolvedVersion = newest.version.description
+                        binding.imports[i].resolvedAt = Timestamp.now()
+                        binding.imports[i].status = "current"
+                        bindingChanged = true
+                        outcome.acknowledged = true
+                        change.notesOnCommits[newest.commit, default: []].append(NotificationRecord(
+                            kind: .acknowledgement, domain: domain, contract: entry.contract, from: me,
+                            version: newest.version.description, at: Timestamp.now()).line)
+                        summary.append("ack \(entry.contract) \(newest.version)")
+                    }
+                    report.imports.append(outcome)
+                }
+                if bindingChanged { change.write(Binding.path(domain: domain, repo: me), binding) }
+            }
+            if needsApproval {
+                let stamp = Timestamp.stamp(Timestamp.nowSeconds())
+                change.branch = RefLayout.realmSyncBranch(repo: me, stamp: stamp)
+                report.branch = change.branch
+                change.notesOnNewCommit = []
+            }
+            change.message = "\(me): sync" + (summary.isEmpty ? "" : " (" + summary.joined(separator: "; ") + ")")
+            if dryRun { return nil }
+            return change
+        }
+        report.commit = landed
+        if !dryRun, report.branch != nil { try? participant.fetch(timeout: 30) }
+        return report
+    }
+}
