@@ -90,47 +90,88 @@ private func v(_ s: String) -> Version { try! Version(s) }
         let analysis = try VersionBump.analyze(old: base, new: new)
         #expect(analysis.required == .minor, "\(analysis.reasons)")
         #expect(analysis.schemaReport.kinds == ["property-added-to-open-content-model"])
-        // Widening is backward compatible.
-        let widened = edit(base, "/schema/properties/read/items/type", compatJSON("['string','null']"))
-        #expect(try VersionBump.required(old: base, new: widened) == .minor)
+        // backwards: true (the default) — old importers must accept every new value: the change
+        // must be forward compatible. Narrowing is: old readers accept the new, smaller set.
+        let narrowed = edit(base, "/schema/properties/read/items/maxLength", 200)
+        #expect(try VersionBump.required(old: base, new: narrowed) == .minor)
+        // So is a new required property (required-added is forward compatible only).
+        let required = edit(edit(base, "/schema/properties/owner", compatJSON("{'type':'string'}")), "/schema/required", compatJSON("['read','owner']"))
+        let requiredAnalysis = try VersionBump.analyze(old: base, new: required)
+        #expect(requiredAnalysis.required == .minor)
+        #expect(requiredAnalysis.schemaReport.kinds.contains("required-added"))
+        // And removing an optional property from a closed model: new data never holds it.
+        let closed = edit(base, "/schema/additionalProperties", false)
+        #expect(try VersionBump.required(old: closed, new: edit(closed, "/schema/properties/delete", nil)) == .minor)
         // Changing the compatibility promise is minor.
         let promise = edit(base, "/compatibility/forwards", true)
         #expect(try VersionBump.required(old: base, new: promise) == .minor)
     }
 
     @Test func breakingTheDeclaredDirectionIsMajor() throws {
-        // backwards: true — readers of the new version must read old data.
-        let required = edit(base, "/schema/required", compatJSON("['read','owner']"))
-        let withOwner = edit(required, "/schema/properties/owner", compatJSON("{'type':'string'}"))
-        let analysis = try VersionBump.analyze(old: base, new: withOwner)
+        // backwards: true — old importers read new versions, so a change that is not forward
+        // compatible (new data that old readers reject) is major.
+        let widened = edit(base, "/schema/properties/read/items/type", compatJSON("['string','null']"))
+        let analysis = try VersionBump.analyze(old: base, new: widened)
         #expect(analysis.required == .major)
-        #expect(analysis.breakingChanges.map(\.kind) == ["required-added"])
-        #expect(analysis.reasons.first?.contains("breaks backward compatibility") == true)
+        #expect(analysis.breakingChanges.map(\.kind) == ["type-widened"])
+        #expect(analysis.reasons.first?.contains("breaks backwards (old importers read new versions) compatibility") == true)
 
+        // Adding a property to a closed model: old readers reject the new property.
+        let closed = edit(base, "/schema/additionalProperties", false)
+        let addedToClosed = edit(closed, "/schema/properties/owner", compatJSON("{'type':'string'}"))
+        let closedAnalysis = try VersionBump.analyze(old: closed, new: addedToClosed)
+        #expect(closedAnalysis.required == .major)
+        #expect(closedAnalysis.breakingChanges.map(\.kind) == ["property-added-to-closed-content-model"])
+
+        // Removing a required property: new data may lack what old readers require.
+        let removedRead = edit(edit(base, "/schema/properties/read", nil), "/schema/required", compatJSON("[]"))
+        #expect(try VersionBump.required(old: base, new: removedRead) == .major)
+
+        // Neither direction holds: major for every declaration.
         let changedType = edit(base, "/schema/properties/read/items/type", "integer")
         #expect(try VersionBump.required(old: base, new: changedType) == .major)
-        // Narrowing only breaks backward compatibility...
-        let narrowed = edit(base, "/schema/properties/read/items/maxLength", 10)
-        #expect(try VersionBump.required(old: base, new: narrowed) == .major)
-        // ...so a forwards-only contract accepts it as a minor change.
+
+        // forwards: true only — new importers read old versions, so changes must be backward
+        // compatible: the mirror image of the above.
         let forwardsOnly = edit(edit(base, "/compatibility/backwards", false), "/compatibility/forwards", true)
-        #expect(try VersionBump.required(old: forwardsOnly, new: edit(forwardsOnly, "/schema/properties/read/items/maxLength", 10)) == .minor)
-        // A forwards contract breaks when a required property goes away.
-        let removedRead = edit(edit(forwardsOnly, "/schema/properties/read", nil), "/schema/required", compatJSON("[]"))
-        #expect(try VersionBump.required(old: forwardsOnly, new: removedRead) == .major)
-        #expect(try VersionBump.required(old: base, new: edit(edit(base, "/schema/properties/read", nil), "/schema/required", compatJSON("[]"))) == .minor)
+        let fwd = { (pointer: String, value: JSONValue?) in edit(forwardsOnly, pointer, value) }
+        #expect(try VersionBump.required(old: forwardsOnly, new: fwd("/schema/properties/read/items/type", compatJSON("['string','null']"))) == .minor)
+        #expect(try VersionBump.required(old: forwardsOnly, new: edit(fwd("/schema/properties/read", nil), "/schema/required", compatJSON("[]"))) == .minor)
+        // Narrowing breaks it: old data may hold what the new schema rejects.
+        #expect(try VersionBump.required(old: forwardsOnly, new: fwd("/schema/properties/read/items/maxLength", 10)) == .major)
+        let requiredOwner = edit(fwd("/schema/properties/owner", compatJSON("{'type':'string'}")), "/schema/required", compatJSON("['read','owner']"))
+        #expect(try VersionBump.required(old: forwardsOnly, new: requiredOwner) == .major)
+        let closedFwd = fwd("/schema/additionalProperties", false)
+        #expect(try VersionBump.required(old: closedFwd, new: edit(closedFwd, "/schema/properties/delete", nil)) == .major)
+        #expect(try VersionBump.required(old: closedFwd, new: edit(closedFwd, "/schema/properties/owner", compatJSON("{'type':'string'}"))) == .minor)
+
+        // Both directions declared: only changes that are compatible both ways are minor.
+        let both = edit(base, "/compatibility/forwards", true)
+        #expect(try VersionBump.required(old: both, new: edit(both, "/schema/properties/read/items/maxLength", 10)) == .major)
+        #expect(try VersionBump.required(old: both, new: edit(both, "/schema/properties/read/items/type", compatJSON("['string','null']"))) == .major)
+        #expect(try VersionBump.required(old: both, new: edit(both, "/schema/properties/experiments", compatJSON("{'type':'array','default':[]}"))) == .minor)
     }
 
     @Test func noDeclaredDirectionStillRefusesIncompatibleChanges() throws {
         let none = edit(edit(base, "/compatibility/backwards", false), "/compatibility/forwards", false)
         #expect(try VersionBump.required(old: none, new: edit(none, "/schema/properties/read/items/maxLength", 10)) == .minor)
+        #expect(try VersionBump.required(old: none, new: edit(none, "/schema/properties/read/items/type", compatJSON("['string','null']"))) == .minor)
         #expect(try VersionBump.required(old: none, new: edit(none, "/schema/properties/read/items/type", "integer")) == .major)
     }
 
     @Test func strictModeJudgesOpenContentModelsBySetSemantics() throws {
-        let new = edit(base, "/schema/properties/experiments", compatJSON("{'type':'array','items':{'type':'string'},'default':[]}"))
-        #expect(try VersionBump.required(old: base, new: new, mode: .strict) == .major)
-        #expect(try VersionBump.required(old: base, new: new, mode: .lenient) == .minor)
+        // Strict: removing a declared property from an open model widens it (anything may now
+        // appear under that name), which old importers of a backwards contract may reject.
+        let removed = edit(base, "/schema/properties/delete", nil)
+        #expect(try VersionBump.required(old: base, new: removed, mode: .strict) == .major)
+        #expect(try VersionBump.required(old: base, new: removed, mode: .lenient) == .minor)
+        // Adding one narrows it: fine for backwards, breaking for forwards in strict mode.
+        let added = edit(base, "/schema/properties/experiments", compatJSON("{'type':'array','items':{'type':'string'},'default':[]}"))
+        #expect(try VersionBump.required(old: base, new: added, mode: .strict) == .minor)
+        let forwardsOnly = edit(edit(base, "/compatibility/backwards", false), "/compatibility/forwards", true)
+        let addedFwd = edit(forwardsOnly, "/schema/properties/experiments", compatJSON("{'type':'array','items':{'type':'string'},'default':[]}"))
+        #expect(try VersionBump.required(old: forwardsOnly, new: addedFwd, mode: .strict) == .major)
+        #expect(try VersionBump.required(old: forwardsOnly, new: addedFwd, mode: .lenient) == .minor)
     }
 
     @Test func renamingIsMajor() throws {
@@ -139,9 +180,10 @@ private func v(_ s: String) -> Version { try! Version(s) }
 
     @Test func missingCompatibilityDefaultsToBackwards() throws {
         let plain = edit(base, "/compatibility", nil)
-        let analysis = try VersionBump.analyze(old: plain, new: edit(plain, "/schema/properties/read/items/maxLength", 10))
+        let analysis = try VersionBump.analyze(old: plain, new: edit(plain, "/schema/properties/read/items/type", compatJSON("['string','null']")))
         #expect(analysis.declared == ContractCompatibility(backwards: true, forwards: false))
         #expect(analysis.required == .major)
+        #expect(try VersionBump.required(old: plain, new: edit(plain, "/schema/properties/read/items/maxLength", 10)) == .minor)
     }
 
     @Test func malformedContractsThrowWithAPointer() {
@@ -259,34 +301,56 @@ private func v(_ s: String) -> Version { try! Version(s) }
         ])
     }
 
-    @Test func breakingRemovalFromAClosedModel() throws {
+    @Test func closedModels() throws {
         let closed = edit(base, "/schema/additionalProperties", false)
-        let new = edit(edit(closed, "/version", "2.0.0"), "/schema/properties/write", nil)
-        let lines = try VersionBump.compatibilityLines(old: closed, new: new)
-        #expect(lines.contains("- write: removed - BREAKING"))
-        #expect(lines.last == "Result: BREAKING (major version bump required)")
+        // Adding to a closed model: old importers reject the new property.
+        let added = edit(edit(closed, "/version", "2.0.0"), "/schema/properties/owner", compatJSON("{'type':'string'}"))
+        let addedLines = try VersionBump.compatibilityLines(old: closed, new: added)
+        #expect(addedLines.contains("+ owner: added (optional) - BREAKING"))
+        #expect(addedLines.last == "Result: BREAKING (major version bump required)")
+        // Removing from a closed model: new data never holds it, old importers accept it.
+        let removed = edit(edit(closed, "/version", "1.5.0"), "/schema/properties/write", nil)
+        let removedLines = try VersionBump.compatibilityLines(old: closed, new: removed)
+        #expect(removedLines.contains("- write: removed - COMPATIBLE"))
+        #expect(removedLines.last == "Result: COMPATIBLE (minor version bump OK)")
+        // ...which is what breaks a forwards contract (old data with `write` is now rejected).
+        let forwardsOnly = edit(edit(closed, "/compatibility/backwards", false), "/compatibility/forwards", true)
+        let fwdLines = try VersionBump.compatibilityLines(old: forwardsOnly, new: edit(forwardsOnly, "/schema/properties/write", nil))
+        #expect(fwdLines.contains("- write: removed - BREAKING"))
+        #expect(fwdLines.last == "Result: BREAKING (major version bump required)")
     }
 
     @Test func changedRequiredAndValueLines() throws {
         var new = edit(base, "/schema/properties/read/items/maxLength", 200)
+        new = edit(new, "/schema/properties/write/items/type", compatJSON("['string','null']"))
         new = edit(new, "/schema/properties/owner", compatJSON("{'type':'string'}"))
         new = edit(new, "/schema/required", compatJSON("['read','owner']"))
-        new = edit(new, "/schema/properties/write/description", "paths to write")
+        new = edit(new, "/schema/properties/delete/description", "paths to delete")
         new = edit(new, "/value/delete/0", "tmp/*")
         let lines = try VersionBump.compatibilityLines(old: base, new: new)
-        #expect(lines.contains("~ read: changed (max-length-added) - BREAKING"))
-        #expect(lines.contains("✓ write: metadata changed (description-changed)"))
-        #expect(lines.contains("+ owner: added (required) - BREAKING"))
+        #expect(lines.contains("~ read: changed (max-length-added) - COMPATIBLE"))
+        #expect(lines.contains("~ write: changed (type-widened) - BREAKING"))
+        #expect(lines.contains("✓ delete: metadata changed (description-changed)"))
+        #expect(lines.contains("+ owner: added (required) - COMPATIBLE"))
         #expect(lines.contains("~ value: changed - COMPATIBLE"))
         #expect(lines.last == "Result: BREAKING (major version bump required)")
+        // A required property removed: new data may lack it.
+        let removed = edit(edit(base, "/schema/properties/read", nil), "/schema/required", compatJSON("[]"))
+        #expect(try VersionBump.compatibilityLines(old: base, new: removed).contains("- read: removed (was required) - BREAKING"))
     }
 
     @Test func rootLevelChangesAndZeroVersions() throws {
         let zero = edit(base, "/version", "0.3.1")
-        let new = edit(zero, "/schema/minProperties", 1)
-        let lines = try VersionBump.compatibilityLines(old: zero, new: new)
-        #expect(lines.contains("~ (schema): changed (min-properties-added) - BREAKING"))
+        let widened = edit(zero, "/schema/type", compatJSON("['object','null']"))
+        let lines = try VersionBump.compatibilityLines(old: zero, new: widened)
+        #expect(lines.contains("~ (schema): changed (type-widened) - BREAKING"))
         #expect(lines.last == "Result: BREAKING (minor version bump required at 0.x)")
+        let narrowed = try VersionBump.compatibilityLines(old: zero, new: edit(zero, "/schema/minProperties", 1))
+        #expect(narrowed.contains("~ (schema): changed (min-properties-added) - COMPATIBLE"))
+        #expect(narrowed.last == "Result: COMPATIBLE (minor version bump OK)")
+        let zeroZero = edit(base, "/version", "0.0.3")
+        #expect(try VersionBump.compatibilityLines(old: zeroZero, new: edit(zeroZero, "/schema/type", compatJSON("['object','null']"))).last
+                == "Result: BREAKING (patch version bump required at 0.0.x)")
         #expect(try VersionBump.compatibilityLines(old: base, new: base).last == "Result: UNCHANGED (no version bump needed)")
         #expect(VersionBump.resultLine(.patch) == "Result: COMPATIBLE (patch version bump OK)")
     }

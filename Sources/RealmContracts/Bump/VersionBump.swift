@@ -77,8 +77,9 @@ public struct BumpAnalysis: Sendable, Hashable {
 /// Version bump rules for contracts. See docs/semver.md.
 ///
 /// - `major`: a schema change breaks a direction the old contract declares
-///   (`compatibility.backwards` => backward, `compatibility.forwards` => forward), or the
-///   contract is renamed.
+///   (`compatibility.backwards` => the change must be forward compatible: old importers read
+///   new values; `compatibility.forwards` => backward compatible: new importers read old
+///   values), or the contract is renamed.
 /// - `minor`: any other schema change that affects validation, any change of `value`, or a
 ///   change of the `compatibility` block.
 /// - `patch`: metadata only — schema annotations (title, description, default...), `owner`,
