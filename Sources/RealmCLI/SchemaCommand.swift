@@ -7,7 +7,7 @@ struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
         abstract: "Plumbing: validate instances and compare JSON Schemas.",
-        subcommands: [SchemaValidateCommand.self])
+        subcommands: [SchemaValidateCommand.self, SchemaDiffCommand.self])
 }
 
 struct SchemaValidateCommand: ParsableCommand {
@@ -62,7 +62,81 @@ struct SchemaValidateCommand: ParsableCommand {
     }
 }
 
+struct SchemaDiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two JSON Schemas for backward and forward compatibility.",
+        discussion: """
+        OLD and NEW may be YAML or JSON schema files, or whole contract files (their
+        schema is compared); "-" reads standard input. Lists every change with its
+        kind and JSON pointer. Backward compatible: readers with NEW accept all data
+        written with OLD; forward: readers with OLD accept data written with NEW
+        (schema-registry terms; a contract's backwards: true asks for forward
+        compatibility, see docs/compatibility.md). Strict set semantics unless
+        --lenient. Exit 0 when NEW is backward compatible with OLD, 1 when it is not,
+        2 when a file is not a schema (naming file, line and column). With --json
+        prints {"backward": bool, "forward": bool, "full": bool, "changes": [{"kind":
+        str, "path": ptr, "backward": bool, "forward": bool, "detail": str}]}.
+
+        \(exitCodeDiscussion)
+        """)
+
+    @Argument(help: "The old schema or contract file (YAML or JSON).")
+    var old: String
+
+    @Argument(help: "The new schema or contract file (YAML or JSON).")
+    var new: String
+
+    @Flag(help: "Judge as users expect: optional properties may come and go in open models, defaults fill in, format is an annotation.")
+    var lenient = false
+
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        try runReporting {
+            let oldDocument = try SchemaDocument.load(old), newDocument = try SchemaDocument.load(new)
+            try oldDocument.validate()
+            try newDocument.validate()
+            let mode: CompatibilityMode = lenient ? .lenient : .strict
+            let report = try SchemaTools.compare(oldDocument, newDocument, mode: mode)
+            if output.json {
+                Output.json([
+                    "backward": .bool(report.backward), "forward": .bool(report.forward), "full": .bool(report.full),
+                    "mode": .string(mode.rawValue),
+                    "changes": .array(report.changes.map { ContractFindings.json($0) }),
+                ])
+            } else {
+                Output.line("Comparing \(oldDocument.displayName) → \(newDocument.displayName) (\(mode.rawValue))")
+                for change in report.changes { Output.line("  " + change.description) }
+                Output.line("")
+                Output.line(SchemaTools.resultLine(report))
+            }
+            if !report.backward { throw ExitCode(1) }
+        }
+    }
+}
+
 enum SchemaTools {
+    /// Compares two loaded schemas; a schema the engine cannot compare is bad input naming
+    /// the file and place.
+    static func compare(_ old: SchemaDocument, _ new: SchemaDocument, mode: CompatibilityMode) throws -> CompatibilityReport {
+        do {
+            return try SchemaCompatibility.compare(old: old.schema, new: new.schema, mode: mode)
+        } catch {
+            throw (error.side == .old ? old : new).invalid(at: error.location, error.message)
+        }
+    }
+
+    static func resultLine(_ report: CompatibilityReport) -> String {
+        if report.isUnchanged { return "Result: IDENTICAL (no changes; fully compatible)" }
+        switch report.level {
+        case .full: return "Result: FULLY compatible (backward and forward)"
+        case .backward: return "Result: BACKWARD compatible only (readers of the old schema may reject new data)"
+        case .forward: return "Result: FORWARD compatible only (readers of the new schema may reject old data)"
+        case .none: return "Result: INCOMPATIBLE in both directions"
+        }
+    }
+
     static func validator(schemaPath: String, references: [String]) throws -> JSONSchemaValidator {
         let schema = try DocumentLoader.load(schemaPath)
         var documents: [String: JSONValue] = [:]

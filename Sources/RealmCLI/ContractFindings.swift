@@ -1,0 +1,75 @@
+import RealmContracts
+import RealmCore
+import RealmJSON
+import RealmModel
+
+/// Output shared by the contract checks: findings as `path:line:col: message`, as JSON, or as
+/// GitHub Actions workflow commands; schema changes as JSON.
+enum ContractFindings {
+    /// `path:line:col: message` (warnings say `warning:`).
+    static func text(_ finding: Diagnostic) -> String {
+        finding.description
+    }
+
+    /// `::error file=PATH,line=L,col=C::message` (or `::warning`), escaped as GitHub's runner
+    /// expects: `%`, CR and LF everywhere, and `:` and `,` in properties.
+    static func github(_ finding: Diagnostic) -> String {
+        let command = finding.severity == .error ? "error" : "warning"
+        return "::\(command) file=\(escapeProperty(finding.file)),line=\(finding.line),col=\(finding.column)::\(escapeData(finding.message))"
+    }
+
+    static func json(_ finding: Diagnostic) -> JSONValue {
+        ["file": .string(finding.file), "line": .integer(finding.line), "column": .integer(finding.column),
+         "severity": .string(finding.severity.rawValue), "message": .string(finding.message)]
+    }
+
+    static func print(_ findings: [Diagnostic], format: CheckCommand.Format) {
+        for finding in findings {
+            Output.line(format == .github ? github(finding) : text(finding))
+        }
+    }
+
+    static func escapeData(_ text: String) -> String {
+        var out = ""
+        for c in text.unicodeScalars {
+            switch c {
+            case "%": out += "%25"
+            case "\r": out += "%0D"
+            case "\n": out += "%0A"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    static func escapeProperty(_ text: String) -> String {
+        var out = ""
+        for c in escapeData(text).unicodeScalars {
+            switch c {
+            case ":": out += "%3A"
+            case ",": out += "%2C"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    /// One schema change: `{"kind", "path", "backward", "forward", "detail"}` (plus `property`
+    /// and, given a declaration, `breaking`).
+    static func json(_ change: SchemaChange, declared: ContractCompatibility? = nil) -> JSONValue {
+        var object: JSONObject = ["kind": .string(change.kind), "path": .string(change.path.description),
+                                  "backward": .bool(change.backward), "forward": .bool(change.forward)]
+        if let declared { object["breaking"] = .bool(declared.isBroken(by: change)) }
+        object["detail"] = .string(change.detail)
+        if let property = change.property { object["property"] = .string(property) }
+        return .object(object)
+    }
+
+    static func json(_ declared: ContractCompatibility) -> JSONValue {
+        ["backwards": .bool(declared.backwards), "forwards": .bool(declared.forwards)]
+    }
+
+    static func plural(_ n: Int, _ word: String) -> String {
+        "\(n) \(word)\(n == 1 ? "" : "s")"
+    }
+}

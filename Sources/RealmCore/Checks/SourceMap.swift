@@ -1,0 +1,61 @@
+import RealmJSON
+import RealmYAML
+
+/// Where the parts of a YAML (or JSON) document are, for findings that name `file:line:col`:
+/// maps a JSON pointer into the document to the position of the node it names.
+public struct SourceMap: Sendable {
+    public struct Position: Sendable, Hashable {
+        public var line: Int
+        public var column: Int
+        public init(line: Int, column: Int) {
+            self.line = line
+            self.column = column
+        }
+    }
+
+    let root: YAMLNode?
+
+    /// Parses `text` as YAML (JSON is YAML too); a text that does not parse gives a map that
+    /// knows no positions.
+    public init(text: String) {
+        root = (try? YAML.parse(text)) ?? nil
+    }
+
+    public init(bytes: [UInt8]) {
+        self.init(text: String(decoding: bytes, as: UTF8.self))
+    }
+
+    init(root: YAMLNode?) { self.root = root }
+
+    /// The position of the node at `pointer`. When the pointer ends in a mapping key whose
+    /// value is a collection, the key's position (the `read:` line rather than its first
+    /// item); for a scalar, the scalar's. When the pointer goes further than the document,
+    /// the deepest node that exists. nil when the text did not parse.
+    public func position(of pointer: JSONPointer) -> Position? {
+        guard let root else { return nil }
+        return Self.position(of: pointer, in: root).map { Position(line: $0.line, column: $0.column) }
+    }
+
+    static func position(of pointer: JSONPointer, in root: YAMLNode) -> Mark? {
+        var node = root
+        var keyMark: Mark?
+        for token in pointer.tokens {
+            switch node {
+            case .mapping(let pairs, _):
+                guard let pair = pairs.first(where: { $0.key.scalarValue == token }) else {
+                    return keyMark ?? node.mark
+                }
+                keyMark = pair.key.mark
+                node = pair.value
+            case .sequence(let items, _):
+                guard let index = Int(token), index >= 0, index < items.count else { return keyMark ?? node.mark }
+                keyMark = nil
+                node = items[index]
+            case .scalar:
+                return keyMark ?? node.mark
+            }
+        }
+        if case .scalar = node { return node.mark }
+        return keyMark ?? node.mark
+    }
+}
