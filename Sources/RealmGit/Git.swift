@@ -7,7 +7,12 @@ import Glibc
 public enum Git {
     /// `git_libgit2_init()` runs exactly once, when this is first touched
     /// (Swift initialises static lets lazily and thread-safely).
-    private static let initCount: Int32 = git_libgit2_init()
+    private static let initCount: Int32 = {
+        let count = git_libgit2_init()
+        _ = git_realm_set_cache_limits(4 << 20, 64 << 10)
+        _ = git_realm_set_strict_hash_verification(0)
+        return count
+    }()
 
     /// Initialises libgit2. Idempotent and thread-safe; every entry point into
     /// libgit2 in this module (e.g. `Repository.open`) calls it first.

@@ -138,7 +138,16 @@ public struct DeclareImport {
             var entry = Binding.Import(contract: contract, from: from, version: range, binding: self.binding,
                                        status: "current", resolvedVersion: resolved, resolvedAt: Timestamp.now())
             if let i = binding.imports.firstIndex(where: { $0.contract == contract }) {
-                entry.extra = binding.imports[i].extra
+                // Re-declaring keeps what this repo acknowledged, while the range still accepts it:
+                // moving to a newer version is sync's job (it runs validation and acknowledges).
+                let old = binding.imports[i]
+                if let kept = old.resolvedVersion.flatMap({ try? Version.parse($0) }), parsedRange.satisfies(kept) {
+                    entry.resolvedVersion = old.resolvedVersion
+                    entry.resolvedAt = old.resolvedAt
+                    entry.status = old.status
+                    resolved = kept.description
+                }
+                entry.extra = old.extra
                 binding.imports[i] = entry
             } else {
                 binding.imports.append(entry)

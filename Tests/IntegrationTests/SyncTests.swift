@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+
+/// `git realm export`, `import` and `sync` on real repositories.
+@Suite struct SyncTests {
+    static let schema = """
+    type: object
+    required: [read]
+    properties:
+      read: {type: array, items: {type: string}}
+      write: {type: array, items: {type: string}, default: []}
+    """
+
+    /// A realm where aperture exports s3-permissions 1.4.0 from config/s3.yaml and
+    /// fungal-image-analysis imports it (>=1.0.0, <2.0.0, resolved 1.4.0).
+    static func story(_ box: Sandbox) throws -> (realm: String, aperture: String, fungal: String) {
+        let url = try box.makeRealm()
+        let aperture = try box.makeRepo("aperture", files: ["config/s3.yaml": "read: [jobs/*/masks/*]\nwrite: []\n"])
+        let fungal = try box.makeRepo("fungal-image-analysis", files: ["cdk/stack.py": "ALLOWED = ['jobs/*/masks/*']\n"])
+        for dir in [aperture, fungal] { #expect(try box.realm(["admin", "join", url], in: dir).status == 0) }
+        try box.write("schema.yaml", schema)
+        try box.write("value.yaml", "read: [jobs/*/masks/*]\nwrite: []\n")
+        let domain = try box.realm(["admin", "domain", "create", "s3-access", "--repos", "aperture,fungal-image-analysis",
+                                    "--contract", "s3-permissions", "--schema", box.path("schema.yaml"),
+                                    "--value", box.path("value.yaml"), "--version", "1.4.0"], in: aperture)
+        #expect(domain.status == 0, "\(domain)")
+        let export = try box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--from-file", "config/s3.yaml"], in: aperture)
+        #expect(export.status == 0, "\(export)")
+        return (url, aperture, fungal)
+    }
+
+    @Test func exporterPublishesImporterAcknowledges() throws {
+        let box = try Sandbox()
+        let (url, aperture, fungal) = try Self.story(box)
+        let clean = try box.realm(["sync"], in: aperture)
+        #expect(clean.status == 0, "\(clean)")
+        #expect(clean.stdout.contains("Nothing to sync"))
+
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, training-metrics/experiments/*]\nwrite: []\n")
+        try box.git(["commit", "-qam", "experiments"], in: aperture)
+        let before = try box.git(["--git-dir", url, "rev-parse", "main"])
+        let dry = try box.realm(["sync", "--dry-run"], in: aperture)
+        #expect(dry.status == 0, "\(dry)")
+        #expect(dry.stdout.contains("s3-permissions: 1.4.0 → 1.5.0 (compatible, minor bump)"))
+        #expect(dry.stdout.contains("+ training-metrics/experiments/*"))
+        #expect(try box.git(["--git-dir", url, "rev-parse", "main"]) == before, "--dry-run writes nothing")
+
+        let sync = try box.realm(["sync"], in: aperture)
+        #expect(sync.status == 0, "\(sync)")
+        #expect(sync.stdout.contains("✓ Published s3-permissions 1.5.0"))
+        #expect(sync.stdout.contains("✓ fungal-image-analysis notified"))
+        let contract = try #require(try box.realmFile(url, "domains/s3-access/contracts/s3-permissions.yaml"))
+        #expect(contract.contains("version: \"1.5.0\""))
+        #expect(contract.contains("- version: \"1.5.0\"\n    changes:\n      - + training-metrics/experiments/*\n    compatible: true"))
+        let note = try box.git(["--git-dir", url, "notes", "--ref=realm", "show", "main"])
+        #expect(note.contains("\"kind\":\"notification\""))
+        #expect(note.contains("\"to\":\"fungal-image-analysis\""))
+        #expect(note.contains("\"version\":\"1.5.0\""))
+        let published = try box.git(["--git-dir", url, "rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        // The importer sees 1.5.0, acknowledges it and its binding moves on.
+        let ack = try box.realm(["sync", "--json"], in: fungal)
+        #expect(ack.status == 0, "\(ack)")
+        let json = try box.json(ack)
+        let imports = try #require(json["imports"] as? [[String: Any]])
+        #expect(imports.first?["acknowledged"] as? Bool == true)
+        #expect(imports.first?["to"] as? String == "1.5.0")
+        let binding = try #require(try box.realmFile(url, "domains/s3-access/bindings/fungal-image-analysis.yaml"))
+        #expect(binding.contains("resolved_version: \"1.5.0\""))
+        #expect(binding.contains("status: current"))
+        let acked = try box.git(["--git-dir", url, "notes", "--ref=realm", "show", published])
+        #expect(acked.contains("\"kind\":\"acknowledgement\""))
+        #expect(acked.contains("\"from\":\"fungal-image-analysis\""))
+        #expect(try box.run("git", ["--git-dir", url, "fsck", "--no-progress"]).status == 0)
+    }
+
+    @Test func breakingChangeGoesToASyncBranch() throws {
+        let box = try Sandbox()
+        let (url, aperture, _) = try Self.story(box)
+        // The exporter keeps its own copy of the schema and drops `required`: old importers
+        // could receive values without `read`: breaking for a backwards-compatible contract.
+        try box.write("aperture/schema.yaml", Self.schema)
+        try box.git(["add", "schema.yaml"], in: aperture)
+        try box.git(["commit", "-qm", "schema"], in: aperture)
+        #expect(try box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--from-file", "config/s3.yaml",
+                               "--schema", "schema.yaml"], in: aperture).status == 0)
+        try box.write("aperture/schema.yaml", Self.schema.replacingOccurrences(of: "required: [read]\n", with: ""))
+        try box.git(["commit", "-qam", "read is optional"], in: aperture)
+        let main = try box.git(["--git-dir", url, "rev-parse", "main"])
+        let sync = try box.realm(["sync"], in: aperture)
+        #expect(sync.status == 0, "\(sync)")
+        #expect(sync.stdout.contains("1.4.0 → 2.0.0 (breaking, major bump)"))
+        #expect(sync.stdout.contains("breaking change pending approval"))
+        #expect(try box.git(["--git-dir", url, "rev-parse", "main"]) == main, "main is untouched until approval")
+        let branches = try box.git(["--git-dir", url, "for-each-ref", "--format=%(refname)", "refs/heads/sync/"])
+        #expect(branches.hasPrefix("refs/heads/sync/aperture/"))
+        let pending = try box.git(["--git-dir", url, "show", "\(branches.trimmingCharacters(in: .whitespacesAndNewlines)):domains/s3-access/contracts/s3-permissions.yaml"])
+        #expect(pending.contains("version: \"2.0.0\""))
+    }
+
+    @Test func refusalsChangeNothing() throws {
+        let box = try Sandbox()
+        let (url, aperture, fungal) = try Self.story(box)
+        let main = try box.git(["--git-dir", url, "rev-parse", "main"])
+
+        // A value that violates the schema.
+        try box.write("aperture/config/s3.yaml", "write: [x]\n")
+        try box.git(["commit", "-qam", "no read"], in: aperture)
+        let invalid = try box.realm(["sync"], in: aperture)
+        #expect(invalid.status == 1, "\(invalid)")
+        #expect(invalid.stderr.contains("does not match its schema; nothing was published"))
+
+        // An insufficient explicit version.
+        try box.write("aperture/config/s3.yaml", "read: [a, b]\nwrite: []\n")
+        try box.git(["commit", "-qam", "more"], in: aperture)
+        let patch = try box.realm(["sync", "--contract", "s3-permissions", "--version", "1.4.1"], in: aperture)
+        #expect(patch.status == 5, "\(patch)")
+        #expect(patch.stderr.contains("1.4.0 → 1.4.1"))
+        #expect(try box.realm(["sync", "--version", "1.5.0"], in: aperture).status != 0, "--version needs --contract")
+
+        // Only the owner may change a contract: fungal declares an export of it by hand.
+        try box.editRealmByHand(url) { clone in
+            try box.write(clone + "/domains/s3-access/bindings/fungal-image-analysis.yaml", """
+            repo: fungal-image-analysis
+            role: consumer
+            exports:
+              - contract: s3-permissions
+                source_files: [cdk/stack.py]
+                from_file: cdk/values.yaml
+            imports:
+              - contract: s3-permissions
+                version: ">=1.0.0, <2.0.0"
+                status: current
+                resolved_version: "1.4.0"
+            """)
+        }
+        let mainAfterEdit = try box.git(["--git-dir", url, "rev-parse", "main"])
+        try box.write("fungal-image-analysis/cdk/values.yaml", "read: [hijack]\n")
+        try box.git(["add", "."], in: fungal)
+        try box.git(["commit", "-qm", "values"], in: fungal)
+        let owner = try box.realm(["sync"], in: fungal)
+        #expect(owner.status == 5, "\(owner)")
+        #expect(owner.stderr.contains("is owned by aperture; only its owner may change it"))
+        #expect(try box.git(["--git-dir", url, "rev-parse", "main"]) == mainAfterEdit)
+        #expect(main != mainAfterEdit)
+    }
+
+    @Test func badExportsAndImports() throws {
+        let box = try Sandbox()
+        let (_, aperture, fungal) = try Self.story(box)
+        let glob = try box.realm(["export", "s3-permissions", "--source", "nothing/*.py", "--from-file", "config/s3.yaml"], in: aperture)
+        #expect(glob.status == 2)
+        #expect(glob.stderr.contains("source 'nothing/*.py' matches no tracked file"))
+        let failing = try box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--command", "exit 3"], in: aperture)
+        #expect(failing.status == 1, "\(failing)")
+        #expect(failing.stderr.contains("failed with exit 3"))
+        let garbage = try box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--command", "printf '{not: [yaml'"], in: aperture)
+        #expect(garbage.status == 2, "\(garbage)")
+        #expect(garbage.stderr.contains("output of"))
+        let invalid = try box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--command", "echo 'write: [x]'"], in: aperture)
+        #expect(invalid.status == 1)
+        #expect(invalid.stderr.contains("does not match its schema"))
+        let twoWays = try box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--detect", "s3-paths", "--command", "true"], in: aperture)
+        #expect(twoWays.status != 0)
+        let unknown = try box.realm(["export", "nope", "--source", "config/s3.yaml", "--from-file", "config/s3.yaml"], in: aperture)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown contract 'nope'"))
+        let notOwner = try box.realm(["export", "s3-permissions", "--source", "cdk/stack.py", "--detect", "s3-paths"], in: fungal)
+        #expect(notOwner.status == 5)
+
+        let badRange = try box.realm(["import", "s3-permissions", "--from", "aperture", "--version", ">=banana", "--binding", "cdk/stack.py"], in: fungal)
+        #expect(badRange.status == 2)
+        let none = try box.realm(["import", "s3-permissions", "--from", "aperture", "--version", "^3.0.0", "--binding", "cdk/stack.py"], in: fungal)
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("no published version of s3-permissions satisfies ^3.0.0"))
+        let cycle = try box.realm(["import", "s3-permissions", "--from", "fungal-image-analysis", "--version", "^1", "--binding", "x"], in: aperture)
+        #expect(cycle.status == 2, "the exporter is aperture, not fungal")
+    }
+
+    @Test func brokenImportsFailTheSyncAndUnreachableRealmsSaySo() throws {
+        let box = try Sandbox()
+        let (url, _, fungal) = try Self.story(box)
+        let narrowed = try box.realm(["import", "s3-permissions", "--from", "aperture", "--version", "~1.4.0", "--binding", "cdk/stack.py"], in: fungal)
+        #expect(narrowed.status == 0, "\(narrowed)")
+        try box.editRealmByHand(url) { clone in
+            let path = clone + "/domains/s3-access/contracts/s3-permissions.yaml"
+            try box.write(path, try box.read(path).replacingOccurrences(of: "version: \"1.4.0\"\nowner", with: "version: \"2.0.0\"\nowner"))
+        }
+        // 1.4.0 is still in history, so ~1.4.0 still resolves: current.
+        #expect(try box.realm(["sync"], in: fungal).status == 0)
+        try box.editRealmByHand(url) { clone in
+            try FileManager.default.removeItem(atPath: clone + "/domains/s3-access/contracts/s3-permissions.yaml")
+        }
+        let gone = try box.realm(["sync"], in: fungal)
+        #expect(gone.status == 1, "\(gone)")
+        #expect(gone.stdout.contains("s3-permissions: broken, contract 's3-permissions' no longer exists"))
+        #expect(try box.realmFile(url, "domains/s3-access/bindings/fungal-image-analysis.yaml")?.contains("status: broken") == true)
+
+        try FileManager.default.moveItem(atPath: url, toPath: url + ".away")
+        let unreachable = try box.realm(["sync"], in: fungal)
+        #expect(unreachable.status == 4, "\(unreachable)")
+        #expect(unreachable.stderr.contains("cannot fetch realm 'letemcook'"))
+    }
+}

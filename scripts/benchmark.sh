@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Benchmarks for git-realm's everyday paths, each printed beside the baseline it must beat.
+# Not a test: it prints figures (median of several runs, milliseconds) and ratios.
+#
+#   scripts/benchmark.sh [--runs N] [--keep DIR]
+#
+# Needs: a release build (made here), git, git-lfs (for the pre-push baseline).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=15
+keep=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs="$2"; shift 2 ;;
+        --keep) keep="$2"; shift 2 ;;
+        *) echo "usage: $0 [--runs N] [--keep DIR]" >&2; exit 2 ;;
+    esac
+done
+
+swift build -c release --product git-realm >/dev/null
+bin="$(swift build -c release --show-bin-path)"
+work="${keep:-$(mktemp -d /tmp/git-realm-bench.XXXXXX)}"
+mkdir -p "$work/bin" "$work/home"
+[ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
+ln -sf "$bin/git-realm" "$work/bin/git-realm"
+export HOME="$work/home" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 GIT_REALM_COLOR=never
+export PATH="$work/bin:$PATH"
+git config --global user.name Bench
+git config --global user.email bench@example.com
+git config --global init.defaultBranch main
+
+now_ns() { date +%s%N; }
+# median_ms CMD... : runs CMD $runs times, prints the median wall time in ms (3 decimals).
+median_ms() {
+    local samples=() i start end
+    for ((i = 0; i < runs; i++)); do
+        start=$(now_ns); "$@" >/dev/null 2>&1 || true; end=$(now_ns)
+        samples+=($(( (end - start) / 1000 )))
+    done
+    printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.1f", m/1000}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t ? "PASS" : "FAIL") }'; }
+
+# make_realm DIR REPOS CONTRACTS_PER_REPO: a realm where repo-i exports c-i in domain d-i to
+# repo-(i+1) (a chain: no cycles), written straight into a repository.
+make_realm() {
+    local dir="$1" repos="$2"
+    rm -rf "$dir.src" "$dir"
+    mkdir -p "$dir.src/repos" "$dir.src/domains"
+    cat > "$dir.src/realm.yaml" <<YAML
+name: bench
+version: "1.0.0"
+created_at: 2026-01-01T00:00:00Z
+governance:
+  admission: open
+  approvers: []
+  breaking_changes:
+    require_approval: true
+    grace_period_days: 14
+YAML
+    local i next
+    for ((i = 1; i <= repos; i++)); do
+        printf 'name: repo-%04d\npath: /nowhere/repo-%04d\nmaintainers: []\njoined_at: 2026-01-01T00:00:00Z\n' "$i" "$i" > "$dir.src/repos/repo-$(printf %04d $i).yaml"
+        next=$(( i % repos + 1 )); [ "$i" = "$repos" ] && continue
+        local d="$dir.src/domains/d-$(printf %04d $i)"
+        mkdir -p "$d/contracts" "$d/bindings"
+        printf 'name: d-%04d\ndescription: bench\ncreated_at: 2026-01-01T00:00:00Z\nmembers: [repo-%04d, repo-%04d]\n' "$i" "$i" "$next" > "$d/domain.yaml"
+        printf 'name: c-%04d\nversion: "1.0.0"\nowner: repo-%04d\nschema:\n  type: object\nvalue:\n  read: [a]\nevolution:\n  - version: "1.0.0"\n    changes: [init]\n    compatible: true\n' "$i" "$i" > "$d/contracts/c-$(printf %04d $i).yaml"
+        printf 'repo: repo-%04d\nrole: provider\nexports:\n  - contract: c-%04d\n    source_files: [values.yaml]\n    from_file: values.yaml\n' "$i" "$i" > "$d/bindings/repo-$(printf %04d $i).yaml"
+        printf 'repo: repo-%04d\nrole: consumer\nimports:\n  - contract: c-%04d\n    from: repo-%04d\n    version: "^1.0.0"\n    status: current\n    resolved_version: "1.0.0"\n' "$next" "$i" "$i" > "$d/bindings/repo-$(printf %04d $next).yaml"
+    done
+    git init -q --bare "$dir"
+    git -C "$dir.src" init -q
+    git -C "$dir.src" add -A
+    git -C "$dir.src" commit -qm "bench realm"
+    git -C "$dir.src" push -q "$dir" HEAD:main
+    rm -rf "$dir.src"
+}
+
+# participant DIR REALM NAME: a repo that is NAME in REALM, with the realm fetched.
+participant() {
+    local dir="$1" realm="$2" name="$3"
+    rm -rf "$dir"; mkdir -p "$dir"
+    git -C "$dir" init -q
+    printf 'read: [a]\n' > "$dir/values.yaml"
+    printf '[realm]\n\tname = bench\n\turl = %s\n\trepo = %s\n' "$realm" "$name" > "$dir/.gitrealm"
+    git -C "$dir" add -A; git -C "$dir" commit -qm init
+    (cd "$dir" && git realm status --fetch >/dev/null)
+}
+
+echo "git-realm benchmarks ($(git --version), $(nproc) cores, median of $runs runs, ms)"
+echo
+
+# --- status on a large realm --------------------------------------------------------------
+make_realm "$work/big.git" 1000
+make_realm "$work/small.git" 10
+participant "$work/me-big" "$work/big.git" repo-0500
+participant "$work/me-small" "$work/small.git" repo-0005
+big=$(cd "$work/me-big" && median_ms git realm status)
+small=$(cd "$work/me-small" && median_ms git realm status)
+gitstatus=$(cd "$work/me-big" && median_ms git status)
+echo "status, 1,000 repos / 999 contracts:   ${big} ms  (target <= 50 ms: $(verdict "$big" 50))"
+echo "status, 10 repos:                      ${small} ms"
+echo "  ratio 1,000 / 10 repos:              $(ratio "$big" "$small")x  (target <= 1.5x: $(verdict "$(ratio "$big" "$small")" 1.5))"
+echo "  for scale, git status in that repo:  ${gitstatus} ms"
+echo
+
+# --- sync of one change with 100 consumers -------------------------------------------------
+hub="$work/hub.git"
+rm -rf "$hub.src"; mkdir -p "$hub.src/repos" "$hub.src/domains/fan/contracts" "$hub.src/domains/fan/bindings"
+printf 'name: bench\nversion: "1.0.0"\ncreated_at: 2026-01-01T00:00:00Z\ngovernance:\n  admission: open\n' > "$hub.src/realm.yaml"
+members="owner"
+printf 'name: owner\npath: /nowhere\njoined_at: 2026-01-01T00:00:00Z\n' > "$hub.src/repos/owner.yaml"
+for ((i = 1; i <= 100; i++)); do
+    c=$(printf consumer-%03d $i); members="$members, $c"
+    printf 'name: %s\npath: /nowhere\njoined_at: 2026-01-01T00:00:00Z\n' "$c" > "$hub.src/repos/$c.yaml"
+    printf 'repo: %s\nrole: consumer\nimports:\n  - contract: fanout\n    from: owner\n    version: "^1.0.0"\n    status: current\n    resolved_version: "1.0.0"\n' "$c" > "$hub.src/domains/fan/bindings/$c.yaml"
+done
+printf 'name: fan\ndescription: bench\ncreated_at: 2026-01-01T00:00:00Z\nmembers: [%s]\n' "$members" > "$hub.src/domains/fan/domain.yaml"
+printf 'name: fanout\nversion: "1.0.0"\nowner: owner\nschema:\n  type: object\nvalue:\n  read: [a]\nevolution:\n  - version: "1.0.0"\n    changes: [init]\n    compatible: true\n' > "$hub.src/domains/fan/contracts/fanout.yaml"
+printf 'repo: owner\nrole: provider\nexports:\n  - contract: fanout\n    source_files: [values.yaml]\n    from_file: values.yaml\n' > "$hub.src/domains/fan/bindings/owner.yaml"
+git init -q --bare "$hub"; git -C "$hub.src" init -q; git -C "$hub.src" add -A; git -C "$hub.src" commit -qm hub; git -C "$hub.src" push -q "$hub" HEAD:main; rm -rf "$hub.src"
+participant "$work/owner" "$hub" owner
+sync_once() { # a new value each time, then sync
+    local n; n=$(( $(date +%s%N) % 1000000 ))
+    printf 'read: [a, p%s]\n' "$n" > "$work/owner/values.yaml"
+    git -C "$work/owner" commit -qam "v$n"
+    (cd "$work/owner" && git realm sync)
+}
+syncms=$(median_ms sync_once)
+# Baseline: the same refs fetched and pushed by git alone (a new commit and notes commit).
+base_once() {
+    git -C "$work/owner" fetch -q "$hub" +refs/heads/main:refs/bench/main +refs/notes/*:refs/bench/notes/*
+    local tree commit
+    tree=$(git -C "$work/owner" rev-parse refs/bench/main^{tree})
+    commit=$(git -C "$work/owner" commit-tree "$tree" -p refs/bench/main -m bench)
+    git -C "$work/owner" push -q --atomic "$hub" "$commit:refs/heads/main"
+}
+basems=$(median_ms base_once)
+echo "sync, one contract change, 100 consumers: ${syncms} ms"
+echo "  git fetch + git push of the same refs:  ${basems} ms"
+echo "  ratio:                                   $(ratio "$syncms" "$basems")x  (target <= 1.5x: $(verdict "$(ratio "$syncms" "$basems")" 1.5))"
+echo
+
+# --- pre-push ------------------------------------------------------------------------------
+if ! git realm hook pre-push --help >/dev/null 2>&1; then echo "pre-push: not available"; exit 0; fi
+pp="$work/me-big"
+printf 'x\n' >> "$pp/README.md"; git -C "$pp" add README.md; git -C "$pp" commit -qm readme
+head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse HEAD~1)
+line="refs/heads/main $head refs/heads/main $parent"
+untouched=$(cd "$pp" && median_ms sh -c "echo '$line' | git realm hook pre-push origin /dev/null")
+if command -v git-lfs >/dev/null 2>&1; then
+    lfs=$(cd "$pp" && median_ms sh -c "echo '$line' | git lfs pre-push origin /dev/null")
+    echo "pre-push, no export source touched:    ${untouched} ms"
+    echo "  git lfs pre-push on the same push:   ${lfs} ms"
+    echo "  ratio:                               $(ratio "$untouched" "$lfs")x  (target <= 1.0x: $(verdict "$(ratio "$untouched" "$lfs")" 1.0))"
+else
+    echo "pre-push, no export source touched:    ${untouched} ms  (git-lfs not installed: no baseline)"
+fi
+printf 'read: [a, b]\n' > "$pp/values.yaml"; git -C "$pp" commit -qam values
+head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse HEAD~1)
+line="refs/heads/main $head refs/heads/main $parent"
+touched=$(cd "$pp" && median_ms sh -c "echo '$line' | git -c realm.prePush=warn realm hook pre-push origin /dev/null")
+echo "pre-push, export source touched (file): ${touched} ms  (target <= 30 ms: $(verdict "$touched" 30))"
