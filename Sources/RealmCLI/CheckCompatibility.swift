@@ -139,7 +139,11 @@ extension CheckCommand {
         }
         result.domain = domain
         if transitive {
-            let earlier = history.entries.filter { $0.version < newEntry.version && !($0.version < oldEntry.version) }
+            // Every earlier version; with --from, those from it on.
+            let floor = from == nil ? nil : oldEntry.version
+            let earlier = history.entries.filter { entry in
+                entry.version < newEntry.version && !(floor.map { entry.version < $0 } ?? false)
+            }
             let reports: [(Version, CompatibilityReport)]
             do {
                 reports = try SchemaCompatibility.checkTransitive(history: earlier.map { ($0.version, $0.contract.schema) },
