@@ -40,8 +40,8 @@ extension CheckCommand {
 
     private func compareFiles(_ oldPath: String, _ newPath: String, mode: CompatibilityMode) throws -> CompatibilityResult {
         let oldFile = try SchemaDocument.load(oldPath), newFile = try SchemaDocument.load(newPath)
-        try oldFile.validate()
-        try newFile.validate()
+        try oldFile.checkShape()
+        try newFile.checkShape()
         // A bare schema borrows the other side's contract fields (or the default declaration,
         // backwards: true), so only the schema differs.
         func contract(_ file: SchemaDocument, other: SchemaDocument) -> JSONValue {
@@ -55,6 +55,9 @@ extension CheckCommand {
         let old = contract(oldFile, other: newFile), new = contract(newFile, other: oldFile)
         var result = try CompatibilityResult.judge(old: old, new: new, mode: mode) { error in
             let file = error.side == .old ? oldFile : newFile
+            if error.location.tokens.first == "schema" {
+                return file.invalid(at: JSONPointer(tokens: Array(error.location.tokens.dropFirst())), error.message)
+            }
             return RealmError(.usage, "\(file.location(error.location)): \(error.message)")
         }
         result.fromFile = oldFile.displayName

@@ -74,7 +74,9 @@ struct SchemaDiffCommand: ParsableCommand {
         (schema-registry terms; a contract's backwards: true asks for forward
         compatibility, see docs/compatibility.md). Strict set semantics unless
         --lenient. Exit 0 when NEW is backward compatible with OLD, 1 when it is not,
-        2 when a file is not a schema (naming file, line and column). With --json
+        2 when a file is not a schema as far as comparing needs (keyword types, $ref
+        targets; naming file, line and column; 'schema validate' checks regular
+        expressions and dialects too). With --json
         prints {"backward": bool, "forward": bool, "full": bool, "changes": [{"kind":
         str, "path": ptr, "backward": bool, "forward": bool, "detail": str}]}.
 
@@ -95,8 +97,8 @@ struct SchemaDiffCommand: ParsableCommand {
     func run() throws {
         try runReporting {
             let oldDocument = try SchemaDocument.load(old), newDocument = try SchemaDocument.load(new)
-            try oldDocument.validate()
-            try newDocument.validate()
+            try oldDocument.checkShape()
+            try newDocument.checkShape()
             let mode: CompatibilityMode = lenient ? .lenient : .strict
             let report = try SchemaTools.compare(oldDocument, newDocument, mode: mode)
             if output.json {

@@ -64,25 +64,14 @@ public struct SchemaDocument: Sendable {
         return "\(displayName):\(p.line):\(p.column)"
     }
 
-    /// Checks that the schema is one: the validator's checks (keywords, `$ref`s, patterns) and
-    /// the compatibility engine's. Throws a usage error naming the file, line and column.
-    public func validate() throws {
-        let schema = self.schema
+    /// Checks that the schema is an object or a boolean. Comparing it (`SchemaCompatibility`)
+    /// checks the rest that a comparison relies on — keyword types, `$ref` targets — up front;
+    /// regular expressions and dialects are not compiled (`schema validate` does that).
+    public func checkShape() throws {
         switch schema {
-        case .object, .bool: break
+        case .object, .bool: return
         default:
-            throw RealmError(.usage, "\(location(.root)): not a JSON Schema: a schema is an object or a boolean, found \(schema.typeName)")
-        }
-        do {
-            _ = try JSONSchemaValidator(schema: schema)
-        } catch {
-            throw invalid(at: error.document == nil ? error.location : .root,
-                          error.document.map { "in \($0)#\(error.location): \(error.message)" } ?? error.message)
-        }
-        do {
-            try SchemaCompatibility.validate(schema)
-        } catch {
-            throw invalid(at: error.location, error.message)
+            throw RealmError(.usage, "\(location(schemaPrefix)): not a JSON Schema: a schema is an object or a boolean, found \(schema.typeName)")
         }
     }
 
