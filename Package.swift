@@ -31,6 +31,9 @@ let package = Package(
                 dependencies: ["RealmCore", "RealmContracts", "RealmJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "git-realm", dependencies: ["RealmCLI"]),
+        // scripts/benchmark-contracts.sh: timings of the contract engine (not a test).
+        .executableTarget(name: "realm-bench", dependencies: ["RealmContracts", "RealmJSON"],
+                          linkerSettings: [.linkedLibrary("m")]),
 
         .testTarget(name: "RealmJSONTests", dependencies: ["RealmJSON"]),
         .testTarget(name: "RealmGitTests", dependencies: ["RealmGit"]),
