@@ -72,7 +72,8 @@ public enum RealmRemote {
             try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
                                 refspecs: RefLayout.fetchRefspecs(realm: realm), prune: true, timeout: timeout)
         } catch {
-            throw RealmError(.network, "cannot fetch realm '\(realm)' from \(url): \(firstLine(error.stderr))",
+            let reason = error.timedOut ? "timed out after \(Int(timeout ?? 0)) s" : firstLine(error.stderr)
+            throw RealmError(.network, "cannot fetch realm '\(realm)' from \(url): \(reason)",
                              hint: "check the URL in \(Membership.fileName) and your access to it")
         }
     }
