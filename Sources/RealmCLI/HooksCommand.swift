@@ -163,7 +163,8 @@ struct HookCommand: ParsableCommand {
         for problem in context.settings.problems { Output.warning("git-realm: \(problem)") }
         do {
             guard let participant = try context.participant() else { return }
-            let report = try PostMerge.run(participant: participant, settings: context.settings)
+            let report = try PostMerge.run(participant: participant, settings: context.settings,
+                                           squash: arguments.first == "1")
             for line in report.lines { Output.line(line) }
         } catch {
             Output.warning("git-realm post-merge could not check the realm: \(RealmError.wrap(error).message) (the merge itself is done)")
