@@ -150,7 +150,9 @@ struct HookCommand: ParsableCommand {
                 for line in details { writeStderr("  \(line)\n") }
             }
         }
-        let publish = "run 'git realm sync' to publish the new version to the realm"
+        let drifted = result.findings.contains { $0.state.problem == nil }
+        let publish = drifted ? "run 'git realm sync' to publish the new version to the realm"
+            : "fix the export's file, or its extraction in the binding"
         if blocking {
             writeStderr("hint: \(publish), then push again (to push anyway: git push --no-verify, or 'git config realm.prePush warn')\n")
             throw ExitCode(RealmError.Kind.checkFailed.rawValue)
