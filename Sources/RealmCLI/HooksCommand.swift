@@ -150,7 +150,9 @@ struct HookCommand: ParsableCommand {
                 for line in details { writeStderr("  \(line)\n") }
             }
         }
-        let publish = "run 'git realm sync' to publish the new version to the realm"
+        let drifted = result.findings.contains { $0.state.problem == nil }
+        let publish = drifted ? "run 'git realm sync' to publish the new version to the realm"
+            : "fix the export's file, or its extraction in the binding"
         if blocking {
             writeStderr("hint: \(publish), then push again (to push anyway: git push --no-verify, or 'git config realm.prePush warn')\n")
             throw ExitCode(RealmError.Kind.checkFailed.rawValue)
@@ -163,7 +165,8 @@ struct HookCommand: ParsableCommand {
         for problem in context.settings.problems { Output.warning("git-realm: \(problem)") }
         do {
             guard let participant = try context.participant() else { return }
-            let report = try PostMerge.run(participant: participant, settings: context.settings)
+            let report = try PostMerge.run(participant: participant, settings: context.settings,
+                                           squash: arguments.first == "1")
             for line in report.lines { Output.line(line) }
         } catch {
             Output.warning("git-realm post-merge could not check the realm: \(RealmError.wrap(error).message) (the merge itself is done)")

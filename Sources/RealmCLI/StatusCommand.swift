@@ -39,7 +39,8 @@ struct StatusCommand: ParsableCommand {
         if let error = r.fetchError {
             Output.line(Output.yellow("⚠️  fetch failed, showing the state fetched \(age): \(error)"))
         } else if r.fetchIsOld {
-            Output.line(Output.yellow("⚠️  the realm was last fetched \(age); run 'git realm status --fetch' for news"))
+            let when = r.fetchedAt == nil ? "when the realm was last fetched is unknown" : "the realm was last fetched \(age)"
+            Output.line(Output.yellow("⚠️  \(when); run 'git realm status --fetch' for news"))
         }
         for warning in r.warnings { Output.line(Output.yellow("⚠️  \(warning)")) }
 

@@ -259,6 +259,22 @@ import Testing
         let note = try box.git(["notes", "--ref=realm", "show", "HEAD"], in: fungal)
         #expect(note.hasPrefix("my own note\n\n"), "\(note)")
         #expect(note.contains("Stale import: s3-permissions 1.1.0 available"), "\(note)")
+        // Run again on the same commit: the same findings are not appended twice.
+        let again = try box.realm(["hook", "post-merge", "0"], in: fungal)
+        #expect(again.stdout.contains("Stale import"), "\(again)")
+        #expect(try box.git(["notes", "--ref=realm", "show", "HEAD"], in: fungal) == note)
+
+        // A squash merge commits nothing: the findings are said, no note is written.
+        try box.git(["checkout", "--quiet", "-b", "squashed"], in: fungal)
+        try box.write("fungal-image-analysis/s.txt", "s\n")
+        try box.git(["add", "."], in: fungal)
+        try box.git(["commit", "--quiet", "-m", "squashed"], in: fungal)
+        try box.git(["checkout", "--quiet", "main"], in: fungal)
+        let notesBefore = try box.revParse("refs/notes/realm", in: fungal)
+        let squash = try box.run("git", ["merge", "--squash", "squashed"], in: fungal)
+        #expect(squash.status == 0, "\(squash)")
+        #expect((squash.stdout + squash.stderr).contains("Stale import"), "\(squash)")
+        #expect(try box.revParse("refs/notes/realm", in: fungal) == notesBefore)
     }
 
     @Test func postMergeWorksWhenTheRealmIsUnreachable() throws {

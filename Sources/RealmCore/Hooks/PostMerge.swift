@@ -23,7 +23,9 @@ public struct PostMergeReport: Sendable {
 /// text as a note on the merged commit in this repo's `refs/notes/realm`, so that
 /// `git log --notes=realm` shows what the realm said when the merge happened.
 public enum PostMerge {
-    public static func run(participant: Participant, settings: HookSettings) throws -> PostMergeReport {
+    /// `squash`: git's argument was 1 (`git merge --squash`): nothing was committed, so the
+    /// text is printed but no note is written (HEAD is still the commit before the merge).
+    public static func run(participant: Participant, settings: HookSettings, squash: Bool = false) throws -> PostMergeReport {
         var report = PostMergeReport(realm: participant.realm)
         let repository = participant.repository
         report.fetchProblem = participant.hookFetch(timeout: settings.fetchTimeout)
@@ -51,7 +53,7 @@ public enum PostMerge {
         report.lines.append("git-realm: realm '\(participant.realm)' at \(tip.hex.prefix(12)) (\(age)), as of \(Timestamp.now()):")
         report.lines += body
 
-        if let head = try repository.headCommit() {
+        if !squash, let head = try repository.headCommit() {
             let text = report.lines.joined(separator: "\n") + "\n"
             if try appendNote(repository, on: head, text: text, unlessContaining: body.joined(separator: "\n")) {
                 report.notedCommit = head
