@@ -49,6 +49,10 @@ struct AdminJoinCommand: ParsableCommand {
                     "detected": .array(result.detected.map {
                         ["domain": .string($0.domain), "role": .string($0.role), "contracts": .array($0.contracts.map { .string($0) })]
                     }),
+                    "detected_exports": result.detectedS3Sources.isEmpty ? .array([]) : .array([
+                        ["detector": .string(S3PathDetector.name), "source_files": .array(result.detectedS3Sources.map { .string($0) }),
+                         "value": result.detectedS3Value.json],
+                    ]),
                 ])
                 return
             }
@@ -61,6 +65,11 @@ struct AdminJoinCommand: ParsableCommand {
             Output.line("\(Output.check) Wrote .gitrealm (commit it so every clone knows its realm)")
             for line in result.hookLines { Output.line("\(Output.check) Hook \(line)") }
             if let manual = result.manualHooks { Output.line(manual) }
+            if !result.detectedS3Sources.isEmpty {
+                let found = result.detectedS3Value
+                Output.line("Auto-detected exports: S3 paths (\(found.read.count) read, \(found.write.count) write) in \(result.detectedS3Sources.joined(separator: ", "))")
+                Output.line("  to export them: git realm export <contract> --detect \(S3PathDetector.name) --source \(result.detectedS3Sources.joined(separator: " "))")
+            }
         }
     }
 }

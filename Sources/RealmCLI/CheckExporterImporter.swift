@@ -1,14 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import RealmCore
+import RealmJSON
+import RealmModel
 
 extension CheckCommand {
-    /// `--mode=exporter` (issue 4).
+    /// `--mode=exporter`: every export of this repo, extracted from the working tree, against
+    /// the realm's contract (value, schema), then the contract's exporter validation scripts.
     func runExporterCheck() throws {
-        throw RealmError(.usage, "check --mode=exporter is not implemented yet")
+        let participant = try Participant.current()
+        if fetch { try participant.fetch(timeout: 60) }
+        let snapshot = try participant.snapshot()
+        var states = try ExportDrift.compute(participant: participant, snapshot: snapshot)
+        if let contract {
+            let all = states.map(\.contractName)
+            states = states.filter { $0.contractName == contract }
+            if states.isEmpty {
+                throw RealmError(.usage, "this repository does not export contract '\(contract)'",
+                                 hint: all.isEmpty ? "it exports nothing" : "it exports: \(all.joined(separator: ", "))")
+            }
+        }
+        var findings = Findings(strict: strict)
+        if states.isEmpty { findings.notice("", "this repository exports no contracts in realm '\(participant.realm)'") }
+        for state in states {
+            let name = state.contractName
+            let file = Self.valueFile(of: state.export)
+            guard let contract = state.contract else {
+                findings.error(name, state.problem ?? "the contract does not exist in the realm",
+                               file: Binding.path(domain: state.domain, repo: participant.name))
+                continue
+            }
+            if state.export.extraction == nil {
+                findings.warning(name, "not checked: the export has no extraction (from_file, command or detect)",
+                                 hint: "configure it with 'git realm export \(name) --source ... --from-file|--command|--detect'")
+            } else if let problem = state.problem {
+                findings.error(name, "cannot extract the exported value: \(problem)", file: file)
+            } else {
+                if state.drifted {
+                    var details = state.changes
+                    if state.schemaChanged { details.append("~ schema: \(state.export.schemaFile ?? "schema file") differs from the realm's") }
+                    findings.error(name, "code differs from contract v\(contract.version)", file: file, details: details,
+                                   hint: "run 'git realm sync' to publish the new version")
+                }
+                if !state.violations.isEmpty {
+                    findings.error(name, "the exported value fails the \(state.schema == nil ? "contract's" : "exporter's") schema",
+                                   file: file, details: state.violations)
+                }
+                if !state.drifted && state.violations.isEmpty {
+                    findings.ok(name, "code matches contract")
+                }
+            }
+            runValidations(role: "exporter", script: contract.validation.exporter, contract: contract,
+                           domain: state.domain, value: state.value ?? contract.value, participant: participant,
+                           into: &findings)
+        }
+        try findings.emit(format: format, json: output.json,
+                          extra: ["mode": "exporter", "realm": .string(participant.realm),
+                                  "realm_commit": .string(try participant.fetchedTip()?.hex ?? ""),
+                                  "exports": .array(states.map(\.json))])
     }
 
-    /// `--mode=importer` (issue 4).
+    /// `--mode=importer`: every import of this repo against the realm's published versions
+    /// (current, stale: a warning, broken: an error), then the importer validation scripts.
     func runImporterCheck() throws {
-        throw RealmError(.usage, "check --mode=importer is not implemented yet")
+        let participant = try Participant.current()
+        if fetch { try participant.fetch(timeout: 60) }
+        let snapshot = try participant.snapshot()
+        guard let tip = try participant.fetchedTip() else { throw RealmError(.notInRealm, "the realm has not been fetched") }
+        var states = try ImportCheck.compute(participant: participant, snapshot: snapshot, tip: tip)
+        if let contract {
+            let all = states.map(\.contract)
+            states = states.filter { $0.contract == contract }
+            if states.isEmpty {
+                throw RealmError(.usage, "this repository does not import contract '\(contract)'",
+                                 hint: all.isEmpty ? "it imports nothing" : "it imports: \(all.joined(separator: ", "))")
+            }
+        }
+        var findings = Findings(strict: strict)
+        if states.isEmpty { findings.notice("", "this repository imports no contracts in realm '\(participant.realm)'") }
+        let workdir = participant.repository.workdir
+        for state in states {
+            let name = state.contract
+            let file = state.entry.binding
+            let resolved = state.entry.resolvedVersion ?? "nothing"
+            switch state.status {
+            case .current:
+                findings.ok(name, "binding at \(resolved) (current)")
+            case .stale:
+                let newest = state.newest.map { $0.version.description } ?? "?"
+                findings.warning(name, "binding at \(resolved), \(newest) available (stale; range \(state.entry.version))",
+                                 file: file, details: state.changes,
+                                 hint: "update the binding, then run 'git realm sync' to acknowledge \(newest)")
+            case .broken:
+                findings.error(name, "broken: \(state.reason ?? "unusable")", file: file,
+                               hint: "fix the import's range in the realm, or ask the exporter")
+            }
+            if let file, let workdir, !fileExistsCLI(workdir + "/" + file) {
+                findings.warning(name, "binding file '\(file)' does not exist in this repository", file: file)
+            }
+            if let contract = try snapshot.contract(domain: state.domain, name: name) {
+                let value = state.resolved?.contract.value ?? contract.value
+                runValidations(role: "importer", script: contract.validation.importer, contract: contract,
+                               domain: state.domain, value: value, participant: participant, into: &findings)
+            }
+        }
+        try findings.emit(format: format, json: output.json,
+                          extra: ["mode": "importer", "realm": .string(participant.realm), "realm_commit": .string(tip.hex),
+                                  "imports": .array(states.map(\.json))])
     }
+
+    /// Where an export's value comes from, for annotations: its from_file (without the JSON
+    /// pointer), else its schema file, else its first source file.
+    static func valueFile(of export: Binding.Export) -> String? {
+        if case .file(let spec)? = export.extraction { return String(spec.split(separator: "#").first ?? "") }
+        return export.schemaFile ?? export.sourceFiles.first { !$0.contains("*") && !$0.contains("?") }
+    }
+
+    /// Runs the role's validation script and, when the CI environment variable is set, the
+    /// contract's `ci_only` scripts. Exit 0 passes, 2 warns (a failure with --strict), anything
+    /// else fails. A `ci_only` script that is not in this repository is skipped: the list is
+    /// shared by exporter and importers.
+    func runValidations(role: String, script: String?, contract: Contract, domain: String, value: JSONValue,
+                        participant: Participant, into findings: inout Findings) {
+        let runner = ValidationRunner(repository: participant.repository)
+        var environment = ["GIT_REALM_ROLE": role, "GIT_REALM_CONTRACT": contract.name,
+                           "GIT_REALM_DOMAIN": domain, "GIT_REALM_VERSION": contract.version,
+                           "GIT_REALM_REALM": participant.realm]
+        let compact = JSONSerializer.string(value)
+        if compact.utf8.count <= 65536 { environment["GIT_REALM_VALUE"] = compact }
+
+        var scripts: [(path: String, ciOnly: Bool)] = script.map { [($0, false)] } ?? []
+        let inCI = runningInCI()
+        if inCI {
+            scripts += contract.validation.ciOnly.map { ($0, true) }
+        } else if !contract.validation.ciOnly.isEmpty {
+            findings.notice(contract.name, "ci_only validation skipped (CI is not set): \(contract.validation.ciOnly.joined(separator: ", "))")
+        }
+        for (path, ciOnly) in scripts {
+            if ciOnly, let workdir = participant.repository.workdir, !path.contains(".."), !path.hasPrefix("/"),
+               !fileExistsCLI(workdir + "/" + path) {
+                findings.notice(contract.name, "ci_only validation \(path) skipped: not in this repository")
+                continue
+            }
+            let report: ValidationRunner.Report
+            do { report = try runner.run(path, environment: environment) } catch {
+                findings.error(contract.name, "\(role) validation \(path) cannot run: \(RealmError.wrap(error).message)", file: path)
+                continue
+            }
+            let output = Array(report.output.split(separator: "\n", omittingEmptySubsequences: false)
+                .map(String.init).drop { $0.isEmpty }.reversed().drop { $0.isEmpty }.reversed().suffix(20))
+            switch report.outcome {
+            case .valid:
+                findings.ok(contract.name, "\(role) validation \(path) passed")
+            case .warning:
+                findings.warning(contract.name, "\(role) validation \(path) warned (exit 2)", file: path, details: output)
+            case .invalid:
+                findings.error(contract.name, "\(role) validation \(path) failed (exit \(report.status))", file: path, details: output)
+            case .timedOut:
+                findings.error(contract.name, "\(role) validation \(path) timed out after \(Int(runner.timeout)) s", file: path, details: output)
+            }
+        }
+    }
+}
+
+/// Whether the CI environment variable says this runs in CI (set, and not empty, 0 or false).
+func runningInCI() -> Bool {
+    guard let raw = getenv("CI") else { return false }
+    return !["", "0", "false", "no"].contains(String(cString: raw).lowercased())
+}
+
+func fileExistsCLI(_ path: String) -> Bool {
+    access(path, F_OK) == 0
 }

@@ -8,7 +8,12 @@ struct StatusCommand: ParsableCommand {
         discussion: """
         Reads the realm as last fetched into refs/realm/<realm>/main; no network
         unless --fetch is given. With --fetch, an unreachable realm is reported and
-        the last fetched state is shown.
+        the last fetched state is shown, with its age.
+
+        Shows notifications addressed to this repo that it has not acknowledged,
+        local export changes not yet published (working tree against the realm),
+        stale and broken imports, sync branches awaiting approval, and, for an
+        exporter, who acknowledged each published version.
 
         \(exitCodeDiscussion)
         """)
@@ -31,8 +36,87 @@ struct StatusCommand: ParsableCommand {
         Output.line("📊 \(Output.bold(r.repo)) (in realm: \(r.realm))")
         let age = r.fetchedAt.map { Timestamp.age($0) } ?? "unknown"
         Output.line(Output.dim("   realm \(r.url) at \(r.realmCommit.prefix(12)), fetched \(age)"))
-        if let error = r.fetchError { Output.line(Output.yellow("⚠️  fetch failed, showing the last fetched state: \(error)")) }
+        if let error = r.fetchError {
+            Output.line(Output.yellow("⚠️  fetch failed, showing the state fetched \(age): \(error)"))
+        } else if r.fetchIsOld {
+            let when = r.fetchedAt == nil ? "when the realm was last fetched is unknown" : "the realm was last fetched \(age)"
+            Output.line(Output.yellow("⚠️  \(when); run 'git realm status --fetch' for news"))
+        }
         for warning in r.warnings { Output.line(Output.yellow("⚠️  \(warning)")) }
+
+        for n in r.notifications {
+            Output.line()
+            Output.line("🔔 Notification from \(n.record.from) (\(n.age())): \(n.headline)")
+            for line in n.detailLines { Output.line("   \(line)") }
+            Output.line("   Update the binding when ready; 'git realm sync' acknowledges it.")
+        }
+
+        for d in r.drifts {
+            Output.line()
+            let state = d.state
+            if let problem = state.problem {
+                Output.line(Output.yellow("⚠️  Cannot read export \(state.contractName): \(problem)"))
+                continue
+            }
+            Output.line(Output.yellow("⚠️ Contract change detected:"))
+            Output.line("   \(state.contractName) has local changes:")
+            for line in state.changes { Output.line("     \(line)") }
+            if state.schemaChanged { Output.line("     ~ schema (\(state.export.schemaFile ?? "schema file"))") }
+            for violation in state.violations { Output.line(Output.red("     ! \(violation)")) }
+            if !d.consumers.isEmpty {
+                Output.line("   Affected repos:")
+                for c in d.consumers { Output.line("     - \(c.repo) (imports \(c.range))") }
+            }
+            Output.line("   Run 'git realm sync' to update realm")
+        }
+
+        let stale = r.importStates.filter { $0.status == .stale }
+        if !stale.isEmpty {
+            Output.line()
+            Output.line(Output.yellow("⚠️ Stale imports:"))
+            for s in stale {
+                let newest = s.newest.map { $0.version.description } ?? "?"
+                Output.line("   \(s.contract): \(s.entry.resolvedVersion ?? "unresolved") → \(newest) available")
+                if let binding = s.entry.binding { Output.line("   Binding: \(binding)") }
+                for line in s.changes { Output.line("     \(line)") }
+            }
+        }
+        let broken = r.importStates.filter { $0.status == .broken }
+        if !broken.isEmpty {
+            Output.line()
+            Output.line(Output.red("❌ Broken imports:"))
+            for b in broken { Output.line("   \(b.contract): \(b.reason ?? "unusable")") }
+        }
+
+        let branches = r.syncBranches.filter(\.concernsYou)
+        if !branches.isEmpty {
+            Output.line()
+            Output.line("⏳ Pending sync branches (awaiting approval):")
+            for b in branches {
+                let when = b.createdAt.map { ", \($0)" } ?? ""
+                let who = b.yours ? "yours" : "from \(b.repo)"
+                Output.line("   \(b.ref) (\(who)\(when)): \(b.subject)")
+            }
+        }
+        let others = r.syncBranches.count - branches.count
+        if others > 0 { Output.line(Output.dim("   \(others) other pending sync branch\(others == 1 ? "" : "es") in the realm")) }
+
+        let acks = r.acknowledgements
+        if !acks.isEmpty {
+            Output.line()
+            Output.line("Notifications:")
+            for v in acks {
+                for c in v.acknowledged {
+                    let when = c.acknowledgedAt.flatMap(Timestamp.parse).map { " (\(Timestamp.age($0)))" } ?? ""
+                    Output.line("   ✓ \(c.repo) acknowledged \(v.contract) \(v.version)\(when)")
+                }
+                for c in v.pending {
+                    let when = c.notifiedAt.flatMap(Timestamp.parse).map { ", notified \(Timestamp.age($0))" } ?? ""
+                    Output.line("   ⏳ \(c.repo) has not acknowledged \(v.contract) \(v.version) yet\(when)")
+                }
+            }
+        }
+
         Output.line()
         if r.domains.isEmpty {
             Output.line("No domains yet. Create one with 'git realm admin domain create'.")

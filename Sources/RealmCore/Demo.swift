@@ -50,30 +50,87 @@ public struct Demo {
         try writeTextFile(home + "/.gitconfig", "[user]\n\tname = Demo\n\temail = demo@example.com\n[init]\n\tdefaultBranch = main\n")
 
         let aperture = root + "/aperture", fungal = root + "/fungal-image-analysis"
+        let teammate = root + "/fungal-teammate"
         try makeDirectories(aperture + "/models/training")
-        try writeTextFile(aperture + "/models/training/s3_paths.py",
-                          "READ = [\"s3://bucket/jobs/*/masks/*\", \"s3://bucket/training-runs/*\"]\n")
+        try writeTextFile(aperture + "/models/training/s3_paths.py", """
+            READ_PATHS = [
+                "s3://bucket/jobs/*/masks/*",
+                "s3://bucket/jobs/*/*/config.json",
+                "s3://bucket/training-runs/*",
+            ]
+            WRITE_PATHS = ["s3://bucket/jobs/*/*/manifest.json"]
+
+            """)
         try makeDirectories(fungal + "/cdk")
-        try writeTextFile(fungal + "/cdk/training_tools_access_stack.py", "ALLOWED = [\"jobs/*/masks/*\", \"training-runs/*\"]\n")
+                try writeTextFile(fungal + "/cdk/training_tools_access_stack.py", """
+            ALLOWED_READ = ["jobs/*/masks/*", "jobs/*/*/config.json", "training-runs/*"]
+            ALLOWED_WRITE = ["jobs/*/*/manifest.json"]
+
+            """)
+        try writeTextFile(root + "/s3-permissions.schema.yaml", """
+            type: object
+            required: [read]
+            properties:
+              read: {type: array, items: {type: string}}
+              write: {type: array, items: {type: string}, default: []}
+
+            """)
+        try writeTextFile(root + "/s3-permissions.value.yaml", """
+            read: ["jobs/*/*/config.json", "jobs/*/masks/*", "training-runs/*"]
+            write: ["jobs/*/*/manifest.json"]
+
+            """)
+        let newPath = "    \"s3://bucket/training-metrics/experiments/*\",\n"
+        let grant = "ALLOWED_READ += [\"training-metrics/experiments/*\"]\n"
 
         let steps: [Step] = [
             Step(directory: root, command: ["git", "init", "--quiet", "--bare", "realm.git"], note: "An empty bare repository will hold the realm"),
             Step(directory: root, command: ["git", "realm", "admin", "init", "realm.git", "--name", "letemcook"], note: "Create the realm"),
+            Step(directory: root, command: ["git", "init", "--quiet", "--bare", "aperture.git"], note: "Each repo has its own remote"),
+            Step(directory: root, command: ["git", "init", "--quiet", "--bare", "fungal-image-analysis.git"], note: ""),
             Step(directory: aperture, command: ["git", "init", "--quiet"], note: "aperture: the training-tools webapp"),
-            Step(directory: aperture, command: ["git", "add", "."], note: ""),
-            Step(directory: aperture, command: ["git", "commit", "--quiet", "-m", "aperture: S3 paths"], note: ""),
+            Step(directory: aperture, command: ["git", "remote", "add", "origin", "../aperture.git"], note: ""),
             Step(directory: aperture, command: ["git", "realm", "admin", "join", "../realm.git"], note: "Register aperture in the realm"),
+            Step(directory: aperture, command: ["git", "add", "."], note: ""),
+            Step(directory: aperture, command: ["git", "commit", "--quiet", "-m", "aperture: S3 paths and realm membership"], note: ""),
+            Step(directory: aperture, command: ["git", "push", "--quiet", "origin", "main"], note: ""),
             Step(directory: fungal, command: ["git", "init", "--quiet"], note: "fungal-image-analysis: grants S3 access through IAM"),
-            Step(directory: fungal, command: ["git", "add", "."], note: ""),
-            Step(directory: fungal, command: ["git", "commit", "--quiet", "-m", "fungal: IAM stack"], note: ""),
+            Step(directory: fungal, command: ["git", "remote", "add", "origin", "../fungal-image-analysis.git"], note: ""),
             Step(directory: fungal, command: ["git", "realm", "admin", "join", "../realm.git"], note: "Register fungal-image-analysis"),
+            Step(directory: fungal, command: ["git", "add", "."], note: ""),
+            Step(directory: fungal, command: ["git", "commit", "--quiet", "-m", "fungal: IAM stack and realm membership"], note: ""),
+            Step(directory: fungal, command: ["git", "push", "--quiet", "-u", "origin", "main"], note: ""),
             Step(directory: aperture, command: ["git", "realm", "admin", "domain", "create", "s3-access",
-                                                "--repos", "aperture,fungal-image-analysis", "--contract", "s3-permissions"],
-                 note: "aperture provides s3-permissions to fungal-image-analysis"),
+                                                "--repos", "aperture,fungal-image-analysis", "--contract", "s3-permissions",
+                                                "--schema", "../s3-permissions.schema.yaml", "--value", "../s3-permissions.value.yaml",
+                                                "--version", "1.4.0"],
+                 note: "aperture provides s3-permissions 1.4.0 to fungal-image-analysis"),
+            Step(directory: aperture, command: ["git", "realm", "export", "s3-permissions", "--source", "models/**/*.py", "--detect", "s3-paths"],
+                 note: "aperture's value is the S3 paths found in its code"),
+            Step(directory: fungal, command: ["git", "realm", "import", "s3-permissions", "--from", "aperture",
+                                              "--version", ">=1.0.0, <2.0.0", "--binding", "cdk/training_tools_access_stack.py"],
+                 note: "fungal-image-analysis implements it in its IAM stack"),
             Step(directory: aperture, command: ["git", "realm", "status"], note: "aperture's view"),
-            Step(directory: fungal, command: ["git", "realm", "status", "--fetch"], note: "fungal-image-analysis's view"),
             Step(directory: aperture, command: ["git", "realm", "graph"], note: "The dependency graph"),
-            Step(directory: aperture, command: ["git", "realm", "graph", "--format", "mermaid"], note: ""),
+
+            Step(directory: aperture, command: ["sh", "-c", "sed -i 's|^    \"s3://bucket/training-runs/\\*\",|&\\n\(newPath.dropLast())|' models/training/s3_paths.py && git commit --quiet -am 'Read experiment metrics' && git show --stat --oneline HEAD | head -3"],
+                 note: "A developer in aperture adds a new S3 path"),
+            Step(directory: aperture, command: ["git", "push", "origin", "main"], expectStatus: 1,
+                 note: "The pre-push hook sees the contract's value changed: the push is blocked"),
+            Step(directory: aperture, command: ["git", "realm", "status"], note: "status shows the local change and who it affects"),
+            Step(directory: aperture, command: ["git", "realm", "sync"], note: "sync publishes s3-permissions 1.5.0 and notifies fungal-image-analysis"),
+            Step(directory: aperture, command: ["git", "push", "--quiet", "origin", "main"], note: "Now the push goes through"),
+
+            Step(directory: root, command: ["git", "clone", "--quiet", "fungal-image-analysis.git", "fungal-teammate"], note: "Meanwhile a teammate in fungal-image-analysis pushes a fix"),
+            Step(directory: teammate, command: ["sh", "-c", "echo '# reviewed' >> README.md && git add README.md && git commit --quiet -m 'Add README' && git push --quiet origin main"], note: ""),
+            Step(directory: fungal, command: ["git", "pull", "--no-rebase", "--quiet", "origin", "main"], note: "fungal-image-analysis pulls: the post-merge hook warns about the new version"),
+            Step(directory: fungal, command: ["git", "log", "--notes=realm", "-1", "--format=%h %s%n%N"], note: "The warning is kept as a note on the merged commit"),
+            Step(directory: fungal, command: ["git", "realm", "status"], note: "fungal-image-analysis's view"),
+            Step(directory: fungal, command: ["sh", "-c", "printf '\(grant.dropLast())\\n' >> cdk/training_tools_access_stack.py && git commit --quiet -am 'Grant training-metrics/experiments' && git log --oneline -1"],
+                 note: "fungal-image-analysis grants the new path in its IAM stack"),
+            Step(directory: fungal, command: ["git", "realm", "sync"], note: "sync acknowledges s3-permissions 1.5.0"),
+            Step(directory: aperture, command: ["git", "realm", "status", "--fetch"], note: "aperture sees the acknowledgement"),
+
             Step(directory: fungal, command: ["git", "realm", "admin", "domain", "create", "feedback-loop",
                                               "--repos", "fungal-image-analysis,aperture", "--contract", "feedback"],
                  expectStatus: 5, note: "A domain in the other direction would close a cycle: refused"),
@@ -84,7 +141,9 @@ public struct Demo {
         for step in steps {
             if !step.note.isEmpty { print("\n# \(step.note)") }
             let relative = step.directory == root ? "" : "cd \(step.directory.split(separator: "/").last ?? "") && "
-            print("$ \(relative)\(step.command.joined(separator: " "))")
+            let shown = step.command.count == 3 && step.command[0] == "sh" && step.command[1] == "-c"
+                ? step.command[2] : step.command.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+            print("$ \(relative)\(shown)")
             let result = try ProcessRunner.run(step.command[0], Array(step.command.dropFirst()),
                                                directory: step.directory, environment: env, timeout: 120)
             let output = (result.stdoutText + result.stderrText).split(separator: "\n", omittingEmptySubsequences: false)

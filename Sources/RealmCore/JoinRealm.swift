@@ -25,6 +25,9 @@ public struct JoinRealm {
         public var hookLines: [String]
         public var manualHooks: String?
         public var detected: [(domain: String, role: String, contracts: [String])]
+        /// Tracked files with S3 path literals: candidates for `git realm export --detect s3-paths`.
+        public var detectedS3Sources: [String]
+        public var detectedS3Value: S3PathDetector.Found
     }
 
     public func run() throws -> Result {
@@ -88,8 +91,22 @@ public struct JoinRealm {
                 detected.append((domain, binding.role, binding.exports.map(\.contract) + binding.imports.map(\.contract)))
             }
         }
+        let (s3Files, s3Value) = try detectS3Exports(repository: repository, workdir: workdir)
         return Result(membership: membership, registered: registered, hookLines: hookLines,
-                      manualHooks: manual, detected: detected)
+                      manualHooks: manual, detected: detected, detectedS3Sources: s3Files, detectedS3Value: s3Value)
+    }
+
+    /// The seeds' "auto-detected exports": tracked text files that mention `s3://` literals.
+    private func detectS3Exports(repository: Repository, workdir: String) throws -> ([String], S3PathDetector.Found) {
+        var files: [(path: String, text: String)] = []
+        for path in try repository.trackedFiles(matching: []).prefix(5000) {
+            guard let bytes = try? readFile(workdir + "/" + path), bytes.count < 1 << 20, !bytes.contains(0) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
+            if text.contains("s3://"), !S3PathDetector.detect(in: text).read.isEmpty || !S3PathDetector.detect(in: text).write.isEmpty {
+                files.append((path, text))
+            }
+        }
+        return (files.map(\.path), S3PathDetector.detect(files))
     }
 
     private func chooseName(workdir: String) throws -> String {

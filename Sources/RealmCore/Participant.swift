@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import RealmGit
 import RealmModel
 
@@ -68,12 +71,39 @@ public final class Participant: @unchecked Sendable {
 /// Fetching a realm: the one place that knows the refspecs.
 public enum RealmRemote {
     public static func fetch(into repository: Repository, realm: String, url: String, timeout: Double? = nil) throws {
+        removeStaleLocks(under: repository.commonDir + "/" + RefLayout.fetchedPrefix(realm: realm))
         do {
             try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
                                 refspecs: RefLayout.fetchRefspecs(realm: realm), prune: true, timeout: timeout)
         } catch {
-            throw RealmError(.network, "cannot fetch realm '\(realm)' from \(url): \(firstLine(error.stderr))",
+            let reason = error.timedOut ? "timed out after \(Int(timeout ?? 0)) s" : firstLine(error.stderr)
+            throw RealmError(.network, "cannot fetch realm '\(realm)' from \(url): \(reason)",
                              hint: "check the URL in \(Membership.fileName) and your access to it")
+        }
+    }
+
+    /// A git-realm killed (SIGKILL, a crash) while it updated the fetched refs, in `git fetch` or
+    /// after its push, leaves the ref's `.lock` file, and git and libgit2 then refuse to update
+    /// that ref ever again: every later fetch fails, every later write lands but fails after its
+    /// push. These refs are a copy of the realm's that only git-realm writes, and a live update
+    /// holds a lock for milliseconds: a lock still there a second after it was made is stale, and
+    /// is removed.
+    static func removeStaleLocks(under directory: String, olderThan limit: Double = 1) {
+        for name in listDirectory(directory) {
+            let path = directory + "/" + name
+            if isDirectory(path) { removeStaleLocks(under: path, olderThan: limit); continue }
+            guard name.hasSuffix(".lock") else { continue }
+            for _ in 0..<30 {
+                var info = stat(), now = timespec()
+                guard stat(path, &info) == 0 else { break }   // gone: it was live
+                clock_gettime(CLOCK_REALTIME, &now)
+                let age = Double(now.tv_sec - info.st_mtim.tv_sec) + Double(now.tv_nsec - info.st_mtim.tv_nsec) / 1e9
+                if age >= limit {
+                    removeFile(path)
+                    break
+                }
+                usleep(50_000)
+            }
         }
     }
 

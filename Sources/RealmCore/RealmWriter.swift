@@ -35,7 +35,9 @@ public struct RealmWriter {
     public let repository: Repository
     public let realm: String
     public let url: String
-    public var maxAttempts = 8
+    /// Writers that collide retry in rounds and only a few land per round: twenty syncing at the
+    /// same moment needed up to 9 attempts on 2 cores (8 made some give up with exit 6).
+    public var maxAttempts = 16
 
     public init(repository: Repository, realm: String, url: String) {
         self.repository = repository

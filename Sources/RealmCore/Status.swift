@@ -13,14 +13,56 @@ public struct StatusReport: Sendable {
         public var contract: String
         public var from: String?
         public var range: String
+        /// As computed against the realm's published versions: current, stale or broken.
         public var status: String
+        /// As the binding file records it.
+        public var recordedStatus: String
         public var resolvedVersion: String?
         public var binding: String?
+        public var newestVersion: String?
+        public var reason: String?
+        public var changes: [String] = []
+    }
+    /// A consumer of one of this repo's exports, with the range it imports.
+    public struct Consumer: Sendable {
+        public var repo: String
+        public var range: String
+    }
+    /// A `sync/<repo>/<stamp>` branch in the realm: a change waiting for approval.
+    public struct SyncBranch: Sendable {
+        public var ref: String
+        public var repo: String
+        public var stamp: String
+        public var commit: String
+        public var subject: String
+        /// Opened by this repo.
+        public var yours: Bool
+        /// Changes a domain this repo is in.
+        public var concernsYou: Bool
+        /// `20260101-000000` as `2026-01-01T00:00:00Z` when it has that shape.
+        public var createdAt: String? {
+            let d = Array(stamp)
+            guard d.count == 15, d[8] == "-", d.enumerated().allSatisfy({ $0.offset == 8 || $0.element.isNumber }) else { return nil }
+            let s = String(d)
+            func part(_ a: Int, _ b: Int) -> Substring { s.dropFirst(a).prefix(b - a) }
+            return "\(part(0, 4))-\(part(4, 6))-\(part(6, 8))T\(part(9, 11)):\(part(11, 13)):\(part(13, 15))Z"
+        }
+        public var json: JSONValue {
+            ["ref": .string(ref), "repo": .string(repo), "stamp": .string(stamp), "commit": .string(commit),
+             "subject": .string(subject), "created_at": createdAt.map { .string($0) } ?? .null,
+             "yours": .bool(yours), "concerns_you": .bool(concernsYou)]
+        }
+    }
+    /// An export whose working-tree value differs from the realm (or cannot be read).
+    public struct Drift: Sendable {
+        public var state: ExportState
+        public var consumers: [Consumer]
     }
     public struct ExportInfo: Sendable {
         public var contract: String
         public var sourceFiles: [String]
         public var consumers: [String]
+        public var consumerRanges: [Consumer] = []
     }
     public struct DomainInfo: Sendable {
         public var name: String
@@ -39,11 +81,29 @@ public struct StatusReport: Sendable {
     public var fetchError: String?
     public var domains: [DomainInfo]
     public var warnings: [String]
+    /// Pending notifications addressed to this repo, oldest first.
+    public var notifications: [IncomingNotification] = []
+    /// For this repo's exports: who acknowledged each version, who has not.
+    public var acknowledgements: [VersionAcknowledgements] = []
+    /// Sync branches waiting in the realm (all of them; `concernsYou` marks this repo's).
+    public var syncBranches: [SyncBranch] = []
+    /// This repo's exports as extracted from the working tree, compared with the realm.
+    public var exportStates: [ExportState] = []
+    public var drifts: [Drift] = []
+    public var importStates: [ImportState] = []
+
+    /// The last fetch is older than this (seconds): status says so.
+    public static let oldFetch: Int64 = 86_400
+
+    public var fetchAgeSeconds: Int64? { fetchedAt.map { max(0, Timestamp.nowSeconds() - $0) } }
+    public var fetchIsOld: Bool { (fetchAgeSeconds ?? Self.oldFetch + 1) > Self.oldFetch }
 
     public var json: JSONValue {
         var realmObject: JSONObject = ["name": .string(realm), "url": .string(url), "commit": .string(realmCommit)]
         realmObject["fetched_at"] = fetchedAt.map { .string(Timestamp.format($0)) } ?? .null
         if let fetchError { realmObject["fetch_error"] = .string(fetchError) }
+        realmObject["fetched_age_seconds"] = fetchAgeSeconds.map { .integer(Int($0)) } ?? .null
+        realmObject["fetch_is_old"] = .bool(fetchIsOld)
         return [
             "realm": .object(realmObject),
             "repo": .string(repo),
@@ -55,18 +115,32 @@ public struct StatusReport: Sendable {
                     "contracts": .array(d.contracts.map { ["name": .string($0.name), "version": .string($0.version), "owner": .string($0.owner)] }),
                     "exports": .array(d.exports.map {
                         ["contract": .string($0.contract), "source_files": .array($0.sourceFiles.map { .string($0) }),
-                         "consumers": .array($0.consumers.map { .string($0) })]
+                         "consumers": .array($0.consumers.map { .string($0) }),
+                         "consumer_ranges": .array($0.consumerRanges.map { ["repo": .string($0.repo), "version": .string($0.range)] })]
                     }),
                     "imports": .array(d.imports.map { i in
                         var o: JSONObject = ["contract": .string(i.contract), "version": .string(i.range), "status": .string(i.status)]
                         o["from"] = i.from.map { .string($0) } ?? .null
                         o["resolved_version"] = i.resolvedVersion.map { .string($0) } ?? .null
                         o["binding"] = i.binding.map { .string($0) } ?? .null
+                        o["recorded_status"] = .string(i.recordedStatus)
+                        o["newest_version"] = i.newestVersion.map { .string($0) } ?? .null
+                        o["reason"] = i.reason.map { .string($0) } ?? .null
+                        o["changes"] = .array(i.changes.map { .string($0) })
                         return .object(o)
                     }),
                 ]
             }),
             "warnings": .array(warnings.map { .string($0) }),
+            "notifications": .array(notifications.map(\.json)),
+            "acknowledgements": .array(acknowledgements.map(\.json)),
+            "sync_branches": .array(syncBranches.map(\.json)),
+            "export_drift": .array(drifts.map { d in
+                var o = d.state.json.objectValue ?? [:]
+                o["affected"] = .array(d.consumers.map { ["repo": .string($0.repo), "version": .string($0.range)] })
+                return .object(o)
+            }),
+            "import_status": .array(importStates.map(\.json)),
         ]
     }
 
@@ -86,7 +160,13 @@ public struct StatusReport: Sendable {
         if try realm.repo(me) == nil {
             warnings.append("repo '\(me)' is not registered in the realm (left, or not yet pushed); run 'git realm admin join' again")
         }
+        let repository = participant.repository
+        let notesTip = try Notifications.notesTip(participant)
         var domains: [DomainInfo] = []
+        var notifications: [IncomingNotification] = []
+        var acknowledgements: [VersionAcknowledgements] = []
+        var importStates: [ImportState] = []
+        var hasExtraction = false
         for domainName in try realm.domains(of: me) {
             guard let binding = try realm.binding(domain: domainName, repo: me) else { continue }
             let domain = try realm.domain(domainName)
@@ -96,24 +176,95 @@ public struct StatusReport: Sendable {
                     contracts.append(ContractInfo(name: c.name, version: c.version, owner: c.owner))
                 }
             }
-            var consumersByContract: [String: [String]] = [:]
+            var consumersByContract: [String: [Consumer]] = [:]
             if !binding.exports.isEmpty {
                 for repo in try realm.bindingRepos(in: domainName) where repo != me {
                     for entry in try realm.binding(domain: domainName, repo: repo)?.imports ?? [] {
-                        consumersByContract[entry.contract, default: []].append(repo)
+                        consumersByContract[entry.contract, default: []].append(Consumer(repo: repo, range: entry.version))
                     }
                 }
+            }
+            // Imports: classified against the realm's history, and their notifications, reading
+            // each contract's history once.
+            var imports: [ImportInfo] = []
+            for entry in binding.imports {
+                let history = try ContractHistory.load(repository: repository, realmTip: tip, domain: domainName,
+                                                       contract: entry.contract)
+                let state = try ImportCheck.classify(entry, domain: domainName, repository: repository,
+                                                     snapshot: realm, tip: tip, history: history)
+                importStates.append(state)
+                notifications += try Notifications.incoming(repository: repository, notesTip: notesTip, repo: me,
+                                                            entry: entry, history: history).filter(\.pending)
+                imports.append(ImportInfo(contract: entry.contract, from: entry.from, range: entry.version,
+                                          status: state.status.rawValue, recordedStatus: entry.status,
+                                          resolvedVersion: entry.resolvedVersion, binding: entry.binding,
+                                          newestVersion: state.newest.map { $0.version.description },
+                                          reason: state.reason, changes: state.changes))
+            }
+            // Exports: who acknowledged what (only when the realm has notes at all).
+            for export in binding.exports {
+                if export.extraction != nil { hasExtraction = true }
+                guard notesTip != nil else { continue }
+                let history = try ContractHistory.load(repository: repository, realmTip: tip, domain: domainName,
+                                                       contract: export.contract)
+                acknowledgements += try Notifications.outgoing(
+                    repository: repository, notesTip: notesTip, domain: domainName, contract: export.contract,
+                    importers: (consumersByContract[export.contract] ?? []).map(\.repo), history: history)
             }
             domains.append(DomainInfo(
                 name: domainName, role: binding.role, members: domain?.members ?? [], contracts: contracts,
                 exports: binding.exports.map { ExportInfo(contract: $0.contract, sourceFiles: $0.sourceFiles,
-                                                          consumers: consumersByContract[$0.contract] ?? []) },
-                imports: binding.imports.map { ImportInfo(contract: $0.contract, from: $0.from, range: $0.version,
-                                                          status: $0.status, resolvedVersion: $0.resolvedVersion,
-                                                          binding: $0.binding) }))
+                                                          consumers: (consumersByContract[$0.contract] ?? []).map(\.repo),
+                                                          consumerRanges: consumersByContract[$0.contract] ?? []) },
+                imports: imports))
         }
+
+        // Local export drift: the working tree against the realm (only exports that say how to
+        // extract their value).
+        var exportStates: [ExportState] = []
+        var drifts: [Drift] = []
+        if hasExtraction {
+            exportStates = try ExportDrift.compute(participant: participant, snapshot: realm)
+                .filter { $0.export.extraction != nil && $0.contract != nil }
+            for state in exportStates where state.drifted || state.problem != nil {
+                let consumers = domains.first { $0.name == state.domain }?.exports
+                    .first { $0.contract == state.contractName }?.consumerRanges ?? []
+                drifts.append(Drift(state: state, consumers: consumers))
+            }
+        }
+
+        let syncBranches = try pendingSyncBranches(participant: participant, domains: domains.map(\.name))
         return StatusReport(realm: participant.realm, url: participant.membership.url, repo: me,
                             realmCommit: tip.hex, fetchedAt: try participant.lastFetched(), fetchError: fetchError,
-                            domains: domains, warnings: warnings)
+                            domains: domains, warnings: warnings,
+                            notifications: notifications.sorted { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) },
+                            acknowledgements: acknowledgements, syncBranches: syncBranches,
+                            exportStates: exportStates, drifts: drifts, importStates: importStates)
+    }
+
+    /// The realm's `sync/<repo>/<stamp>` branches as last fetched. Whether one concerns this
+    /// repo is read from one tree diff limited to this repo's domains (no file is parsed).
+    static func pendingSyncBranches(participant: Participant, domains: [String]) throws -> [SyncBranch] {
+        let repository = participant.repository
+        let prefix = String(RefLayout.fetchedSyncBranches(realm: participant.realm).dropLast())   // ".../sync/"
+        var result: [SyncBranch] = []
+        for (name, oid) in try repository.references(glob: RefLayout.fetchedSyncBranches(realm: participant.realm)) {
+            guard name.hasPrefix(prefix) else { continue }
+            let rest = name.dropFirst(prefix.count)
+            let parts = rest.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let repo = String(parts[0])
+            guard let info = try? repository.commit(oid) else { continue }
+            var concerns = repo == participant.name
+            if !concerns && !domains.isEmpty {
+                let changed = try repository.changedPaths(from: info.parents.first, to: oid,
+                                                          pathspecs: domains.map { "domains/\($0)/" })
+                concerns = !changed.isEmpty
+            }
+            let subject = String(info.message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
+            result.append(SyncBranch(ref: "sync/" + String(rest), repo: repo, stamp: String(parts[1]), commit: oid.hex,
+                                     subject: subject, yours: repo == participant.name, concernsYou: concerns))
+        }
+        return result
     }
 }

@@ -70,9 +70,11 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Every libgit2 return code goes through here: negative codes become a
-/// `GitError` carrying `git_error_last()`, read immediately.
-func check(_ code: Int32, _ what: String) throws(GitError) {
+/// `GitError` carrying `git_error_last()`, read immediately. `what` is only
+/// evaluated on failure (hot paths interpolate object ids into it).
+func check(_ code: Int32, _ what: @autoclosure () -> String) throws(GitError) {
     guard code < 0 else { return }
+    let what = what()
     var detail = ""
     if let last = git_error_last() {
         detail = decodeCString(last.pointee.message)
@@ -83,18 +85,18 @@ func check(_ code: Int32, _ what: String) throws(GitError) {
 
 /// `check`, except that the listed codes are expected outcomes: they return
 /// false (and clear the libgit2 error) instead of throwing.
-func check(_ code: Int32, _ what: String, tolerating tolerated: git_error_code...) throws(GitError) -> Bool {
+func check(_ code: Int32, _ what: @autoclosure () -> String, tolerating tolerated: git_error_code...) throws(GitError) -> Bool {
     if code < 0, tolerated.contains(where: { $0.rawValue == code }) {
         git_error_clear()
         return false
     }
-    try check(code, what)
+    try check(code, what())
     return true
 }
 
 /// `check` tolerating `GIT_ENOTFOUND` (returns false for it).
-func checkFound(_ code: Int32, _ what: String) throws(GitError) -> Bool {
-    try check(code, what, tolerating: GIT_ENOTFOUND)
+func checkFound(_ code: Int32, _ what: @autoclosure () -> String) throws(GitError) -> Bool {
+    try check(code, what(), tolerating: GIT_ENOTFOUND)
 }
 
 /// Decodes a C string leniently: invalid UTF-8 becomes U+FFFD (ref names and

@@ -21,8 +21,8 @@ final class Handle {
 
     /// Wraps the out-parameter of a successful libgit2 call.
     static func own(_ pointer: OpaquePointer?, free release: @convention(c) (OpaquePointer?) -> Void,
-                    _ what: String) throws(GitError) -> Handle {
-        guard let pointer else { throw GitError(code: GIT_ERROR.rawValue, message: "\(what): libgit2 returned no object") }
+                    _ what: @autoclosure () -> String) throws(GitError) -> Handle {
+        guard let pointer else { throw GitError(code: GIT_ERROR.rawValue, message: "\(what()): libgit2 returned no object") }
         return Handle(pointer, free: release)
     }
 

@@ -26,6 +26,12 @@ public enum RefLayout {
     /// "refs/heads/sync/<repo>/<stamp>" in the realm repository.
     public static func realmSyncBranch(repo: String, stamp: String) -> String { "refs/heads/sync/\(repo)/\(stamp)" }
 
+    /// Glob "refs/remotes/<remote>/*": the remote-tracking refs of one remote (pre-push looks
+    /// for the merge base of a new branch among them).
+    public static func remoteTrackingRefs(remote: String) -> String { "refs/remotes/\(remote)/*" }
+    /// Glob "refs/remotes/*": every remote-tracking ref.
+    public static let allRemoteTrackingRefs = "refs/remotes/*"
+
     /// What `git fetch` needs to mirror a realm into refs/realm/<realm>/.
     public static func fetchRefspecs(realm: String) -> [String] {
         [

@@ -152,6 +152,22 @@ extension Repository {
         }
     }
 
+    /// Like `git merge-base <commit> <others...>`: the best common ancestor of
+    /// `commit` and any of `others` (one walk, whatever their number); nil when
+    /// there is none or `others` is empty.
+    public func mergeBase(_ commit: OID, withAnyOf others: [OID]) throws(GitError) -> OID? {
+        guard !others.isEmpty else { return nil }
+        return try locked { () throws(GitError) -> OID? in
+            var ids = ([commit] + others).map { $0.raw }
+            var out = git_oid()
+            let rc = ids.withUnsafeMutableBufferPointer { buffer in
+                git_merge_base_many(&out, raw, buffer.count, buffer.baseAddress)
+            }
+            guard try check(rc, "find the merge base of \(commit)", tolerating: GIT_ENOTFOUND) else { return nil }
+            return OID(out)
+        }
+    }
+
     /// Files that differ between two commits/trees (`old == nil`: the empty
     /// tree), sorted, optionally limited by pathspecs. Pathspecs follow git's
     /// default pathspec rules as implemented by libgit2: a directory name matches

@@ -201,4 +201,62 @@ import Testing
         #expect(unreachable.status == 4, "\(unreachable)")
         #expect(unreachable.stderr.contains("cannot fetch realm 'letemcook'"))
     }
+
+    @Test func importerValidationRunsOnlyTrackedScriptsInsideTheRepo() throws {
+        let box = try Sandbox()
+        let (url, aperture, fungal) = try Self.story(box)
+        func publish(_ paths: String, importer script: String) throws {
+            try box.editRealmByHand(url) { clone in
+                let path = clone + "/domains/s3-access/contracts/s3-permissions.yaml"
+                let text = try box.read(path).components(separatedBy: "validation:\n")[0]
+                try box.write(path, text + "validation:\n  importer: \(script)\n")
+            }
+            try box.write("aperture/config/s3.yaml", "read: [\(paths)]\nwrite: []\n")
+            try box.git(["commit", "-qam", paths], in: aperture)
+            let sync = try box.realm(["sync"], in: aperture)
+            #expect(sync.status == 0, "\(sync)")
+        }
+        try publish("a, b", importer: "../../evil.sh")
+        let outside = try box.realm(["sync"], in: fungal)
+        #expect(outside.status == 5, "\(outside)")
+        #expect(outside.stderr.contains("validation script '../../evil.sh' leaves the repository"))
+
+        try publish("a, b, c", importer: "scripts/check.sh")
+        try box.write("fungal-image-analysis/scripts/check.sh", "#!/bin/sh\necho checked\nexit 0\n")
+        let untracked = try box.realm(["sync"], in: fungal)
+        #expect(untracked.status == 5, "\(untracked)")
+        #expect(untracked.stderr.contains("is not a file git tracks"))
+
+        try box.write("fungal-image-analysis/scripts/check.sh", "#!/bin/sh\necho 'not granted: c'\nexit 1\n")
+        try box.git(["add", "scripts/check.sh"], in: fungal)
+        try box.git(["commit", "-qm", "check"], in: fungal)
+        let invalid = try box.realm(["sync"], in: fungal)
+        #expect(invalid.status == 1, "\(invalid)")
+        #expect(invalid.stdout.contains("not granted: c"))
+        #expect(try box.realmFile(url, "domains/s3-access/bindings/fungal-image-analysis.yaml")?.contains("resolved_version: \"1.4.0\"") == true)
+
+        try box.write("fungal-image-analysis/scripts/check.sh", "#!/bin/sh\necho granted\nexit 2\n")
+        try box.git(["commit", "-qam", "warn"], in: fungal)
+        #expect(try box.realm(["sync", "--strict", "--dry-run"], in: fungal).status == 1, "a warning fails only with --strict")
+        let warned = try box.realm(["sync"], in: fungal)
+        #expect(warned.status == 0, "\(warned)")
+        #expect(try box.realmFile(url, "domains/s3-access/bindings/fungal-image-analysis.yaml")?.contains("resolved_version: \"1.6.0\"") == true)
+    }
+
+    @Test func joinOffersDetectedExports() throws {
+        let box = try Sandbox()
+        let url = try box.makeRealm()
+        let repo = try box.makeRepo("aperture", files: [
+            "models/training/s3_paths.py": "READ = [\"s3://bucket/jobs/*/masks/*\"]\nWRITE_PATHS = [\"s3://bucket/out/*\"]\n",
+            "README.md": "no paths here\n",
+        ])
+        let join = try box.realm(["admin", "join", url, "--json"], in: repo)
+        #expect(join.status == 0, "\(join)")
+        let json = try box.json(join)
+        let detected = try #require((json["detected_exports"] as? [[String: Any]])?.first)
+        #expect(detected["source_files"] as? [String] == ["models/training/s3_paths.py"])
+        let value = try #require(detected["value"] as? [String: [String]])
+        #expect(value["read"] == ["jobs/*/masks/*"])
+        #expect(value["write"] == ["out/*"])
+    }
 }

@@ -47,7 +47,7 @@ public enum ImportCheck {
     }
 
     public static func classify(_ entry: Binding.Import, domain: String, repository: Repository,
-                                snapshot: RealmSnapshot, tip: OID) throws -> ImportState {
+                                snapshot: RealmSnapshot, tip: OID, history: ContractHistory? = nil) throws -> ImportState {
         var state = ImportState(domain: domain, entry: entry, status: .current)
         let range: VersionRange
         do { range = try VersionRange.parse(entry.version) } catch {
@@ -60,7 +60,7 @@ public enum ImportCheck {
             state.reason = "contract '\(entry.contract)' no longer exists in domain \(domain)"
             return state
         }
-        let history = try ContractHistory.load(repository: repository, realmTip: tip, domain: domain, contract: entry.contract)
+        let history = try history ?? ContractHistory.load(repository: repository, realmTip: tip, domain: domain, contract: entry.contract)
         guard let newest = history.resolve(range) else {
             state.status = .broken
             let published = history.versions.map(\.description).joined(separator: ", ")

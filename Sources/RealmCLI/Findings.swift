@@ -1,0 +1,176 @@
+import ArgumentParser
+import RealmCore
+import RealmJSON
+
+/// One thing a check found. Checks collect findings and print them together (text, JSON or
+/// GitHub Actions annotations) instead of stopping at the first; the exit status follows from
+/// the worst of them (see `Findings.failed`).
+struct Finding {
+    enum Severity: String, Comparable {
+        case ok, notice, warning, error
+        static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+        private var rank: Int { switch self { case .ok: 0; case .notice: 1; case .warning: 2; case .error: 3 } }
+    }
+
+    var severity: Severity
+    /// What the finding is about (a contract name), printed before the message; may be empty.
+    var subject: String
+    var message: String
+    /// A file (repository- or realm-relative) and position, for annotations and editors.
+    var file: String?
+    var line: Int?
+    var column: Int?
+    /// Lines printed under the message (value diff lines, validation output).
+    var details: [String] = []
+    /// What to run next.
+    var hint: String?
+
+    var text: String { subject.isEmpty ? message : "\(subject): \(message)" }
+
+    var json: JSONValue {
+        var o: JSONObject = ["severity": .string(severity.rawValue), "subject": .string(subject), "message": .string(message)]
+        o["file"] = file.map { .string($0) } ?? .null
+        o["line"] = line.map { .integer($0) } ?? .null
+        o["column"] = column.map { .integer($0) } ?? .null
+        o["details"] = .array(details.map { .string($0) })
+        o["hint"] = hint.map { .string($0) } ?? .null
+        return .object(o)
+    }
+}
+
+/// The findings of one check run. `strict` turns warnings into failures.
+struct Findings {
+    var items: [Finding] = []
+    var strict = false
+
+    init(strict: Bool = false) { self.strict = strict }
+
+    mutating func add(_ finding: Finding) { items.append(finding) }
+
+    mutating func ok(_ subject: String, _ message: String, file: String? = nil) {
+        add(Finding(severity: .ok, subject: subject, message: message, file: file))
+    }
+
+    mutating func notice(_ subject: String, _ message: String, file: String? = nil, details: [String] = []) {
+        add(Finding(severity: .notice, subject: subject, message: message, file: file, details: details))
+    }
+
+    mutating func warning(_ subject: String, _ message: String, file: String? = nil, line: Int? = nil,
+                          details: [String] = [], hint: String? = nil) {
+        add(Finding(severity: .warning, subject: subject, message: message, file: file, line: line, details: details, hint: hint))
+    }
+
+    mutating func error(_ subject: String, _ message: String, file: String? = nil, line: Int? = nil,
+                        details: [String] = [], hint: String? = nil) {
+        add(Finding(severity: .error, subject: subject, message: message, file: file, line: line, details: details, hint: hint))
+    }
+
+    var errors: Int { items.filter { $0.severity == .error }.count }
+    var warnings: Int { items.filter { $0.severity == .warning }.count }
+    /// Exit 1 when this is true: any error, or any warning with `strict`.
+    var failed: Bool { errors > 0 || (strict && warnings > 0) }
+
+    /// `1 error, 2 warnings (warnings fail with --strict)`; nil when there is neither.
+    var summary: String? {
+        guard errors + warnings > 0 else { return nil }
+        var parts: [String] = []
+        if errors > 0 { parts.append("\(errors) error\(errors == 1 ? "" : "s")") }
+        if warnings > 0 { parts.append("\(warnings) warning\(warnings == 1 ? "" : "s")\(strict ? " (failures with --strict)" : "")") }
+        return parts.joined(separator: ", ")
+    }
+
+    // MARK: output
+
+    /// Prints the findings (JSON with `json`, else text or GitHub annotations), then exits 1
+    /// when the check failed. `extra` adds keys to the JSON object (`mode`, the states checked).
+    func emit(format: CheckCommand.Format, json: Bool, extra: JSONObject = [:]) throws {
+        if json {
+            Output.json(jsonValue(extra: extra))
+        } else {
+            switch format {
+            case .text: for line in textLines() { Output.line(line) }
+            case .github: for line in githubLines() { Output.line(line) }
+            }
+        }
+        if failed { throw ExitCode(RealmError.Kind.checkFailed.rawValue) }
+    }
+
+    func jsonValue(extra: JSONObject = [:]) -> JSONValue {
+        var o = extra
+        o["ok"] = .bool(!failed)
+        o["strict"] = .bool(strict)
+        o["errors"] = .integer(errors)
+        o["warnings"] = .integer(warnings)
+        o["findings"] = .array(items.map(\.json))
+        return .object(o)
+    }
+
+    /// `✓ s3-permissions: code matches contract`, `⚠️  ...`, `✗ ...`, details indented below.
+    func textLines() -> [String] {
+        var lines: [String] = []
+        for f in items {
+            let mark: String = switch f.severity {
+            case .ok: Output.green("✓")
+            case .notice: Output.dim("·")
+            case .warning: Output.yellow("⚠️ ")
+            case .error: Output.red("✗")
+            }
+            let location = f.file.map { " (\($0)\(f.line.map { ":\($0)" } ?? ""))" } ?? ""
+            lines.append("\(mark) \(f.text)\(f.severity >= .warning ? location : "")")
+            lines += f.details.map { "    \($0)" }
+            if let hint = f.hint { lines.append("    hint: \(hint)") }
+        }
+        if let summary { lines.append(summary) }
+        return lines
+    }
+
+    /// GitHub Actions workflow commands: `::error file=F,line=L,title=T::message` for errors and
+    /// warnings (details and hint joined into the message), plain lines for the rest.
+    func githubLines() -> [String] {
+        var lines: [String] = []
+        for f in items {
+            switch f.severity {
+            case .ok: lines.append("✓ \(f.text)")
+            case .notice, .warning, .error:
+                var properties: [String] = []
+                if let file = f.file { properties.append("file=\(Self.escapeProperty(file))") }
+                if let line = f.line { properties.append("line=\(line)") }
+                if let column = f.column { properties.append("col=\(column)") }
+                if !f.subject.isEmpty { properties.append("title=\(Self.escapeProperty(f.subject))") }
+                var message = f.text
+                if !f.details.isEmpty { message += "\n" + f.details.joined(separator: "\n") }
+                if let hint = f.hint { message += "\nhint: \(hint)" }
+                let command = f.severity == .error ? "error" : f.severity == .warning ? "warning" : "notice"
+                let props = properties.isEmpty ? "" : " " + properties.joined(separator: ",")
+                lines.append("::\(command)\(props)::\(Self.escapeData(message))")
+            }
+        }
+        if let summary { lines.append(summary) }
+        return lines
+    }
+
+    /// GitHub's escaping of a command's message.
+    static func escapeData(_ s: String) -> String {
+        s.replacingAll("%", "%25").replacingAll("\r", "%0D").replacingAll("\n", "%0A")
+    }
+
+    /// GitHub's escaping of a command's property values.
+    static func escapeProperty(_ s: String) -> String {
+        escapeData(s).replacingAll(":", "%3A").replacingAll(",", "%2C")
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, _ replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var out = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = rest[range.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}

@@ -1,0 +1,217 @@
+import RealmContracts
+import RealmGit
+import RealmJSON
+import RealmModel
+
+/// A notification addressed to this repo (an importer), read from the realm's notes.
+public struct IncomingNotification: Sendable {
+    public var record: NotificationRecord
+    /// The realm commit the note sits on (the commit that published `record.version`).
+    public var realmCommit: OID
+    /// An acknowledgement from this repo for the same contract and version is on the same commit.
+    public var acknowledged: Bool
+    /// This repo acknowledged a later version of the contract, which covers this one.
+    public var superseded: Bool
+    /// This repo's import range for the contract, and whether it accepts the notified version.
+    public var importRange: String?
+    public var satisfied: Bool?
+
+    public var pending: Bool { !acknowledged && !superseded }
+    public var atSeconds: Int64? { Timestamp.parse(record.at) }
+    public func age(now: Int64 = Timestamp.nowSeconds()) -> String {
+        atSeconds.map { Timestamp.age($0, now: now) } ?? "at an unknown time"
+    }
+
+    /// `Contract 's3-permissions' updated to 1.5.0` (breaking: `... changed incompatibly to 2.0.0`).
+    public var headline: String {
+        switch record.changeType {
+        case "breaking": return "Contract '\(record.contract)' changed incompatibly to \(record.version)"
+        case "new": return "Contract '\(record.contract)' published at \(record.version)"
+        default: return "Contract '\(record.contract)' updated to \(record.version)"
+        }
+    }
+
+    /// What the seeds print under a notification: the change lines and whether the import still holds.
+    public var detailLines: [String] {
+        var lines = record.changes
+        if let importRange, let satisfied {
+            lines.append(satisfied
+                ? "Your import (\(importRange)) is still satisfied."
+                : "Your import (\(importRange)) does not accept \(record.version): widen it when you have adapted.")
+        }
+        return lines
+    }
+
+    public var json: JSONValue {
+        var o: JSONObject = ["from": .string(record.from), "domain": .string(record.domain),
+                             "contract": .string(record.contract), "version": .string(record.version),
+                             "changes": .array(record.changes.map { .string($0) }), "at": .string(record.at),
+                             "realm_commit": .string(realmCommit.hex), "acknowledged": .bool(acknowledged),
+                             "superseded": .bool(superseded)]
+        o["previous"] = record.previous.map { .string($0) } ?? .null
+        o["change_type"] = record.changeType.map { .string($0) } ?? .null
+        o["age_seconds"] = atSeconds.map { .integer(Int(max(0, Timestamp.nowSeconds() - $0))) } ?? .null
+        o["import_range"] = importRange.map { .string($0) } ?? .null
+        o["satisfied"] = satisfied.map { .bool($0) } ?? .null
+        return .object(o)
+    }
+}
+
+/// For an exporter: who was notified of one published version of a contract, and who acknowledged it.
+public struct VersionAcknowledgements: Sendable {
+    public struct Consumer: Sendable {
+        public var repo: String
+        public var notifiedAt: String?
+        public var acknowledgedAt: String?
+        public var acknowledged: Bool { acknowledgedAt != nil }
+    }
+
+    public var domain: String
+    public var contract: String
+    public var version: String
+    public var realmCommit: OID
+    public var consumers: [Consumer]
+
+    public var acknowledged: [Consumer] { consumers.filter(\.acknowledged) }
+    public var pending: [Consumer] { consumers.filter { !$0.acknowledged } }
+
+    public var json: JSONValue {
+        [
+            "domain": .string(domain), "contract": .string(contract), "version": .string(version),
+            "realm_commit": .string(realmCommit.hex),
+            "acknowledged": .array(acknowledged.map { c in
+                ["repo": .string(c.repo), "at": c.acknowledgedAt.map { .string($0) } ?? .null]
+            }),
+            "pending": .array(pending.map { c in
+                ["repo": .string(c.repo), "notified_at": c.notifiedAt.map { .string($0) } ?? .null]
+            }),
+        ]
+    }
+}
+
+/// Reads notifications and acknowledgements from the realm's notes as last fetched
+/// (`refs/realm/<realm>/notes/realm`). They are notes on the realm commits that published
+/// contract versions, so only the notes on the commits of the contracts this repo imports or
+/// exports are read: never the whole notes tree.
+///
+/// A notification for consumer X (a `notification` line with `to: X`, or without `to`: every
+/// importer) is acknowledged when an `acknowledgement` line from X for the same contract and
+/// version sits on the same commit. An acknowledgement of a later version of the same contract
+/// covers it too (it is `superseded`): acknowledging 1.6.0 means having seen 1.5.0.
+public enum Notifications {
+    /// The fetched realm notes commit; nil when the realm has no notes yet.
+    public static func notesTip(_ participant: Participant) throws -> OID? {
+        try participant.repository.resolve(ref: RefLayout.fetchedNotes(realm: participant.realm))
+    }
+
+    /// Parsed records on one realm commit.
+    public static func records(repository: Repository, notesTip: OID, on commit: OID) throws -> [NotificationRecord] {
+        guard let note = try repository.note(notesCommit: notesTip, on: commit) else { return [] }
+        return NotificationRecord.parse(note: note)
+    }
+
+    /// Notifications addressed to `repo` about one contract it imports, over the contract's
+    /// published versions, oldest first (acknowledged ones included: filter with `pending`).
+    public static func incoming(repository: Repository, notesTip: OID?, repo: String, entry: Binding.Import,
+                                history: ContractHistory) throws -> [IncomingNotification] {
+        guard let notesTip else { return [] }
+        let range = try? VersionRange.parse(entry.version)
+        var found: [IncomingNotification] = []
+        var newestAck: Version?
+        for version in history.entries {
+            let records = try records(repository: repository, notesTip: notesTip, on: version.commit)
+                .filter { $0.contract == entry.contract }
+            let acks = records.filter { $0.kind == .acknowledgement && $0.from == repo }
+            for ack in acks {
+                if let v = try? Version.parse(ack.version), newestAck.map({ v > $0 }) ?? true { newestAck = v }
+            }
+            for record in records where record.kind == .notification && (record.to == nil || record.to == repo) && record.from != repo {
+                let parsed = try? Version.parse(record.version)
+                found.append(IncomingNotification(
+                    record: record, realmCommit: version.commit,
+                    acknowledged: acks.contains { $0.version == record.version }, superseded: false,
+                    importRange: entry.version, satisfied: parsed.flatMap { v in range.map { $0.satisfies(v) } }))
+            }
+        }
+        if let newestAck {
+            for i in found.indices where !found[i].acknowledged {
+                if let v = try? Version.parse(found[i].record.version), v <= newestAck { found[i].superseded = true }
+            }
+        }
+        return found
+    }
+
+    /// For one contract `repo` exports: per published version that has notifications or
+    /// acknowledgements, who was notified and who acknowledged. `importers` are the repos that
+    /// import the contract (a notification without `to` addresses all of them). Oldest first.
+    public static func outgoing(repository: Repository, notesTip: OID?, domain: String, contract: String,
+                                importers: [String], history: ContractHistory) throws -> [VersionAcknowledgements] {
+        guard let notesTip else { return [] }
+        var result: [VersionAcknowledgements] = []
+        for version in history.entries {
+            let records = try records(repository: repository, notesTip: notesTip, on: version.commit)
+                .filter { $0.contract == contract }
+            if records.isEmpty { continue }
+            // One entry per version string on this commit (normally just the published one).
+            var versions: [String] = []
+            for r in records where !versions.contains(r.version) { versions.append(r.version) }
+            for v in versions {
+                var consumers: [String: VersionAcknowledgements.Consumer] = [:]
+                var order: [String] = []
+                func consumer(_ name: String) -> VersionAcknowledgements.Consumer {
+                    if consumers[name] == nil { order.append(name) }
+                    return consumers[name] ?? .init(repo: name)
+                }
+                for r in records where r.version == v && r.kind == .notification {
+                    for name in r.to.map({ [$0] }) ?? importers {
+                        var c = consumer(name)
+                        c.notifiedAt = c.notifiedAt ?? r.at
+                        consumers[name] = c
+                    }
+                }
+                for r in records where r.version == v && r.kind == .acknowledgement {
+                    var c = consumer(r.from)
+                    c.acknowledgedAt = c.acknowledgedAt.map { min($0, r.at) } ?? r.at
+                    consumers[r.from] = c
+                }
+                if order.isEmpty { continue }
+                result.append(VersionAcknowledgements(domain: domain, contract: contract, version: v,
+                                                      realmCommit: version.commit,
+                                                      consumers: order.compactMap { consumers[$0] }))
+            }
+        }
+        return result
+    }
+
+    /// Every pending notification addressed to the participant, over all its imports, oldest first.
+    public static func unacknowledged(participant: Participant, snapshot: RealmSnapshot, tip: OID) throws -> [IncomingNotification] {
+        try reviewImports(participant: participant, snapshot: snapshot, tip: tip).notifications
+    }
+
+    /// This repo's imports as they stand (current, stale, broken) and the pending notifications
+    /// addressed to it, reading each imported contract's history once.
+    public static func reviewImports(participant: Participant, snapshot: RealmSnapshot, tip: OID) throws -> ImportReview {
+        let notesTip = try notesTip(participant)
+        var review = ImportReview()
+        for domain in try snapshot.domains(of: participant.name) {
+            guard let binding = try snapshot.binding(domain: domain, repo: participant.name) else { continue }
+            for entry in binding.imports {
+                let history = try ContractHistory.load(repository: participant.repository, realmTip: tip,
+                                                       domain: domain, contract: entry.contract)
+                review.imports.append(try ImportCheck.classify(entry, domain: domain, repository: participant.repository,
+                                                               snapshot: snapshot, tip: tip, history: history))
+                review.notifications += try incoming(repository: participant.repository, notesTip: notesTip,
+                                                     repo: participant.name, entry: entry, history: history).filter(\.pending)
+            }
+        }
+        review.notifications.sort { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) }
+        return review
+    }
+}
+
+public struct ImportReview: Sendable {
+    public var imports: [ImportState] = []
+    /// Pending notifications addressed to this repo, oldest first.
+    public var notifications: [IncomingNotification] = []
+    public init() {}
+}
