@@ -12,10 +12,10 @@ enum ContractFindings {
     }
 
     /// `::error file=PATH,line=L,col=C::message` (or `::warning`), escaped as GitHub's runner
-    /// expects: `%`, CR and LF everywhere, and `:` and `,` in properties.
+    /// expects (`Findings.escapeData`/`escapeProperty`, shared with the other check modes).
     static func github(_ finding: Diagnostic) -> String {
         let command = finding.severity == .error ? "error" : "warning"
-        return "::\(command) file=\(escapeProperty(finding.file)),line=\(finding.line),col=\(finding.column)::\(escapeData(finding.message))"
+        return "::\(command) file=\(Findings.escapeProperty(finding.file)),line=\(finding.line),col=\(finding.column)::\(Findings.escapeData(finding.message))"
     }
 
     static func json(_ finding: Diagnostic) -> JSONValue {
@@ -27,31 +27,6 @@ enum ContractFindings {
         for finding in findings {
             Output.line(format == .github ? github(finding) : text(finding))
         }
-    }
-
-    static func escapeData(_ text: String) -> String {
-        var out = ""
-        for c in text.unicodeScalars {
-            switch c {
-            case "%": out += "%25"
-            case "\r": out += "%0D"
-            case "\n": out += "%0A"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
-
-    static func escapeProperty(_ text: String) -> String {
-        var out = ""
-        for c in escapeData(text).unicodeScalars {
-            switch c {
-            case ":": out += "%3A"
-            case ",": out += "%2C"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
     }
 
     /// One schema change: `{"kind", "path", "backward", "forward", "detail"}` (plus `property`
