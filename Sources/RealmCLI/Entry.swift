@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import RealmCore
 
 /// The executable's entry point. One binary answers as `git-realm` and as `git-realm-<sub>`
 /// (install.sh makes the links): the name it was started under selects the subcommand, so
@@ -58,12 +59,6 @@ public enum Entry {
             if access(candidate, X_OK) == 0, realPath(candidate) != me { return candidate }
         }
         return nil
-    }
-
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 
     static func execPlugin(_ path: String, arguments: [String]) -> Never {

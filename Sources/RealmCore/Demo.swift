@@ -160,7 +160,8 @@ public struct Demo {
     }
 }
 
-func realPath(_ path: String) -> String? {
+/// The canonical absolute path (symlinks resolved), or nil when it does not exist.
+public func realPath(_ path: String) -> String? {
     guard let resolved = realpath(path, nil) else { return nil }
     defer { free(resolved) }
     return String(cString: resolved)
