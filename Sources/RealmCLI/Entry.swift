@@ -20,8 +20,19 @@ public enum Entry {
            let plugin = findPlugin(named: first) {
             execPlugin(plugin, arguments: Array(rest.dropFirst()))
         }
-        GitRealm.main(rest)
-        exit(0)
+        do {
+            var command = try GitRealm.parseAsRoot(rest)
+            try command.run()
+            exit(0)
+        } catch {
+            // Bad arguments exit 2 like every other bad input (docs/exit-codes.md), not
+            // argument-parser's 64.
+            if GitRealm.exitCode(for: error) == .validationFailure {
+                writeStderr(GitRealm.fullMessage(for: error) + "\n")
+                exit(2)
+            }
+            GitRealm.exit(withError: error)
+        }
     }
 
     /// `admin-domain-create` -> ["admin", "domain", "create"], following the command tree.

@@ -27,7 +27,10 @@ import Testing
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout == "hello from plugin: a b\n")
         let unknown = try box.realm(["no-such-thing"])
-        #expect(unknown.status != 0)
+        #expect(unknown.status == 2, "unknown commands are bad input: exit 2")
+        let badFlag = try box.realm(["status", "--bogus"])
+        #expect(badFlag.status == 2)
+        #expect(badFlag.stderr.contains("Unknown option '--bogus'"))
         #expect(unknown.stderr.contains("no-such-thing"))
     }
 

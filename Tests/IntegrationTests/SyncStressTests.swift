@@ -517,7 +517,9 @@ private enum ProcessTable {
     static func read(_ path: String) -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        // readDataToEndOfFile traps when the process vanishes mid-read; readToEnd throws.
+        guard let data = try? handle.readToEnd() else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The realm's side of a local transport (git-upload-pack, git-receive-pack): a server, not
