@@ -21,7 +21,9 @@ let package = Package(
                        providers: [.apt(["libyaml-dev"])]),
         .target(name: "RealmJSON",
                 dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
-        .target(name: "RealmGit", dependencies: ["CGit2"]),
+        // Start-up of libgit2 without the CA bundle it never uses here (see ca_bundle.c).
+        .target(name: "CGit2Setup"),
+        .target(name: "RealmGit", dependencies: ["CGit2", "CGit2Setup"]),
         .target(name: "RealmYAML", dependencies: ["CYAML", "RealmJSON"]),
         .target(name: "RealmContracts", dependencies: ["RealmJSON"]),
         .target(name: "RealmModel", dependencies: ["RealmYAML", "RealmJSON"]),
@@ -30,7 +32,8 @@ let package = Package(
         .target(name: "RealmCLI",
                 dependencies: ["RealmCore", "RealmContracts", "RealmJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "git-realm", dependencies: ["RealmCLI"]),
+        .executableTarget(name: "git-realm", dependencies: ["RealmCLI"],
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file"])]),
         // scripts/benchmark-contracts.sh: timings of the contract engine (not a test).
         .executableTarget(name: "realm-bench", dependencies: ["RealmContracts", "RealmJSON"],
                           linkerSettings: [.linkedLibrary("m")]),

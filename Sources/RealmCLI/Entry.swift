@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import RealmCore
+import RealmGit
 
 /// The executable's entry point. One binary answers as `git-realm` and as `git-realm-<sub>`
 /// (install.sh makes the links): the name it was started under selects the subcommand, so
@@ -10,6 +11,7 @@ import RealmCore
 /// `git-realm-<name>` executable on PATH runs as `git realm <name>` (plugins, as git does).
 public enum Entry {
     public static func main() -> Never {
+        Trace.start()
         let arguments = CommandLine.arguments
         let invokedAs = arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? "git-realm"
         var rest = Array(arguments.dropFirst())
@@ -21,8 +23,8 @@ public enum Entry {
             execPlugin(plugin, arguments: Array(rest.dropFirst()))
         }
         do {
-            var command = try GitRealm.parseAsRoot(rest)
-            try command.run()
+            var command = try Trace.region("arguments parsed") { try GitRealm.parseAsRoot(rest) }
+            try Trace.region("command ran") { try command.run() }
             exit(0)
         } catch {
             // Bad arguments exit 2 like every other bad input (docs/exit-codes.md), not

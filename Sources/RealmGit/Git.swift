@@ -1,4 +1,5 @@
 import CGit2
+import CGit2Setup
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,10 +9,12 @@ public enum Git {
     /// `git_libgit2_init()` runs exactly once, when this is first touched
     /// (Swift initialises static lets lazily and thread-safely).
     private static let initCount: Int32 = {
-        let count = git_libgit2_init()
-        _ = git_realm_set_cache_limits(4 << 20, 64 << 10)
-        _ = git_realm_set_strict_hash_verification(0)
-        return count
+        Trace.region("libgit2 initialised\(git_realm_ca_bundle_skipped() != 0 ? " (CA bundle not parsed)" : "")") {
+            let count = git_libgit2_init()
+            _ = git_realm_set_cache_limits(4 << 20, 64 << 10)
+            _ = git_realm_set_strict_hash_verification(0)
+            return count
+        }
     }()
 
     /// Initialises libgit2. Idempotent and thread-safe; every entry point into
@@ -21,6 +24,13 @@ public enum Git {
     /// moment, so set `HOME` before the first call if you need to change it.
     public static func initialize() {
         _ = initCount
+    }
+
+    /// Whether libgit2 started without parsing the system CA bundle it never uses here
+    /// (Sources/CGit2Setup/ca_bundle.c): true with an mbedTLS-built libgit2.
+    public static var caBundleSkipped: Bool {
+        initialize()
+        return git_realm_ca_bundle_skipped() != 0
     }
 
     /// The linked libgit2 version, e.g. "1.5.1".

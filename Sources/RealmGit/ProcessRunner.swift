@@ -134,7 +134,7 @@ public enum ProcessRunner {
 
         var io = ChildIO(pid: pid, stdinFD: inPipe[1], stdoutFD: outPipe[0], stderrFD: passthroughStderr ? -1 : errPipe[0],
                          input: stdin, ownGroup: timeout != nil)
-        return io.run(timeout: timeout)
+        return Trace.region(([executable] + arguments.prefix(6)).joined(separator: " ")) { io.run(timeout: timeout) }
     }
 
     static func buildEnvironment(overrides: [String: String]?, removing: [String]) -> [[CChar]]? {
