@@ -6,10 +6,20 @@ import RealmModel
 public struct GitRealmSource: RealmSource, @unchecked Sendable {
     public let repository: Repository
     public let commit: OID
+    /// Where this repository keeps its BindingIndex for the realm (nil: none).
+    public let indexRef: String?
 
-    public init(repository: Repository, commit: OID) {
+    public init(repository: Repository, commit: OID, indexRef: String? = nil) {
         self.repository = repository
         self.commit = commit
+        self.indexRef = indexRef
+    }
+
+    public func domains(withBindingFor repo: String) throws -> [String]? {
+        guard let indexRef else { return nil }
+        return try BindingIndex(repository: repository, ref: indexRef).domains(of: repo, at: commit) {
+            try RealmSnapshot(source: GitRealmSource(repository: repository, commit: commit)).scanDomains(of: repo)
+        }
     }
 
     public func read(_ path: String) throws -> [UInt8]? {

@@ -16,7 +16,7 @@ public final class Participant: @unchecked Sendable {
 
     /// Finds the repository around `directory` and its membership.
     public static func current(from directory: String = currentDirectory()) throws -> Participant {
-        let repository = try openRepository(from: directory)
+        let repository = try Trace.region("repository opened") { try openRepository(from: directory) }
         guard let membership = try Membership.load(in: repository) else {
             throw RealmError(.notInRealm, "this repository has not joined a realm (no \(Membership.fileName))",
                              hint: "run 'git realm admin join <realm-url>' first")
@@ -46,7 +46,14 @@ public final class Participant: @unchecked Sendable {
             throw RealmError(.notInRealm, "realm '\(realm)' has not been fetched into this repository",
                              hint: "run 'git realm status --fetch'")
         }
-        return RealmSnapshot(source: GitRealmSource(repository: repository, commit: tip))
+        return snapshot(at: tip)
+    }
+
+    /// The realm at `commit` (a fetched realm commit), read through this repository's
+    /// BindingIndex.
+    public func snapshot(at commit: OID) -> RealmSnapshot {
+        RealmSnapshot(source: GitRealmSource(repository: repository, commit: commit,
+                                             indexRef: RefLayout.bindingIndex(realm: realm)))
     }
 
     /// When the realm was last fetched here (seconds since the epoch).

@@ -154,7 +154,7 @@ public struct StatusReport: Sendable {
             throw RealmError(.notInRealm, fetchError ?? "realm '\(participant.realm)' has not been fetched here",
                              hint: "run 'git realm status --fetch'")
         }
-        let realm = RealmSnapshot(source: GitRealmSource(repository: participant.repository, commit: tip))
+        let realm = participant.snapshot(at: tip)
         let me = participant.name
         var warnings: [String] = []
         if try realm.repo(me) == nil {

@@ -16,6 +16,9 @@ public enum RefLayout {
     /// fetched with a glob (`refs/notes/*`) because an explicit source ref that does not exist
     /// yet (a realm nobody has notified) would fail the whole fetch.
     public static func fetchedNotes(realm: String) -> String { "\(fetchedPrefix(realm: realm))/notes/realm" }
+    /// "refs/realm/<realm>/index": a blob naming the domains in which this repository has a
+    /// binding, for one `domains/` tree (RealmCore's BindingIndex); derived, rebuilt when stale.
+    public static func bindingIndex(realm: String) -> String { "\(fetchedPrefix(realm: realm))/index" }
     /// Glob "refs/realm/<realm>/sync/*" (for `Repository.references(glob:)`, whose
     /// `*` spans "/": it matches every "<repo>/<stamp>").
     public static func fetchedSyncBranches(realm: String) -> String { "\(fetchedPrefix(realm: realm))/sync/*" }

@@ -5,6 +5,13 @@ public protocol RealmSource: Sendable {
     func read(_ path: String) throws -> [UInt8]?
     /// The names of the entries of a directory ([] when absent).
     func list(_ directory: String) throws -> [String]
+    /// The domains in which `repo` has a binding, when the source can answer without reading
+    /// every domain (an index); nil to have the snapshot look through them.
+    func domains(withBindingFor repo: String) throws -> [String]?
+}
+
+extension RealmSource {
+    public func domains(withBindingFor repo: String) throws -> [String]? { nil }
 }
 
 /// A read-only view of the realm at one commit. Files are read on demand, so a command that
@@ -53,6 +60,12 @@ public struct RealmSnapshot: Sendable {
 
     /// The domains in which `repo` has a binding.
     public func domains(of repo: String) throws -> [String] {
+        if let indexed = try source.domains(withBindingFor: repo) { return indexed }
+        return try scanDomains(of: repo)
+    }
+
+    /// `domains(of:)` the long way: every domain's bindings directory.
+    public func scanDomains(of repo: String) throws -> [String] {
         var result: [String] = []
         for domain in try domainNames() where try source.read(Binding.path(domain: domain, repo: repo)) != nil {
             result.append(domain)

@@ -22,6 +22,47 @@ import Testing
         return (box, url, aperture, fungal)
     }
 
+    /// status reads only this repo's part of the realm, finding its domains through the binding
+    /// index (refs/realm/<realm>/index), which follows every change of the realm's domains.
+    @Test func domainsOfThisRepoFollowTheRealmThroughTheIndex() throws {
+        let box = try Sandbox()
+        let (url, aperture, fungal) = try box.makeScenario()
+        // Enough domains for the index to be worth keeping (BindingIndex.minimumDomains), none
+        // of them fungal's.
+        try box.editRealmByHand(url, message: "70 more domains") { clone in
+            for i in 0..<70 {
+                try box.write("\(clone)/domains/filler-\(i)/domain.yaml",
+                              "name: filler-\(i)\ndescription: filler\ncreated_at: 2026-01-01T00:00:00Z\nmembers: [aperture]\n")
+                try box.write("\(clone)/domains/filler-\(i)/bindings/aperture.yaml", "repo: aperture\nrole: provider\n")
+            }
+        }
+        func domains() throws -> [String] {
+            let status = try box.realm(["status", "--fetch", "--json"], in: fungal)
+            #expect(status.status == 0, "\(status)")
+            let list = try box.json(status)["domains"] as? [[String: Any]] ?? []
+            return list.compactMap { $0["name"] as? String }.sorted()
+        }
+        #expect(try domains() == ["s3-access"])
+        let index = try box.git(["cat-file", "-p", "refs/realm/letemcook/index"], in: fungal)
+        #expect(index.hasPrefix("git-realm binding index 1\ndomains "), "\(index)")
+        #expect(index.hasSuffix("repo fungal-image-analysis\ndomain s3-access\n"), "\(index)")
+
+        // A new domain with fungal in it: a new domains/ tree, so the index is rebuilt.
+        let more = try box.realm(["admin", "domain", "create", "image-api", "--repos", "aperture,fungal-image-analysis",
+                                  "--contract", "image-endpoints"], in: aperture)
+        #expect(more.status == 0, "\(more)")
+        #expect(try domains() == ["image-api", "s3-access"])
+        // Removed by hand in the realm: gone from status too.
+        try box.editRealmByHand(url) { clone in
+            try FileManager.default.removeItem(atPath: clone + "/domains/image-api/bindings/fungal-image-analysis.yaml")
+        }
+        #expect(try domains() == ["s3-access"])
+        // The index is derived state: without it, status reads the long way and writes it again.
+        try box.git(["update-ref", "-d", "refs/realm/letemcook/index"], in: fungal)
+        #expect(try domains() == ["s3-access"])
+        #expect(try box.run("git", ["rev-parse", "--verify", "-q", "refs/realm/letemcook/index"], in: fungal).status == 0)
+    }
+
     @Test func importerSeesNotificationStaleImportAndSyncBranch() throws {
         let (box, _, _, fungal) = try publishedScenario()
         let status = try box.realm(["status", "--fetch"], in: fungal, environment: Sandbox.fiveMinutesLater)

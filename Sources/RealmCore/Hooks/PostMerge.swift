@@ -37,7 +37,7 @@ public enum PostMerge {
             return report
         }
         report.realmCommit = tip
-        let snapshot = RealmSnapshot(source: GitRealmSource(repository: repository, commit: tip))
+        let snapshot = participant.snapshot(at: tip)
         let review = try Notifications.reviewImports(participant: participant, snapshot: snapshot, tip: tip)
         report.imports = review.imports.filter { $0.status != .current }
         report.notifications = review.notifications

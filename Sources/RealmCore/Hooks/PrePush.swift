@@ -132,12 +132,15 @@ public enum PrePush {
         }
         result.realmCommit = tip
         result.fetchedAt = try participant.lastFetched()
-        let snapshot = RealmSnapshot(source: GitRealmSource(repository: repository, commit: tip))
+        let snapshot = participant.snapshot(at: tip)
 
         // This repo's exports: its bindings only.
-        var exports: [Binding.Export] = []
-        for domain in try snapshot.domains(of: participant.name) {
-            exports += try snapshot.binding(domain: domain, repo: participant.name)?.exports ?? []
+        let exports: [Binding.Export] = try Trace.region("this repo's exports read") {
+            var exports: [Binding.Export] = []
+            for domain in try snapshot.domains(of: participant.name) {
+                exports += try snapshot.binding(domain: domain, repo: participant.name)?.exports ?? []
+            }
+            return exports
         }
         guard !exports.isEmpty else { return result }
 
