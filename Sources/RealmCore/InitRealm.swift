@@ -38,7 +38,7 @@ public struct InitRealm {
         let approvers = self.approvers.isEmpty ? ((try? store.configString("user.email")).flatMap { $0 }.map { [$0] } ?? []) : self.approvers
         let config = RealmConfig(name: name, createdAt: Timestamp.now(), approvers: approvers)
         let writer = RealmWriter(repository: store, realm: name, url: url)
-        let commit = try writer.commit(fetch: probe.main != nil) { _ in
+        let commit = try writer.commit(fetch: probe.main != nil ? .first : .never) { _ in
             var change = RealmChange(message: "Initialize realm \(name)")
             change.write(RealmConfig.path, config)
             return change

@@ -32,6 +32,20 @@ public struct RealmChange: Sendable {
 /// compare-and-swap (`--force-with-lease` on the tip it was built on). When someone else wrote
 /// first the push is rejected: fetch, re-apply the change to the new tip, push again.
 public struct RealmWriter {
+    /// When a write fetches the realm before building its change.
+    public enum FetchPolicy: Sendable {
+        /// Fetch, then build on the fetched tip.
+        case first
+        /// Build on the realm as last fetched here and let the push's leases prove that it is
+        /// still the realm's tip: one round trip instead of two when nobody wrote meanwhile.
+        /// Fetch (and build again) when there is no fetched realm, when the build has nothing
+        /// to write (what it reports must be current too) and when the push is rejected
+        /// because the realm moved. docs/sync.md has the argument.
+        case whenNeeded
+        /// Build on what is there; fetch only to retry (a realm being created).
+        case never
+    }
+
     public let repository: Repository
     public let realm: String
     public let url: String
@@ -49,20 +63,53 @@ public struct RealmWriter {
     /// lands its change. Returns the new realm commit, or nil when there was nothing to change.
     /// `build` may throw to refuse; nothing is written then.
     @discardableResult
-    public func commit(fetch: Bool = true, _ build: (RealmSnapshot?) throws -> RealmChange?) throws -> OID? {
+    public func commit(fetch policy: FetchPolicy = .first, _ build: (RealmSnapshot?) throws -> RealmChange?) throws -> OID? {
+        try commit(fetch: policy) { snapshot, _ in try build(snapshot) }
+    }
+
+    /// A build on an unverified realm (see `FetchPolicy.whenNeeded`) throws this before doing
+    /// anything it should do only once and only for the realm as it is (run a validation
+    /// script): the realm is fetched and the build runs again.
+    public struct NeedsCurrentRealm: Error {
+        public init() {}
+    }
+
+    /// `commit(fetch:_:)` whose `build` is told whether its snapshot is known to be the realm's
+    /// tip (fetched just now) or only the realm as last fetched here, to be proven by the push.
+    @discardableResult
+    public func commit(fetch policy: FetchPolicy, _ build: (RealmSnapshot?, _ current: Bool) throws -> RealmChange?) throws -> OID? {
         var attempt = 0
+        var fetchNext = policy == .first
+        var fetched = false
         while true {
             attempt += 1
-            if fetch || attempt > 1 {
+            if fetchNext {
                 try RealmRemote.fetch(into: repository, realm: realm, url: url)
+                fetched = true
             }
+            fetchNext = true
             let tip = try repository.resolve(ref: RefLayout.fetchedMain(realm: realm))
-            let snapshot = tip.map { RealmSnapshot(source: GitRealmSource(repository: repository, commit: $0)) }
-            guard let change = try build(snapshot), !change.isEmpty else { return nil }
+            // Unverified: built on the realm as last fetched, proven current only by a push.
+            let unverified = policy == .whenNeeded && !fetched
+            if unverified && tip == nil { continue }
+            if unverified { RealmRemote.removeStaleLocks(under: repository.commonDir + "/" + RefLayout.fetchedPrefix(realm: realm)) }
+            let snapshot = tip.map {
+                RealmSnapshot(source: GitRealmSource(repository: repository, commit: $0, indexRef: RefLayout.bindingIndex(realm: realm)))
+            }
+            let built: RealmChange?
+            do {
+                built = try Trace.region("realm change built") { try build(snapshot, !unverified) }
+            } catch where unverified {
+                continue   // NeedsCurrentRealm, or a refusal that the current realm may not repeat
+            }
+            guard let change = built, !change.isEmpty else {
+                if unverified { continue }
+                return nil
+            }
             let notesTip = try repository.resolve(ref: RefLayout.fetchedNotes(realm: realm))
             var commit = tip
             if !change.files.isEmpty || tip == nil {
-                let tree = try repository.buildTree(base: tip, changes: change.files)
+                let tree = try Trace.region("realm tree written") { try repository.buildTree(base: tip, changes: change.files) }
                 if let tip, try repository.commit(tip).tree == tree, change.branch == nil {
                     commit = tip
                 } else {
@@ -71,6 +118,8 @@ public struct RealmWriter {
             }
             guard let commit else { return nil }
             let newCommit = commit != tip
+            // Only a push to main leases main: anything else is built on a fetched realm.
+            if unverified && (!newCommit || change.branch != nil) { continue }
 
             // Notes: one notes commit on top of the fetched notes tip, merged like cat_sort_uniq.
             var notes = notesTip
@@ -82,7 +131,7 @@ public struct RealmWriter {
                 let existing = try notes.flatMap { try repository.note(notesCommit: $0, on: target) }
                 let merged = NotificationRecord.merge(note: existing, adding: lines)
                 if merged == existing { continue }
-                notes = try repository.createNotesCommit(parent: notes, target: target, text: merged)
+                notes = try Trace.region("notes commit written") { try repository.createNotesCommit(parent: notes, target: target, text: merged) }
             }
 
             var refspecs: [String] = []
@@ -101,8 +150,12 @@ public struct RealmWriter {
             }
             if refspecs.isEmpty { return nil }
             do {
-                try GitRemote.push(repoDir: repository.workdir ?? repository.gitDir, url: url,
-                                   refspecs: refspecs, atomic: true, leases: leases)
+                let unchanged = try GitRemote.push(repoDir: repository.workdir ?? repository.gitDir, url: url,
+                                                   refspecs: refspecs, atomic: true, leases: leases)
+                // The realm already had these very commits (the same change, made by a run that
+                // was killed before it could record them here): no lease was checked for them,
+                // so nothing is proven; fetch and look again.
+                if unverified && !unchanged.isEmpty { continue }
             } catch {
                 // A push that lost a race is not always reported as a rejection (a ref-lock race
                 // on the remote reads "failed to push some refs"); the realm having moved is the
@@ -115,7 +168,8 @@ public struct RealmWriter {
                     throw RealmError(.conflict, "realm '\(realm)' kept changing while writing; gave up after \(attempt) attempts",
                                      hint: "run the command again")
                 }
-                backoff(attempt)
+                // Built on an older fetch: not a collision with another writer, no need to wait.
+                if !unverified { backoff(attempt) }
                 continue
             }
             if change.branch == nil && newCommit {

@@ -74,17 +74,22 @@ public enum GitRemote {
         }
     }
 
-    /// `git -C repoDir push --porcelain [--atomic] [--force-with-lease=<ref>:<expect>...] <url> <refspecs...>`.
+    /// `git -C repoDir push --porcelain --no-verify [--atomic] [--force-with-lease=<ref>:<expect>...] <url> <refspecs...>`.
     /// A source may be an OID present in repoDir ("<hex>:refs/heads/main").
+    /// `--no-verify`: repoDir's own pre-push hooks (git-realm's, git-lfs's, a team's) guard
+    /// that repository's pushes, not these writes to another repository.
     /// A lease (full ref name, as in the refspec destination) with
     /// `expected == nil` requires the remote ref not to exist; a lease makes the
     /// update forced when it holds, and a "+" on a leased refspec is dropped
     /// (git would otherwise let the "+" override the lease).
     /// Throws with `isRejected` when an update was refused because the remote
     /// moved (see `Failure.isRejected`); with `atomic` nothing was updated then.
+    /// Returns the destination refs the remote already had at exactly the pushed
+    /// value (git reports them "up to date" and checks no lease for them).
+    @discardableResult
     public static func push(repoDir: String, url: String, refspecs: [String], atomic: Bool = true,
-                            leases: [(ref: String, expected: OID?)] = [], timeout: Double? = nil) throws(Failure) {
-        var arguments = ["-C", repoDir, "push", "--porcelain"]
+                            leases: [(ref: String, expected: OID?)] = [], timeout: Double? = nil) throws(Failure) -> [String] {
+        var arguments = ["-C", repoDir, "push", "--porcelain", "--no-verify"]
         if atomic { arguments.append("--atomic") }
         for lease in leases {
             arguments.append("--force-with-lease=\(lease.ref):\(lease.expected?.hex ?? "")")
@@ -94,6 +99,12 @@ public enum GitRemote {
         let rejectedLines = result.stdoutText.split(separator: "\n").filter { $0.hasPrefix("!") }.map(String.init)
         if result.status != 0 || !rejectedLines.isEmpty || result.timedOut {
             throw failure(arguments, result, isRejected: !result.timedOut && pushWasRejected(rejectedLines, stderr: result.stderrText))
+        }
+        // --porcelain: "<flag>\t<src>:<dst>\t<summary>"; "=" is up to date.
+        return result.stdoutText.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 2, fields[0] == "=", let colon = fields[1].lastIndex(of: ":") else { return nil }
+            return String(fields[1][fields[1].index(after: colon)...])
         }
     }
 

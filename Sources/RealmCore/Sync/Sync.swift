@@ -107,7 +107,7 @@ public struct SyncOperation {
         let extractor = ValueExtractor(repository: participant.repository)
         var report = Report(realm: participant.realm, repo: me, dryRun: dryRun)
 
-        let landed = try participant.writer().commit { (snapshot: RealmSnapshot?) throws -> RealmChange? in
+        let landed = try participant.writer().commit(fetch: .whenNeeded) { (snapshot: RealmSnapshot?, current: Bool) throws -> RealmChange? in
             guard let realm = snapshot, let tip = (realm.source as? GitRealmSource)?.commit else {
                 throw RealmError(.usage, "the realm has no main branch")
             }
@@ -213,6 +213,8 @@ public struct SyncOperation {
                         guard let newest = state.newest else { break }
                         if let script = newest.contract.validation.importer {
                             let key = "\(entry.contract)@\(newest.version)"
+                            // Scripts run once, for the realm as it is now.
+                            if validations[key] == nil && !current { throw RealmWriter.NeedsCurrentRealm() }
                             let validation = try validations[key] ?? runner.run(script)
                             validations[key] = validation
                             outcome.validation = validation
