@@ -17,8 +17,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-swift build -c release --product git-realm >/dev/null
-bin="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib --product git-realm >/dev/null
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 work="${keep:-$(mktemp -d /tmp/git-realm-bench.XXXXXX)}"
 mkdir -p "$work/bin" "$work/home"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
@@ -29,13 +29,24 @@ git config --global user.name Bench
 git config --global user.email bench@example.com
 git config --global init.defaultBranch main
 
-now_ns() { date +%s%N; }
-# median_ms CMD... : runs CMD $runs times, prints the median wall time in ms (3 decimals).
+# Times come from bash 5's EPOCHREALTIME (no process started to read the clock); us turns
+# one into microseconds. LC_ALL=C keeps its decimal point a '.'.
+export LC_ALL=C
+us() { echo $(( ${1%.*} * 1000000 + 10#${1#*.} )); }
+# median_ms CMD... : runs CMD $runs times, prints the median wall time in ms (1 decimal).
+# With PREPARE set to a command, that runs before each run, untimed (like hyperfine --prepare).
+# A run that fails stops the benchmark: a figure for a failing command would be meaningless.
+PREPARE=""
 median_ms() {
     local samples=() i start end
     for ((i = 0; i < runs; i++)); do
-        start=$(now_ns); "$@" >/dev/null 2>&1 || true; end=$(now_ns)
-        samples+=($(( (end - start) / 1000 )))
+        [ -z "$PREPARE" ] || $PREPARE >/dev/null 2>&1
+        start=$EPOCHREALTIME
+        if ! "$@" >/dev/null 2>"$work/stderr"; then
+            echo "benchmark: failed: $*" >&2; cat "$work/stderr" >&2; exit 1
+        fi
+        end=$EPOCHREALTIME
+        samples+=($(( $(us "$end") - $(us "$start") )))
     done
     printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.1f", m/1000}'
 }
@@ -98,11 +109,16 @@ make_realm "$work/small.git" 10
 participant "$work/me-big" "$work/big.git" repo-0500
 participant "$work/me-small" "$work/small.git" repo-0005
 big=$(cd "$work/me-big" && median_ms git realm status)
+# The first status after the realm's domains change reads every domain once and rebuilds this
+# repo's binding index (refs/realm/<realm>/index); later ones read only this repo's domains.
+drop_index() { git -C "$work/me-big" update-ref -d refs/realm/bench/index; }
+bigcold=$(cd "$work/me-big" && PREPARE=drop_index median_ms git realm status)
 small=$(cd "$work/me-small" && median_ms git realm status)
 gitstatus=$(cd "$work/me-big" && median_ms git status)
 echo "status, 1,000 repos / 999 contracts:   ${big} ms  (target <= 50 ms: $(verdict "$big" 50))"
 echo "status, 10 repos:                      ${small} ms"
 echo "  ratio 1,000 / 10 repos:              $(ratio "$big" "$small")x  (target <= 1.5x: $(verdict "$(ratio "$big" "$small")" 1.5))"
+echo "  first status after a domains change:  ${bigcold} ms (binding index rebuilt)"
 echo "  for scale, git status in that repo:  ${gitstatus} ms"
 echo
 
@@ -122,22 +138,36 @@ printf 'name: fanout\nversion: "1.0.0"\nowner: owner\nschema:\n  type: object\nv
 printf 'repo: owner\nrole: provider\nexports:\n  - contract: fanout\n    source_files: [values.yaml]\n    from_file: values.yaml\n' > "$hub.src/domains/fan/bindings/owner.yaml"
 git init -q --bare "$hub"; git -C "$hub.src" init -q; git -C "$hub.src" add -A; git -C "$hub.src" commit -qm hub; git -C "$hub.src" push -q "$hub" HEAD:main; rm -rf "$hub.src"
 participant "$work/owner" "$hub" owner
-sync_once() { # a new value each time, then sync
+new_value() { # untimed: the exporter commits a new value, which the timed sync publishes
     local n; n=$(( $(date +%s%N) % 1000000 ))
     printf 'read: [a, p%s]\n' "$n" > "$work/owner/values.yaml"
     git -C "$work/owner" commit -qam "v$n"
-    (cd "$work/owner" && git realm sync)
 }
-syncms=$(median_ms sync_once)
-# Baseline: the same refs fetched and pushed by git alone (a new commit and notes commit).
+sync_once() { (cd "$work/owner" && git realm sync); }
+syncms=$(PREPARE=new_value median_ms sync_once)
+# Baseline: git alone fetching the same refs and pushing the same change: a new contract file
+# (one blob and the four trees above it) in a new realm commit on main, and a new note on it in
+# a new notes commit on refs/notes/realm, atomically, as sync does. Its objects are made before
+# the clock starts; sync makes its own inside its time.
+base_prepare() {
+    local o="$work/owner" n blob tree main note
+    git -C "$o" fetch -q "$hub" +refs/heads/main:refs/bench/main +refs/notes/realm:refs/notes/bench-realm
+    n=$(date +%s%N)
+    blob=$( (git -C "$o" cat-file blob refs/bench/main:domains/fan/contracts/fanout.yaml; echo "# $n") | git -C "$o" hash-object -w --stdin)
+    GIT_INDEX_FILE="$work/base-index" git -C "$o" read-tree refs/bench/main
+    GIT_INDEX_FILE="$work/base-index" git -C "$o" update-index --cacheinfo "100644,$blob,domains/fan/contracts/fanout.yaml"
+    tree=$(GIT_INDEX_FILE="$work/base-index" git -C "$o" write-tree)
+    main=$(git -C "$o" commit-tree "$tree" -p refs/bench/main -m "bench $n")
+    git -C "$o" notes --ref=bench-realm add -m "{\"v\":1,\"bench\":$n}" "$main"
+    note=$(git -C "$o" rev-parse refs/notes/bench-realm)
+    printf '%s %s\n' "$main" "$note" > "$work/base-objects"
+}
 base_once() {
-    git -C "$work/owner" fetch -q "$hub" +refs/heads/main:refs/bench/main +refs/notes/*:refs/bench/notes/*
-    local tree commit
-    tree=$(git -C "$work/owner" rev-parse refs/bench/main^{tree})
-    commit=$(git -C "$work/owner" commit-tree "$tree" -p refs/bench/main -m bench)
-    git -C "$work/owner" push -q --atomic "$hub" "$commit:refs/heads/main"
+    local m n; read -r m n < "$work/base-objects"
+    git -C "$work/owner" fetch -q "$hub" +refs/heads/main:refs/bench/main +refs/notes/realm:refs/bench/notes/realm
+    git -C "$work/owner" push -q --atomic "$hub" "$m:refs/heads/main" "$n:refs/notes/realm"
 }
-basems=$(median_ms base_once)
+basems=$(PREPARE=base_prepare median_ms base_once)
 echo "sync, one contract change, 100 consumers: ${syncms} ms"
 echo "  git fetch + git push of the same refs:  ${basems} ms"
 echo "  ratio:                                   $(ratio "$syncms" "$basems")x  (target <= 1.5x: $(verdict "$(ratio "$syncms" "$basems")" 1.5))"
@@ -145,13 +175,18 @@ echo
 
 # --- pre-push ------------------------------------------------------------------------------
 if ! git realm hook pre-push --help >/dev/null 2>&1; then echo "pre-push: not available"; exit 0; fi
+# Both hooks get a real remote: git lfs pre-push asks it for its refs, and git-realm takes the
+# remote's old value of the ref as the base of the push.
 pp="$work/me-big"
+git init -q --bare "$work/origin.git"
+git -C "$pp" remote add origin "$work/origin.git"
+git -C "$pp" push -q origin HEAD:refs/heads/main
 printf 'x\n' >> "$pp/README.md"; git -C "$pp" add README.md; git -C "$pp" commit -qm readme
-head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse HEAD~1)
+head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse refs/remotes/origin/main)
 line="refs/heads/main $head refs/heads/main $parent"
-untouched=$(cd "$pp" && median_ms sh -c "echo '$line' | git realm hook pre-push origin /dev/null")
+untouched=$(cd "$pp" && median_ms sh -c "echo '$line' | git realm hook pre-push origin '$work/origin.git'")
 if command -v git-lfs >/dev/null 2>&1; then
-    lfs=$(cd "$pp" && median_ms sh -c "echo '$line' | git lfs pre-push origin /dev/null")
+    lfs=$(cd "$pp" && median_ms sh -c "echo '$line' | git lfs pre-push origin '$work/origin.git'")
     echo "pre-push, no export source touched:    ${untouched} ms"
     echo "  git lfs pre-push on the same push:   ${lfs} ms"
     echo "  ratio:                               $(ratio "$untouched" "$lfs")x  (target <= 1.0x: $(verdict "$(ratio "$untouched" "$lfs")" 1.0))"
@@ -159,7 +194,7 @@ else
     echo "pre-push, no export source touched:    ${untouched} ms  (git-lfs not installed: no baseline)"
 fi
 printf 'read: [a, b]\n' > "$pp/values.yaml"; git -C "$pp" commit -qam values
-head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse HEAD~1)
+head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse refs/remotes/origin/main)
 line="refs/heads/main $head refs/heads/main $parent"
-touched=$(cd "$pp" && median_ms sh -c "echo '$line' | git -c realm.prePush=warn realm hook pre-push origin /dev/null")
+touched=$(cd "$pp" && median_ms sh -c "echo '$line' | git -c realm.prePush=warn realm hook pre-push origin '$work/origin.git'")
 echo "pre-push, export source touched (file): ${touched} ms  (target <= 30 ms: $(verdict "$touched" 30))"
