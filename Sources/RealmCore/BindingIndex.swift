@@ -32,7 +32,6 @@ public struct BindingIndex {
     /// The domains in which `repo` has a binding in the realm at `commit`.
     public func domains(of repo: String, at commit: OID, scan: () throws -> [String]) throws -> [String] {
         guard let domainsTree = try repository.entry(at: "domains", in: commit)?.oid else { return [] }
-        guard try repository.listTree(at: "domains", in: commit).count >= Self.minimumDomains else { return try scan() }
         let key = "\(Self.header)\ndomains \(domainsTree.hex)\nrepo \(repo)\n"
         if let stored = try? repository.resolve(ref: ref), let bytes = try? repository.blob(stored) {
             let text = String(decoding: bytes, as: UTF8.self)
@@ -42,6 +41,8 @@ public struct BindingIndex {
                 }
             }
         }
+        // A stored index exists only for a large realm; count the domains only on a miss.
+        guard try repository.listTree(at: "domains", in: commit).count >= Self.minimumDomains else { return try scan() }
         let domains = try scan()
         let text = key + domains.map { "domain \($0)\n" }.joined()
         if let blob = try? repository.writeBlob(Array(text.utf8)) {
