@@ -23,7 +23,9 @@ let package = Package(
                 dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         // Start-up of libgit2 without the CA bundle it never uses here (see ca_bundle.c).
         .target(name: "CGit2Setup"),
-        .target(name: "RealmGit", dependencies: ["CGit2", "CGit2Setup"]),
+        // A command's new objects written as one pack (see object_batch.c).
+        .target(name: "CGit2Pack", dependencies: ["CGit2"]),
+        .target(name: "RealmGit", dependencies: ["CGit2", "CGit2Setup", "CGit2Pack"]),
         .target(name: "RealmYAML", dependencies: ["CYAML", "RealmJSON"]),
         .target(name: "RealmContracts", dependencies: ["RealmJSON"]),
         .target(name: "RealmModel", dependencies: ["RealmYAML", "RealmJSON"]),

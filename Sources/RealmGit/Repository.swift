@@ -17,9 +17,12 @@ public final class Repository: @unchecked Sendable {
 
     /// Config chain built on first use (see Config.swift); guarded by `lock`.
     var configState: RepositoryConfig?
+    /// Whether this handle was opened from GIT_DIR and friends (see `reopen()`).
+    let openedFromEnvironment: Bool
 
-    private init(raw: OpaquePointer) {
+    private init(raw: OpaquePointer, fromEnvironment: Bool) {
         self.raw = raw
+        openedFromEnvironment = fromEnvironment
         gitDir = Repository.stripSlash(decodeCString(git_repository_path(raw)))
         commonDir = Repository.stripSlash(decodeCString(git_repository_commondir(raw)))
         if git_repository_is_bare(raw) == 1 {
@@ -33,9 +36,21 @@ public final class Repository: @unchecked Sendable {
 
     deinit { git_repository_free(raw) }
 
-    private static func wrap(_ out: OpaquePointer?, _ what: String) throws(GitError) -> Repository {
+    private static func wrap(_ out: OpaquePointer?, _ what: String, fromEnvironment: Bool = false) throws(GitError) -> Repository {
         guard let out else { throw GitError(code: GIT_ERROR.rawValue, message: "\(what): no repository returned") }
-        return Repository(raw: out)
+        return Repository(raw: out, fromEnvironment: fromEnvironment)
+    }
+
+    /// A second, independent handle on the same repository, opened the way this one was.
+    func reopen() throws(GitError) -> Repository {
+        var out: OpaquePointer?
+        if openedFromEnvironment {
+            try check(git_repository_open_ext(&out, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil), "reopen repository at \(gitDir)")
+        } else {
+            try check(git_repository_open_ext(&out, gitDir, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
+                      "reopen repository at \(gitDir)")
+        }
+        return try Repository.wrap(out, "reopen repository", fromEnvironment: openedFromEnvironment)
     }
 
     /// Finds the repository containing `path` like `git rev-parse` does: from any
@@ -50,7 +65,7 @@ public final class Repository: @unchecked Sendable {
         if let dir = getenv("GIT_DIR"), dir.pointee != 0 {
             try check(git_repository_open_ext(&out, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil),
                       "open repository at GIT_DIR=\(decodeCString(dir))")
-            return try wrap(out, "open repository")
+            return try wrap(out, "open repository", fromEnvironment: true)
         }
         var flags: UInt32 = 0
         if envBool("GIT_DISCOVERY_ACROSS_FILESYSTEM") { flags |= GIT_REPOSITORY_OPEN_CROSS_FS.rawValue }

@@ -45,6 +45,35 @@ import Testing
         #expect(try box.run("git", ["--git-dir", url, "fsck", "--no-progress"]).status == 0)
     }
 
+    /// A sync stores its new objects (contract blob, trees, commit, notes) as one pack, not as
+    /// a loose file each, and git reads them like any others.
+    @Test func syncWritesItsObjectsAsOnePack() throws {
+        let box = try Sandbox()
+        let (url, aperture, _) = try SyncTests.story(box)
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, training-metrics/experiments/*]\nwrite: []\n")
+        try box.git(["commit", "-qam", "experiments"], in: aperture)
+        try box.git(["gc", "--quiet"], in: aperture)
+        func counts() throws -> [String: Int] {
+            var fields: [String: Int] = [:]
+            for line in try box.git(["count-objects", "-v"], in: aperture).split(separator: "\n") {
+                let parts = line.split(separator: ":")
+                if parts.count == 2 { fields[String(parts[0])] = Int(parts[1].filter { $0 != " " }) }
+            }
+            return fields
+        }
+        let before = try counts()
+        let sync = try box.realm(["sync"], in: aperture)
+        #expect(sync.status == 0, "\(sync)")
+        let after = try counts()
+        #expect(after["count"] == before["count"], "no loose objects: \(before) -> \(after)")
+        #expect(after["packs"] == (before["packs"] ?? 0) + 1)
+        #expect((after["in-pack"] ?? 0) > (before["in-pack"] ?? 0))
+        #expect(try box.run("git", ["fsck", "--no-progress", "--no-dangling"], in: aperture).status == 0)
+        #expect(try box.git(["show", "refs/realm/letemcook/main:domains/s3-access/contracts/s3-permissions.yaml"], in: aperture)
+                .contains("version: \"1.5.0\""))
+        #expect(try box.git(["--git-dir", url, "notes", "--ref=realm", "show", "main"]).contains("\"version\":\"1.5.0\""))
+    }
+
     /// A sync killed after its push landed but before it recorded the new tip here: run again
     /// within the same second it builds the very same commits, which git reports "up to date"
     /// without checking a lease. That proves nothing, so it fetches and finds nothing to do.

@@ -481,3 +481,75 @@ extension NotesTests {
         #expect(try !repo.isTracked("README.md"))
     }
 }
+
+@Suite struct OnePackTests {
+    /// `git count-objects -v` as numbers: loose objects, objects in packs, packs.
+    func counts(_ box: Sandbox) throws -> (loose: Int, inPack: Int, packs: Int) {
+        var fields: [String: Int] = [:]
+        for line in try box.git(["count-objects", "-v"], in: "repo").split(separator: "\n") {
+            let parts = line.split(separator: ":")
+            if parts.count == 2 { fields[String(parts[0])] = Int(parts[1].filter { $0 != " " }) }
+        }
+        return (fields["count"] ?? -1, fields["in-pack"] ?? -1, fields["packs"] ?? -1)
+    }
+
+    @Test func newObjectsLandInOnePackReadableByGit() throws {
+        let box = Sandbox()
+        try box.makeRepo()
+        let base = try box.commit("repo", ["a/b/c/old.txt": "old", "other/x.txt": "x"], message: "base")
+        try box.git(["gc", "--quiet"], in: "repo")
+        let before = try counts(box)
+        #expect(before.loose == 0 && before.packs == 1)
+        let repo = try Repository.open(at: box.path("repo"))
+
+        let (commit, notes) = try repo.writingObjectsAsOnePack { objects in
+            let tree = try objects.buildTree(base: base, changes: ["a/b/c/new.txt": .blob(bytes("new"))])
+            // Written objects are readable through the handle before they reach the disk.
+            #expect(text(try objects.blob(at: "a/b/c/new.txt", in: tree)) == "new")
+            let commit = try objects.createCommit(tree: tree, parents: [base], message: "batched")
+            let notes = try objects.createNotesCommit(parent: nil, target: commit, text: "a note\n")
+            #expect(try objects.note(notesCommit: notes, on: commit) == "a note\n")
+            return (commit, notes)
+        }
+        // A blob, the four trees above it and a commit; a note blob, its tree and notes commit.
+        let after = try counts(box)
+        #expect(after.loose == 0)
+        #expect(after.packs == 2)
+        #expect(after.inPack - before.inPack == 9)
+        // Refs can point at them through the handle that did not write them.
+        try repo.setRef("refs/heads/batched", to: commit, message: "test")
+        try repo.setRef("refs/notes/test", to: notes, message: "test")
+        #expect(try box.git(["cat-file", "-p", "batched:a/b/c/new.txt"], in: "repo") == "new")
+        #expect(try box.git(["notes", "--ref=test", "show", "batched"], in: "repo") == "a note")
+        try box.git(["fsck", "--strict", "--no-dangling"], in: "repo")
+    }
+
+    @Test func nothingIsWrittenWhenTheBodyThrowsOrWritesNothing() throws {
+        struct Refused: Error {}
+        let box = Sandbox()
+        try box.makeRepo()
+        let base = try box.commit("repo", ["f": "1"], message: "base")
+        try box.git(["gc", "--quiet"], in: "repo")
+        let before = try counts(box)
+        let repo = try Repository.open(at: box.path("repo"))
+
+        var written: OID?
+        #expect(throws: Refused.self) {
+            try repo.writingObjectsAsOnePack { objects in
+                written = try objects.writeBlob(bytes("never stored"))
+                throw Refused()
+            }
+        }
+        let unchanged = try counts(box)
+        #expect(unchanged.loose == before.loose && unchanged.inPack == before.inPack && unchanged.packs == before.packs)
+        #expect(throws: GitError.self) { try repo.blob(written!) }
+
+        // Writing only what exists already stores nothing either.
+        try repo.writingObjectsAsOnePack { objects in
+            _ = try objects.writeBlob(bytes("1"))
+            _ = try objects.buildTree(base: base, changes: [:])
+        }
+        let still = try counts(box)
+        #expect(still.inPack == before.inPack && still.packs == before.packs && still.loose == before.loose)
+    }
+}
