@@ -33,22 +33,39 @@ git config --global init.defaultBranch main
 # one into microseconds. LC_ALL=C keeps its decimal point a '.'.
 export LC_ALL=C
 us() { echo $(( ${1%.*} * 1000000 + 10#${1#*.} )); }
+# sample PREP CMD...: runs PREP (untimed; "" for none), then CMD, and prints CMD's wall time
+# in microseconds. A run that fails stops the benchmark: a figure for a failing command would
+# be meaningless.
+sample() {
+    local prep="$1" start end; shift
+    [ -z "$prep" ] || $prep >/dev/null 2>&1
+    start=$EPOCHREALTIME
+    if ! "$@" >/dev/null 2>"$work/stderr"; then
+        echo "benchmark: failed: $*" >&2; cat "$work/stderr" >&2; exit 1
+    fi
+    end=$EPOCHREALTIME
+    echo $(( $(us "$end") - $(us "$start") ))
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.1f", m/1000}'; }
 # median_ms CMD... : runs CMD $runs times, prints the median wall time in ms (1 decimal).
 # With PREPARE set to a command, that runs before each run, untimed (like hyperfine --prepare).
-# A run that fails stops the benchmark: a figure for a failing command would be meaningless.
 PREPARE=""
 median_ms() {
-    local samples=() i start end
+    local samples=() i
+    for ((i = 0; i < runs; i++)); do samples+=($(sample "$PREPARE" "$@")); done
+    median "${samples[@]}"
+}
+# paired_ms PREP_A CMD_A PREP_B CMD_B: a figure and its baseline measured in turns (A, B, A,
+# B, ...), so that both see the machine in the same state; prints "median_A median_B". On a
+# shared VM whose speed drifts by a factor of two over minutes, two series measured one after
+# the other compare the moments, not the commands.
+paired_ms() {
+    local a=() b=() i
     for ((i = 0; i < runs; i++)); do
-        [ -z "$PREPARE" ] || $PREPARE >/dev/null 2>&1
-        start=$EPOCHREALTIME
-        if ! "$@" >/dev/null 2>"$work/stderr"; then
-            echo "benchmark: failed: $*" >&2; cat "$work/stderr" >&2; exit 1
-        fi
-        end=$EPOCHREALTIME
-        samples+=($(( $(us "$end") - $(us "$start") )))
+        a+=($(sample "$1" $2))
+        b+=($(sample "$3" $4))
     done
-    printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.1f", m/1000}'
+    echo "$(median "${a[@]}") $(median "${b[@]}")"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t ? "PASS" : "FAIL") }'; }
@@ -108,12 +125,13 @@ make_realm "$work/big.git" 1000
 make_realm "$work/small.git" 10
 participant "$work/me-big" "$work/big.git" repo-0500
 participant "$work/me-small" "$work/small.git" repo-0005
-big=$(cd "$work/me-big" && median_ms git realm status)
+status_big() { (cd "$work/me-big" && git realm status); }
+status_small() { (cd "$work/me-small" && git realm status); }
+read -r big small <<< "$(paired_ms "" status_big "" status_small)"
 # The first status after the realm's domains change reads every domain once and rebuilds this
 # repo's binding index (refs/realm/<realm>/index); later ones read only this repo's domains.
 drop_index() { git -C "$work/me-big" update-ref -d refs/realm/bench/index; }
 bigcold=$(cd "$work/me-big" && PREPARE=drop_index median_ms git realm status)
-small=$(cd "$work/me-small" && median_ms git realm status)
 gitstatus=$(cd "$work/me-big" && median_ms git status)
 echo "status, 1,000 repos / 999 contracts:   ${big} ms  (target <= 50 ms: $(verdict "$big" 50))"
 echo "status, 10 repos:                      ${small} ms"
@@ -144,7 +162,13 @@ new_value() { # untimed: the exporter commits a new value, which the timed sync 
     git -C "$work/owner" commit -qam "v$n"
 }
 sync_once() { (cd "$work/owner" && git realm sync); }
-syncms=$(PREPARE=new_value median_ms sync_once)
+# Before each sync (untimed): the exporter's new commit, and the realm as the baseline's last
+# push left it fetched, as after any sync: the sync measured is an everyday one, whose realm
+# copy is current (a realm that moved costs sync a fetch, as it would cost git).
+sync_prepare() {
+    new_value
+    git -C "$work/owner" fetch -q "$hub" +refs/heads/main:refs/realm/bench/main +refs/notes/realm:refs/realm/bench/notes/realm
+}
 # Baseline: git alone fetching the same refs and pushing the same change: a new contract file
 # (one blob and the four trees above it) in a new realm commit on main, and a new note on it in
 # a new notes commit on refs/notes/realm, atomically, as sync does. Its objects are made before
@@ -167,7 +191,7 @@ base_once() {
     git -C "$work/owner" fetch -q "$hub" +refs/heads/main:refs/bench/main +refs/notes/realm:refs/bench/notes/realm
     git -C "$work/owner" push -q --atomic "$hub" "$m:refs/heads/main" "$n:refs/notes/realm"
 }
-basems=$(PREPARE=base_prepare median_ms base_once)
+read -r syncms basems <<< "$(paired_ms sync_prepare sync_once base_prepare base_once)"
 echo "sync, one contract change, 100 consumers: ${syncms} ms"
 echo "  git fetch + git push of the same refs:  ${basems} ms"
 echo "  ratio:                                   $(ratio "$syncms" "$basems")x  (target <= 1.5x: $(verdict "$(ratio "$syncms" "$basems")" 1.5))"
@@ -184,17 +208,20 @@ git -C "$pp" push -q origin HEAD:refs/heads/main
 printf 'x\n' >> "$pp/README.md"; git -C "$pp" add README.md; git -C "$pp" commit -qm readme
 head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse refs/remotes/origin/main)
 line="refs/heads/main $head refs/heads/main $parent"
-untouched=$(cd "$pp" && median_ms sh -c "echo '$line' | git realm hook pre-push origin '$work/origin.git'")
+prepush_realm() { (cd "$pp" && echo "$line" | git realm hook pre-push origin "$work/origin.git"); }
+prepush_lfs() { (cd "$pp" && echo "$line" | git lfs pre-push origin "$work/origin.git"); }
 if command -v git-lfs >/dev/null 2>&1; then
-    lfs=$(cd "$pp" && median_ms sh -c "echo '$line' | git lfs pre-push origin '$work/origin.git'")
+    read -r untouched lfs <<< "$(paired_ms "" prepush_realm "" prepush_lfs)"
     echo "pre-push, no export source touched:    ${untouched} ms"
     echo "  git lfs pre-push on the same push:   ${lfs} ms"
     echo "  ratio:                               $(ratio "$untouched" "$lfs")x  (target <= 1.0x: $(verdict "$(ratio "$untouched" "$lfs")" 1.0))"
 else
+    untouched=$(median_ms prepush_realm)
     echo "pre-push, no export source touched:    ${untouched} ms  (git-lfs not installed: no baseline)"
 fi
 printf 'read: [a, b]\n' > "$pp/values.yaml"; git -C "$pp" commit -qam values
 head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse refs/remotes/origin/main)
 line="refs/heads/main $head refs/heads/main $parent"
-touched=$(cd "$pp" && median_ms sh -c "echo '$line' | git -c realm.prePush=warn realm hook pre-push origin '$work/origin.git'")
+prepush_touched() { (cd "$pp" && echo "$line" | git -c realm.prePush=warn realm hook pre-push origin "$work/origin.git"); }
+touched=$(median_ms prepush_touched)
 echo "pre-push, export source touched (file): ${touched} ms  (target <= 30 ms: $(verdict "$touched" 30))"
