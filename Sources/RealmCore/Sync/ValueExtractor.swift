@@ -32,14 +32,17 @@ public struct ValueExtractor {
             guard let workdir = repository.workdir else {
                 throw RealmError(.usage, "export \(export.contract): a command needs a working tree")
             }
-            let result = try ProcessRunner.run("/bin/sh", ["-c", command], directory: workdir, timeout: commandTimeout)
-            if result.timedOut {
-                throw RealmError(.checkFailed, "export \(export.contract): command '\(command)' timed out after \(Int(commandTimeout)) s")
+            return try atCommitsTree(workdir: workdir, export: export) { directory, removing in
+                let result = try ProcessRunner.run("/bin/sh", ["-c", command], directory: directory, timeout: commandTimeout,
+                                                   removingEnvironment: removing)
+                if result.timedOut {
+                    throw RealmError(.checkFailed, "export \(export.contract): command '\(command)' timed out after \(Int(commandTimeout)) s")
+                }
+                guard result.status == 0 else {
+                    throw RealmError(.checkFailed, "export \(export.contract): command '\(command)' failed with exit \(result.status): \(firstLine(result.stderrText))")
+                }
+                return try parse(result.stdout, origin: "output of '\(command)'")
             }
-            guard result.status == 0 else {
-                throw RealmError(.checkFailed, "export \(export.contract): command '\(command)' failed with exit \(result.status): \(firstLine(result.stderrText))")
-            }
-            return try parse(result.stdout, origin: "output of '\(command)'")
         case .detect(let detector):
             guard detector == S3PathDetector.name else {
                 throw RealmError(.usage, "export \(export.contract): unknown detector '\(detector)' (known: \(S3PathDetector.name))")
@@ -66,6 +69,33 @@ public struct ValueExtractor {
             files.append(contentsOf: matched)
         }
         return Array(Set(files)).sorted()
+    }
+
+    /// Runs `body` in a directory holding `commit`'s tree (the working tree when no commit is
+    /// asked for): the working tree itself when it is `commit` checked out with no change to a
+    /// tracked file, else a temporary worktree of `commit`, removed afterwards. A command sees
+    /// exactly what is pushed, as files read from a commit do. `body` gets the git variables
+    /// to drop from the command's environment (a hook's GIT_DIR would point it back here).
+    private func atCommitsTree<T>(workdir: String, export: Binding.Export,
+                                  _ body: (_ directory: String, _ removing: [String]) throws -> T) throws -> T {
+        guard let commit else { return try body(workdir, []) }
+        let clean = try ProcessRunner.run("git", ["-C", workdir, "status", "--porcelain", "--untracked-files=no", "--ignore-submodules"])
+        if try repository.headCommit() == commit, clean.status == 0, clean.stdout.isEmpty {
+            return try body(workdir, [])
+        }
+        let scratch = try TemporaryDirectory(prefix: "git-realm-extract")
+        let tree = scratch.path + "/tree"
+        defer {
+            _ = try? ProcessRunner.run("git", ["-C", workdir, "worktree", "remove", "--force", tree])
+            scratch.remove()
+            _ = try? ProcessRunner.run("git", ["-C", workdir, "worktree", "prune"])
+        }
+        let added = try ProcessRunner.run("git", ["-C", workdir, "worktree", "add", "--detach", "--quiet", tree, commit.hex],
+                                          removingEnvironment: ["GIT_INDEX_FILE"])
+        guard added.status == 0 else {
+            throw RealmError(.internalError, "export \(export.contract): cannot check out \(commit.hex.prefix(12)) to run its command: \(firstLine(added.stderrText))")
+        }
+        return try body(tree, ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"])
     }
 
     private func split(_ spec: String) -> (String, String?) {
