@@ -12,7 +12,8 @@ struct SyncCommand: ParsableCommand {
         --version and a contract this repo does not own), writes the new version with its
         evolution entry and notifies every consumer in the realm's notes, in one atomic push. A
         breaking change that governance sends for approval goes to a sync/<repo>/<timestamp>
-        branch instead. As importer: classifies each import (current, stale, broken), runs the
+        branch instead; while one of this repo's is pending, a new change replaces the proposal
+        on that branch (or finds it already there). As importer: classifies each import (current, stale, broken), runs the
         importer validation script and, when it passes, moves resolved_version to the newest
         version the range accepts and acknowledges it. Stale imports are a soft error, broken
         ones a hard one (exit 1). --dry-run shows everything and writes nothing.
@@ -59,7 +60,15 @@ struct SyncCommand: ParsableCommand {
             }
             if let branch = r.branch {
                 let name = branch.replacingOccurrences(of: "refs/heads/", with: "")
-                Output.line(r.dryRun ? "Would push branch \(name) for approval" : "\(Output.check) Pushed branch \(name): breaking change pending approval")
+                switch r.branchState {
+                case .new:
+                    Output.line(r.dryRun ? "Would push branch \(name) for approval" : "\(Output.check) Pushed branch \(name): breaking change pending approval")
+                case .updated:
+                    Output.line(r.dryRun ? "Would update pending branch \(name) with this change"
+                                         : "\(Output.check) Updated pending branch \(name): its earlier proposal is replaced; breaking change pending approval")
+                case .unchanged:
+                    Output.line("Branch \(name) already proposes this change: pending approval")
+                }
             } else {
                 for p in r.published {
                     Output.line(r.dryRun ? "\(prefix) \(p.contract) \(p.to)" : "\(Output.check) \(prefix) \(p.contract) \(p.to)")

@@ -16,6 +16,9 @@ public struct RealmChange: Sendable {
     /// Push the commit to this realm branch (`refs/heads/sync/<repo>/<stamp>`) instead of main:
     /// a change that waits for approval.
     public var branch: String?
+    /// The branch's tip when the change replaces a proposal already pending there (the push
+    /// leases it); nil when the branch must not exist yet.
+    public var branchTip: OID?
 
     public init(message: String) { self.message = message }
 
@@ -125,7 +128,7 @@ public struct RealmWriter {
             if let branch = change.branch {
                 guard newCommit else { return nil }
                 refspecs.append("\(commit.hex):\(branch)")
-                leases.append((ref: branch, expected: nil))
+                leases.append((ref: branch, expected: change.branchTip))
             } else if newCommit {
                 refspecs.append("\(commit.hex):\(RefLayout.realmMainBranch)")
                 leases.append((ref: RefLayout.realmMainBranch, expected: tip))

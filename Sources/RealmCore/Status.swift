@@ -242,28 +242,24 @@ public struct StatusReport: Sendable {
                             exportStates: exportStates, drifts: drifts, importStates: importStates)
     }
 
-    /// The realm's `sync/<repo>/<stamp>` branches as last fetched. Whether one concerns this
-    /// repo is read from one tree diff limited to this repo's domains (no file is parsed).
+    /// The realm's pending `sync/<repo>/<stamp>` branches as last fetched. Whether one concerns
+    /// this repo is read from one tree diff limited to this repo's domains (no file is parsed).
     static func pendingSyncBranches(participant: Participant, domains: [String]) throws -> [SyncBranch] {
         let repository = participant.repository
-        let prefix = String(RefLayout.fetchedSyncBranches(realm: participant.realm).dropLast())   // ".../sync/"
+        let main = try repository.resolve(ref: RefLayout.fetchedMain(realm: participant.realm))
         var result: [SyncBranch] = []
-        for (name, oid) in try repository.references(glob: RefLayout.fetchedSyncBranches(realm: participant.realm)) {
-            guard name.hasPrefix(prefix) else { continue }
-            let rest = name.dropFirst(prefix.count)
-            let parts = rest.split(separator: "/", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let repo = String(parts[0])
-            guard let info = try? repository.commit(oid) else { continue }
-            var concerns = repo == participant.name
+        for branch in try PendingSyncBranch.pending(in: repository, realm: participant.realm, main: main) {
+            guard let info = try? repository.commit(branch.commit) else { continue }
+            var concerns = branch.repo == participant.name
             if !concerns && !domains.isEmpty {
-                let changed = try repository.changedPaths(from: info.parents.first, to: oid,
+                let changed = try repository.changedPaths(from: info.parents.first, to: branch.commit,
                                                           pathspecs: domains.map { "domains/\($0)/" })
                 concerns = !changed.isEmpty
             }
             let subject = String(info.message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
-            result.append(SyncBranch(ref: "sync/" + String(rest), repo: repo, stamp: String(parts[1]), commit: oid.hex,
-                                     subject: subject, yours: repo == participant.name, concernsYou: concerns))
+            result.append(SyncBranch(ref: "sync/\(branch.repo)/\(branch.stamp)", repo: branch.repo, stamp: branch.stamp,
+                                     commit: branch.commit.hex, subject: subject, yours: branch.repo == participant.name,
+                                     concernsYou: concerns))
         }
         return result
     }

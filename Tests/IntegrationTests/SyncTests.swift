@@ -96,6 +96,36 @@ import Testing
         #expect(branches.hasPrefix("refs/heads/sync/aperture/"))
         let pending = try box.git(["--git-dir", url, "show", "\(branches.trimmingCharacters(in: .whitespacesAndNewlines)):domains/s3-access/contracts/s3-permissions.yaml"])
         #expect(pending.contains("version: \"2.0.0\""))
+        let branch = branches.trimmingCharacters(in: .whitespacesAndNewlines)
+        let proposal = try box.git(["--git-dir", url, "rev-parse", branch])
+
+        // Syncing again proposes nothing new: the pending branch already has it.
+        let again = try box.realm(["sync", "--json"], in: aperture)
+        #expect(again.status == 0, "\(again)")
+        let againJSON = try box.json(again)
+        #expect(againJSON["pending_branch"] as? String == branch)
+        #expect(againJSON["pending_branch_state"] as? String == "unchanged")
+        #expect(try box.git(["--git-dir", url, "rev-parse", branch]) == proposal, "nothing written")
+
+        // A further change while it is pending replaces the proposal on the same branch.
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, models/*]\nwrite: []\n")
+        try box.git(["commit", "-qam", "models"], in: aperture)
+        let update = try box.realm(["sync"], in: aperture)
+        #expect(update.status == 0, "\(update)")
+        #expect(update.stdout.contains("Updated pending branch \(branch.replacingOccurrences(of: "refs/heads/", with: ""))"), "\(update)")
+        let after = try box.git(["--git-dir", url, "for-each-ref", "--format=%(refname)", "refs/heads/sync/"])
+        #expect(after.trimmingCharacters(in: .whitespacesAndNewlines) == branch, "still one branch: \(after) \(update)")
+        let updated = try box.git(["--git-dir", url, "show", "\(branch):domains/s3-access/contracts/s3-permissions.yaml"])
+        #expect(updated.contains("version: \"2.0.0\"") && updated.contains("models/*"))
+        #expect(try box.git(["--git-dir", url, "rev-parse", "main"]) == main, "main is still untouched")
+        let status = try box.json(try box.realm(["status", "--json"], in: aperture))
+        #expect((status["sync_branches"] as? [[String: Any]])?.count == 1, "\(status)")
+
+        // Approved (merged into main by a reviewer), it is pending no more.
+        let approved = try box.git(["--git-dir", url, "rev-parse", branch]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try box.git(["--git-dir", url, "update-ref", "refs/heads/main", approved])
+        let merged = try box.json(try box.realm(["status", "--fetch", "--json"], in: aperture))
+        #expect((merged["sync_branches"] as? [[String: Any]])?.isEmpty == true, "\(merged)")
     }
 
     @Test func refusalsChangeNothing() throws {

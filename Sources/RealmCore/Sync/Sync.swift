@@ -61,6 +61,11 @@ public struct SyncOperation {
         public var problems: [String] = []
         public var commit: OID?
         public var branch: String?
+        /// What happened to `branch`: a new proposal, a pending one replaced by this change, or
+        /// a pending one that already proposes exactly this change (nothing written).
+        public var branchState: BranchState = .new
+
+        public enum BranchState: String, Sendable { case new, updated, unchanged }
 
         /// Broken imports and failed validations fail the sync; stale ones only with --strict.
         public func failed(strict: Bool) -> Bool {
@@ -73,6 +78,7 @@ public struct SyncOperation {
             var o: JSONObject = ["realm": .string(realm), "repo": .string(repo), "dry_run": .bool(dryRun)]
             o["commit"] = commit.map { .string($0.hex) } ?? .null
             o["pending_branch"] = branch.map { .string($0) } ?? .null
+            o["pending_branch_state"] = branch.map { _ in .string(branchState.rawValue) } ?? .null
             o["published"] = .array(published.map { p in
                 ["domain": .string(p.domain), "contract": .string(p.contract), "from": .string(p.from), "to": .string(p.to),
                  "bump": .string(p.bump.description), "breaking": .bool(p.breaking),
@@ -115,6 +121,7 @@ public struct SyncOperation {
             report.imports = []
             report.problems = []
             report.branch = nil
+            report.branchState = .new
             var change = RealmChange(message: "\(me): sync")
             var needsApproval = false
             let config = try realm.config()
@@ -238,10 +245,26 @@ public struct SyncOperation {
                 if bindingChanged { change.write(Binding.path(domain: domain, repo: me), binding) }
             }
             if needsApproval {
-                let stamp = Timestamp.stamp(Timestamp.nowSeconds())
-                change.branch = RefLayout.realmSyncBranch(repo: me, stamp: stamp)
-                report.branch = change.branch
                 change.notesOnNewCommit = []
+                // One proposal per repo: a change while one is pending replaces it on its
+                // branch (reviewers see one branch, updated), unless it proposes the same.
+                let pending = try PendingSyncBranch.pending(in: participant.repository, realm: participant.realm, main: tip)
+                    .last { $0.repo == me }
+                if let pending {
+                    change.branch = pending.realmRef
+                    change.branchTip = pending.commit
+                    let same = try change.files.allSatisfy { path, file in
+                        let there = try participant.repository.blob(at: path, in: pending.commit)
+                        if case .blob(let bytes) = file { return there == bytes }
+                        return there == nil
+                    }
+                    report.branch = pending.realmRef
+                    report.branchState = same ? .unchanged : .updated
+                    if same { return nil }
+                } else {
+                    change.branch = RefLayout.realmSyncBranch(repo: me, stamp: Timestamp.stamp(Timestamp.nowSeconds()))
+                    report.branch = change.branch
+                }
             }
             change.message = "\(me): sync" + (summary.isEmpty ? "" : " (" + summary.joined(separator: "; ") + ")")
             if dryRun { return nil }

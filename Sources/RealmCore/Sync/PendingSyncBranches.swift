@@ -1,0 +1,27 @@
+import RealmGit
+
+/// A realm branch `sync/<repo>/<stamp>`: a change that waits for approval (a breaking change
+/// under `breaking_changes.require_approval`), as last fetched here.
+public struct PendingSyncBranch: Sendable {
+    public var repo: String
+    public var stamp: String
+    public var commit: OID
+    /// The branch in the realm: `refs/heads/sync/<repo>/<stamp>`.
+    public var realmRef: String { RefLayout.realmSyncBranch(repo: repo, stamp: stamp) }
+
+    /// The fetched sync branches that the realm's main (as fetched) does not contain: the ones
+    /// still pending. A branch merged into main stays until someone deletes it, but it waits for
+    /// nothing. Sorted by repo, then stamp (oldest first).
+    public static func pending(in repository: Repository, realm: String, main: OID?) throws -> [PendingSyncBranch] {
+        let prefix = String(RefLayout.fetchedSyncBranches(realm: realm).dropLast())   // ".../sync/"
+        var result: [PendingSyncBranch] = []
+        for (name, oid) in try repository.references(glob: RefLayout.fetchedSyncBranches(realm: realm)) {
+            guard name.hasPrefix(prefix) else { continue }
+            let parts = name.dropFirst(prefix.count).split(separator: "/", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            if let main, try repository.isAncestor(oid, of: main) { continue }
+            result.append(PendingSyncBranch(repo: String(parts[0]), stamp: String(parts[1]), commit: oid))
+        }
+        return result.sorted { ($0.repo, $0.stamp) < ($1.repo, $1.stamp) }
+    }
+}
