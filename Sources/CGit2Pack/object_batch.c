@@ -77,14 +77,13 @@ int git_realm_object_batch_new(git_realm_object_batch **out, git_odb *odb) {
     return 0;
 }
 
-int git_realm_object_batch_write(git_realm_object_batch *batch, git_repository *repo, git_odb *odb, size_t *count) {
+int git_realm_object_batch_write(git_realm_object_batch *batch, git_repository *repo, git_odb *odb) {
     git_packbuilder *builder = NULL;
     git_buf pack = GIT_BUF_INIT;
     git_odb_writepack *writepack = NULL;
     git_indexer_progress stats = {0};
     int error;
 
-    *count = batch->count;
     if (batch->count == 0)
         return 0;
     if ((error = git_packbuilder_new(&builder, repo)) < 0)

@@ -13,9 +13,9 @@ struct SyncCommand: ParsableCommand {
         evolution entry and notifies every consumer in the realm's notes, in one atomic push. A
         breaking change that governance sends for approval goes to a sync/<repo>/<timestamp>
         branch instead; while one of this repo's is pending, a new change replaces the proposal
-        on that branch (or finds it already there). As importer: classifies each import (current, stale, broken), runs the
-        importer validation script and, when it passes, moves resolved_version to the newest
-        version the range accepts and acknowledges it. Stale imports are a soft error, broken
+        on that branch (or finds it already there). As importer: classifies each import
+        (current, stale, broken), runs the importer validation script and, when it passes, moves
+        resolved_version to the newest version the range accepts and acknowledges it. Stale imports are a soft error, broken
         ones a hard one (exit 1). --dry-run shows everything and writes nothing.
 
         \(exitCodeDiscussion)

@@ -17,9 +17,8 @@ extension Repository {
         var batch: OpaquePointer?
         try check(git_realm_object_batch_new(&batch, odb.pointer), "hold new objects in memory")
         let result = try body(batchRepository)
-        var count = 0
         try batchRepository.locked { () throws(GitError) in
-            try check(git_realm_object_batch_write(batch, batchRepository.raw, odb.pointer, &count), "write new objects as a pack")
+            try check(git_realm_object_batch_write(batch, batchRepository.raw, odb.pointer), "write new objects as a pack")
         }
         return result
     }

@@ -13,7 +13,7 @@ typedef struct git_realm_object_batch git_realm_object_batch;
 int git_realm_object_batch_new(git_realm_object_batch **out, git_odb *odb);
 
 /* Stores every object written since the batch was made as one pack in `odb` (which `repo`
-   uses) and sets *count to their number; with none, writes nothing. Call once. */
-int git_realm_object_batch_write(git_realm_object_batch *batch, git_repository *repo, git_odb *odb, size_t *count);
+   uses); with none, writes nothing. Call once. */
+int git_realm_object_batch_write(git_realm_object_batch *batch, git_repository *repo, git_odb *odb);
 
 #endif
