@@ -28,8 +28,10 @@ extension CheckCommand {
             let name = state.contractName
             let file = Self.valueFile(of: state.export)
             guard let contract = state.contract else {
-                findings.error(name, state.problem ?? "the contract does not exist in the realm",
-                               file: Binding.path(domain: state.domain, repo: participant.name))
+                // The binding is a realm file, not one of this repository's: named in the
+                // message, not as the finding's file (a CI annotation would point nowhere).
+                findings.error(name, (state.problem ?? "the contract does not exist in the realm")
+                               + " (realm file \(Binding.path(domain: state.domain, repo: participant.name)))")
                 continue
             }
             if state.export.extraction == nil {

@@ -48,6 +48,29 @@ import Testing
         #expect(unknown.stderr.contains("hint: it exports: s3-permissions"))
     }
 
+    /// A binding that names a missing contract is an error that points at the realm file in
+    /// its message: as a CI annotation's file it would name a path this repository lacks.
+    @Test func exporterNamingAMissingContractNamesTheRealmFile() throws {
+        let box = try Sandbox()
+        let (url, aperture, _) = try box.makeExportScenario()
+        try box.editRealmByHand(url) { clone in
+            try box.write(clone + "/" + Sandbox.apertureBinding, """
+            repo: aperture
+            role: provider
+            exports:
+              - contract: vanished
+                source_files: [config/s3.yaml]
+                from_file: config/s3.yaml
+
+            """)
+        }
+        let github = try box.realm(["check", "--mode=exporter", "--fetch", "--format", "github"], in: aperture)
+        #expect(github.status == 1, "\(github)")
+        let line = github.stdout.split(separator: "\n").first { $0.hasPrefix("::error") }.map(String.init) ?? ""
+        #expect(line.contains("which does not exist in domain s3-access (realm file \(Sandbox.apertureBinding))"), "\(github)")
+        #expect(!line.contains("file="), "no annotation file outside this repository: \(line)")
+    }
+
     @Test func exporterRunsValidationScripts() throws {
         let box = try Sandbox()
         let (url, aperture, _) = try box.makeExportScenario()
