@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers (arrows point down only):
 //   git-realm (executable) -> RealmCLI -> RealmCore -> RealmModel, RealmContracts
-//   -> RealmGit, RealmYAML -> RealmJSON -> CGit2, CYAML (system libraries)
+//   -> RealmGit, RealmYAML -> RealmJSON -> RealmLimits; CGit2, CYAML (system libraries)
 let package = Package(
     name: "git-realm",
     platforms: [.macOS(.v13)],
@@ -19,18 +19,20 @@ let package = Package(
                        providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
+        // Every bound on untrusted input, in one place (docs/security.md).
+        .target(name: "RealmLimits"),
         .target(name: "RealmJSON",
-                dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
+                dependencies: ["RealmLimits", .product(name: "OrderedCollections", package: "swift-collections")]),
         // Start-up of libgit2 without the CA bundle it never uses here (see ca_bundle.c).
         .target(name: "CGit2Setup"),
         // A command's new objects written as one pack (see object_batch.c).
         .target(name: "CGit2Pack", dependencies: ["CGit2"]),
-        .target(name: "RealmGit", dependencies: ["CGit2", "CGit2Setup", "CGit2Pack"]),
-        .target(name: "RealmYAML", dependencies: ["CYAML", "RealmJSON"]),
-        .target(name: "RealmContracts", dependencies: ["RealmJSON"]),
+        .target(name: "RealmGit", dependencies: ["RealmLimits", "CGit2", "CGit2Setup", "CGit2Pack"]),
+        .target(name: "RealmYAML", dependencies: ["RealmLimits", "CYAML", "RealmJSON"]),
+        .target(name: "RealmContracts", dependencies: ["RealmLimits", "RealmJSON"]),
         .target(name: "RealmModel", dependencies: ["RealmYAML", "RealmJSON"]),
         .target(name: "RealmCore",
-                dependencies: ["RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
+                dependencies: ["RealmLimits", "RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
         .target(name: "RealmCLI",
                 dependencies: ["RealmCore", "RealmContracts", "RealmJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -1,3 +1,4 @@
+import RealmLimits
 /// An error in YAML text (or in a node being converted), at a 1-based line and column.
 /// Errors about nodes built in code carry line and column 0.
 public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -30,12 +31,13 @@ public struct YAMLLimits: Sendable {
     /// refers to (so "billion laughs" documents are refused while they are still small).
     public var maxNodes: Int
 
-    public init(maxBytes: Int = 8 << 20, maxDepth: Int = 128, maxNodes: Int = 1_000_000) {
+    public init(maxBytes: Int = Limits.documentBytes, maxDepth: Int = Limits.documentDepth,
+                maxNodes: Int = Limits.documentNodes) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.maxNodes = maxNodes
     }
 
-    /// 8 MiB, 128 levels, 1,000,000 nodes.
+    /// `Limits.documentBytes` (8 MiB), `.documentDepth` (128 levels), `.documentNodes` (1,000,000).
     public static let `default` = YAMLLimits()
 }
