@@ -13,7 +13,8 @@ extension CheckCommand {
         let participant = try Participant.current()
         if fetch { try participant.fetch(timeout: 60) }
         let snapshot = try participant.snapshot()
-        var states = try ExportDrift.compute(participant: participant, snapshot: snapshot)
+        let declared = try RepoDeclarations.load(in: participant.repository)
+        var states = try ExportDrift.compute(participant: participant, snapshot: snapshot, declarations: declared)
         if let contract {
             let all = states.map(\.contractName)
             states = states.filter { $0.contractName == contract }
@@ -28,6 +29,10 @@ extension CheckCommand {
             let name = state.contractName
             let file = Self.valueFile(of: state.export)
             guard let contract = state.contract else {
+                if state.domain.isEmpty {
+                    findings.warning(name, state.problem ?? "not exported in the realm", file: Membership.fileName)
+                    continue
+                }
                 // The binding is a realm file, not one of this repository's: named in the
                 // message, not as the finding's file (a CI annotation would point nowhere).
                 findings.error(name, (state.problem ?? "the contract does not exist in the realm")
@@ -35,8 +40,8 @@ extension CheckCommand {
                 continue
             }
             if state.export.extraction == nil {
-                findings.warning(name, "not checked: the export has no extraction (from_file, command or detect)",
-                                 hint: "configure it with 'git realm export \(name) --source ... --from-file|--command|--detect'")
+                findings.warning(name, "not checked: \(Membership.fileName) does not say how this repo computes its value",
+                                 hint: "declare it with 'git realm export \(name) --source ... --from-file|--command|--detect', then commit \(Membership.fileName)")
             } else if let problem = state.problem {
                 findings.error(name, "cannot extract the exported value: \(problem)", file: file)
             } else {
@@ -54,7 +59,9 @@ extension CheckCommand {
                     findings.ok(name, "code matches contract")
                 }
             }
-            runValidations(role: "exporter", script: contract.validation.exporter, contract: contract,
+            let local = declared.export(name)
+            runValidations(role: "exporter", scripts: local?.validate ?? [], ciScripts: local?.ciValidate ?? [],
+                           suggested: contract.validation.exporter, contract: contract,
                            domain: state.domain, value: state.value ?? contract.value, participant: participant,
                            into: &findings)
         }
@@ -80,6 +87,7 @@ extension CheckCommand {
                                  hint: all.isEmpty ? "it imports nothing" : "it imports: \(all.joined(separator: ", "))")
             }
         }
+        let declared = try RepoDeclarations.load(in: participant.repository)
         var findings = Findings(strict: strict)
         if states.isEmpty { findings.notice("", "this repository imports no contracts in realm '\(participant.realm)'") }
         let workdir = participant.repository.workdir
@@ -99,12 +107,16 @@ extension CheckCommand {
                 findings.error(name, "broken: \(state.reason ?? "unusable")", file: file,
                                hint: "fix the import's range in the realm, or ask the exporter")
             }
-            if let file, let workdir, !fileExistsCLI(workdir + "/" + file) {
+            if let file, let problem = RepoPath.problem(file) {
+                findings.error(name, "the realm's binding file path '\(file)' \(problem); not looked at")
+            } else if let file, let workdir, !fileExistsCLI(workdir + "/" + file) {
                 findings.warning(name, "binding file '\(file)' does not exist in this repository", file: file)
             }
             if let contract = try snapshot.contract(domain: state.domain, name: name) {
                 let value = state.resolved?.contract.value ?? contract.value
-                runValidations(role: "importer", script: contract.validation.importer, contract: contract,
+                let local = declared.import(name)
+                runValidations(role: "importer", scripts: local?.validate ?? [], ciScripts: local?.ciValidate ?? [],
+                               suggested: contract.validation.importer, contract: contract,
                                domain: state.domain, value: value, participant: participant, into: &findings)
             }
         }
@@ -120,11 +132,12 @@ extension CheckCommand {
         return export.schemaFile ?? export.sourceFiles.first { !$0.contains("*") && !$0.contains("?") }
     }
 
-    /// Runs the role's validation script and, when the CI environment variable is set, the
-    /// contract's `ci_only` scripts. Exit 0 passes, 2 warns (a failure with --strict), anything
-    /// else fails. A `ci_only` script that is not in this repository is skipped: the list is
-    /// shared by exporter and importers.
-    func runValidations(role: String, script: String?, contract: Contract, domain: String, value: JSONValue,
+    /// Runs the validation scripts this repository declares for the contract in its own
+    /// `.gitrealm` and, when the CI environment variable is set, its `ci-validate` scripts.
+    /// Exit 0 passes, 2 warns (a failure with --strict), anything else fails. A script the
+    /// realm's contract suggests is only mentioned: the realm never decides what runs here.
+    func runValidations(role: String, scripts declaredScripts: [String], ciScripts: [String], suggested: String?,
+                        contract: Contract, domain: String, value: JSONValue,
                         participant: Participant, into findings: inout Findings) {
         let runner = ValidationRunner(repository: participant.repository)
         var environment = ["GIT_REALM_ROLE": role, "GIT_REALM_CONTRACT": contract.name,
@@ -133,19 +146,16 @@ extension CheckCommand {
         let compact = JSONSerializer.string(value)
         if compact.utf8.count <= 65536 { environment["GIT_REALM_VALUE"] = compact }
 
-        var scripts: [(path: String, ciOnly: Bool)] = script.map { [($0, false)] } ?? []
-        let inCI = runningInCI()
-        if inCI {
-            scripts += contract.validation.ciOnly.map { ($0, true) }
-        } else if !contract.validation.ciOnly.isEmpty {
-            findings.notice(contract.name, "ci_only validation skipped (CI is not set): \(contract.validation.ciOnly.joined(separator: ", "))")
+        if let suggested, !declaredScripts.contains(suggested) {
+            findings.notice(contract.name, "the contract suggests \(role) validation '\(suggested)'; not run (only scripts this repo declares in \(Membership.fileName) run)")
         }
-        for (path, ciOnly) in scripts {
-            if ciOnly, let workdir = participant.repository.workdir, !path.contains(".."), !path.hasPrefix("/"),
-               !fileExistsCLI(workdir + "/" + path) {
-                findings.notice(contract.name, "ci_only validation \(path) skipped: not in this repository")
-                continue
-            }
+        var scripts = declaredScripts
+        if runningInCI() {
+            scripts += ciScripts
+        } else if !ciScripts.isEmpty {
+            findings.notice(contract.name, "ci-validate skipped (CI is not set): \(ciScripts.joined(separator: ", "))")
+        }
+        for path in scripts {
             let report: ValidationRunner.Report
             do { report = try runner.run(path, environment: environment) } catch {
                 findings.error(contract.name, "\(role) validation \(path) cannot run: \(RealmError.wrap(error).message)", file: path)

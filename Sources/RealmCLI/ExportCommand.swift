@@ -8,13 +8,15 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Declare where this repo's value for a contract comes from.",
         discussion: """
-        Records in this repo's binding the source files of an export and how its value is
-        obtained: --from-file PATH[#json-pointer] (a YAML or JSON file in the repo),
+        Declares in this repo's .gitrealm (commit it) the source files of an export and how its
+        value is obtained: --from-file PATH[#json-pointer] (a YAML or JSON file in the repo),
         --command "CMD" (run in the repo, prints YAML or JSON) or --detect s3-paths (S3 paths
         found in string literals of the source files, as {read: [...], write: [...]}). With
         --schema, the contract's JSON Schema is kept in this repo too and 'git realm sync'
-        publishes its changes. Only the contract's owner exports it; the value must match the
-        schema.
+        publishes its changes. The realm's binding mirrors the declaration for other members;
+        sync and the hooks only ever use this repo's own .gitrealm, so nothing a realm says
+        runs here. Every path must lie inside the repository. Only the contract's owner exports
+        it; the value must match the schema.
 
         \(exitCodeDiscussion)
         """)
@@ -52,12 +54,16 @@ struct ExportCommand: ParsableCommand {
             let result = try DeclareExport(contract: contract, sources: sources, extraction: extraction, schemaFile: schema).run(in: participant)
             if output.json {
                 Output.json(["contract": .string(contract), "domain": .string(result.domain), "changed": .bool(result.changed),
-                             "source_files": .array(result.sourceFiles.map { .string($0) }), "value": result.value ?? .null])
+                             "source_files": .array(result.sourceFiles.map { .string($0) }), "value": result.value ?? .null,
+                             "declaration_changed": .bool(result.declarationChanged)])
                 return
             }
             Output.line("\(Output.check) \(contract) (domain \(result.domain)) is exported from \(result.sourceFiles.joined(separator: ", "))")
             if let value = result.value { Output.line("  value: \(JSONSerializer.string(value))") }
             Output.line(result.changed ? "\(Output.check) Binding updated in realm '\(participant.realm)'" : "Binding unchanged")
+            if result.declarationChanged {
+                Output.line("\(Output.check) Declared in .gitrealm: commit it so sync and the hooks use it (git add .gitrealm)")
+            }
             Output.line("Run 'git realm sync' to publish the value.")
         }
     }

@@ -159,10 +159,3 @@ public struct Demo {
         return failures
     }
 }
-
-/// The canonical absolute path (symlinks resolved), or nil when it does not exist.
-public func realPath(_ path: String) -> String? {
-    guard let resolved = realpath(path, nil) else { return nil }
-    defer { free(resolved) }
-    return String(cString: resolved)
-}

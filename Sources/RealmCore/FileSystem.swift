@@ -12,12 +12,21 @@ func fileExists(_ path: String) -> Bool {
     return stat(path, &info) == 0
 }
 
+/// The canonical absolute path (symbolic links resolved); nil when it does not exist.
+public func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+
 func isDirectory(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
 }
 
-func readFile(_ path: String) throws -> [UInt8] {
+/// The whole file; with `limit`, refuses (naming the file) one larger than that many bytes
+/// without reading past the limit.
+func readFile(_ path: String, limit: Int? = nil) throws -> [UInt8] {
     guard let file = fopen(path, "rb") else {
         throw RealmError(.usage, "\(path): cannot read: \(String(cString: strerror(errno)))")
     }
@@ -27,6 +36,9 @@ func readFile(_ path: String) throws -> [UInt8] {
     while true {
         let n = fread(&buffer, 1, buffer.count, file)
         if n > 0 { bytes.append(contentsOf: buffer[0..<n]) }
+        if let limit, bytes.count > limit {
+            throw RealmError(.usage, "\(path): larger than the limit of \(limit) bytes")
+        }
         if n < buffer.count { break }
     }
     return bytes

@@ -166,7 +166,7 @@ public struct StatusReport: Sendable {
         var notifications: [IncomingNotification] = []
         var acknowledgements: [VersionAcknowledgements] = []
         var importStates: [ImportState] = []
-        var hasExtraction = false
+        var hasExports = false
         for domainName in try realm.domains(of: me) {
             guard let binding = try realm.binding(domain: domainName, repo: me) else { continue }
             let domain = try realm.domain(domainName)
@@ -203,7 +203,7 @@ public struct StatusReport: Sendable {
             }
             // Exports: who acknowledged what (only when the realm has notes at all).
             for export in binding.exports {
-                if export.extraction != nil { hasExtraction = true }
+                hasExports = true
                 guard notesTip != nil else { continue }
                 let history = try ContractHistory.load(repository: repository, realmTip: tip, domain: domainName,
                                                        contract: export.contract)
@@ -219,13 +219,16 @@ public struct StatusReport: Sendable {
                 imports: imports))
         }
 
-        // Local export drift: the working tree against the realm (only exports that say how to
-        // extract their value).
+        // Local export drift: the working tree against the realm, computed as this repo's own
+        // .gitrealm declares (an export it does not declare is only a warning).
         var exportStates: [ExportState] = []
         var drifts: [Drift] = []
-        if hasExtraction {
+        if hasExports {
             exportStates = try ExportDrift.compute(participant: participant, snapshot: realm)
-                .filter { $0.export.extraction != nil && $0.contract != nil }
+            for state in exportStates where state.contract == nil || state.export.extraction == nil {
+                if let problem = state.problem { warnings.append("export \(state.contractName): not checked: \(problem)") }
+            }
+            exportStates = exportStates.filter { $0.export.extraction != nil && $0.contract != nil }
             for state in exportStates where state.drifted || state.problem != nil {
                 let consumers = domains.first { $0.name == state.domain }?.exports
                     .first { $0.contract == state.contractName }?.consumerRanges ?? []

@@ -16,8 +16,12 @@ public struct ConfigFile: Sendable {
     /// directives are listed as entries, not followed. Throws a not-found error
     /// when the file does not exist, an invalid error on a syntax error.
     public static func read(path: String) throws(GitError) -> [(key: String, value: String)] {
-        let bytes = try readFile(path)
-        return try GitConfigParser.parse(bytes, source: path).map { ($0.key, $0.value ?? "") }
+        try parse(try readFile(path), source: path)
+    }
+
+    /// Like `read`, for bytes already in memory (a blob of a commit); `source` names them in errors.
+    public static func parse(_ bytes: [UInt8], source: String) throws(GitError) -> [(key: String, value: String)] {
+        try GitConfigParser.parse(bytes, source: source).map { ($0.key, $0.value ?? "") }
     }
 
     /// Like `git config -f path key value`; creates the file if needed.
@@ -27,6 +31,17 @@ public struct ConfigFile: Sendable {
         let config = try open(path)
         defer { withExtendedLifetime(config) {} }
         try check(git_config_set_string(config.pointer, key, value), "set \(key) in \(path)")
+    }
+
+    /// Like `git config -f path --add key value`: one more value of a multi-valued key.
+    public static func add(path: String, key: String, value: String) throws(GitError) {
+        Git.initialize()
+        try requireNoNUL(value, "config value")
+        let config = try open(path)
+        defer { withExtendedLifetime(config) {} }
+        // A pattern no value git-realm writes matches (a lone U+0001): libgit2 then adds
+        // instead of replacing.
+        try check(git_config_set_multivar(config.pointer, key, "^\u{1}$", value), "add \(key) in \(path)")
     }
 
     /// Like `git config -f path --unset-all key`; no error if absent.

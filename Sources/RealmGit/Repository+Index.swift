@@ -23,6 +23,17 @@ extension Repository {
         }
     }
 
+    /// The file mode git records for `path` in the index (stage 0): 0o100644, 0o100755,
+    /// 0o120000 for a symbolic link, 0o160000 for a submodule; nil when untracked or bare.
+    public func indexMode(_ path: String) throws(GitError) -> UInt32? {
+        try locked { () throws(GitError) -> UInt32? in
+            guard let index = try index(), !path.utf8.contains(0) else { return nil }
+            defer { withExtendedLifetime(index) {} }
+            guard let entry = git_index_get_bypath(index.pointer, path, 0) else { return nil }
+            return entry.pointee.mode
+        }
+    }
+
     /// Index entries matching git pathspecs (same rules as `changedPaths`);
     /// every entry when `pathspecs` is empty. Sorted, without duplicates.
     /// [] in bare repos.

@@ -81,13 +81,16 @@ import Testing
         }
         try box.write("aperture/scripts/validate.sh", "#!/bin/sh\necho \"checking $GIT_REALM_CONTRACT $GIT_REALM_ROLE\"\nexit \"${VALIDATE_EXIT:-0}\"\n")
         try box.write("aperture/scripts/integration.sh", "#!/bin/sh\necho integration >&2\nexit 0\n")
-        try box.git(["add", "scripts"], in: aperture)
+        for script in ["validate.sh", "integration.sh"] { chmod(box.path("aperture/scripts/" + script), 0o755) }
+        try box.appendToGitrealm(in: aperture, ["\tvalidate = scripts/validate.sh", "\tci-validate = scripts/integration.sh",
+                                                "\tci-validate = scripts/elsewhere.sh"])
+        try box.git(["add", "."], in: aperture)
         try box.git(["commit", "--quiet", "-m", "scripts"], in: aperture)
 
         let passed = try box.realm(["check", "--mode=exporter", "--fetch"], in: aperture, environment: ["CI": ""])
         #expect(passed.status == 0, "\(passed)")
         #expect(passed.stdout.contains("✓ s3-permissions: exporter validation scripts/validate.sh passed"), "\(passed)")
-        #expect(passed.stdout.contains("ci_only validation skipped (CI is not set)"))
+        #expect(passed.stdout.contains("ci-validate skipped (CI is not set)"))
 
         let warned = try box.realm(["check", "--mode=exporter"], in: aperture, environment: ["VALIDATE_EXIT": "2", "CI": ""])
         #expect(warned.status == 0, "a warning is not a failure: \(warned)")
@@ -100,14 +103,12 @@ import Testing
         #expect(failed.status == 1, "\(failed)")
         #expect(failed.stdout.contains("✗ s3-permissions: exporter validation scripts/validate.sh failed (exit 1)"))
 
-        // ci_only scripts run in CI; one that is not in this repository is skipped.
+        // ci-validate scripts run in CI; one git does not track never runs.
         let ci = try box.realm(["check", "--mode=exporter"], in: aperture, environment: ["CI": "true"])
-        #expect(ci.status == 0, "\(ci)")
+        #expect(ci.status == 1, "\(ci)")
         #expect(ci.stdout.contains("exporter validation scripts/integration.sh passed"), "\(ci)")
-        #expect(ci.stdout.contains("scripts/elsewhere.sh skipped: not in this repository"))
-
-        // A script git does not track never runs.
         try box.write("aperture/scripts/elsewhere.sh", "#!/bin/sh\nexit 0\n")
+        chmod(box.path("aperture/scripts/elsewhere.sh"), 0o755)
         let untracked = try box.realm(["check", "--mode=exporter"], in: aperture, environment: ["CI": "1"])
         #expect(untracked.status == 1, "\(untracked)")
         #expect(untracked.stdout.contains("not a file git tracks"), "\(untracked)")
@@ -156,8 +157,15 @@ import Testing
         }
         try box.write("fungal-image-analysis/scripts/check-policy.sh",
                       "#!/bin/sh\necho \"$GIT_REALM_ROLE $GIT_REALM_CONTRACT value=$GIT_REALM_VALUE\"\nexit \"${POLICY_EXIT:-0}\"\n")
+        chmod(box.path("fungal-image-analysis/scripts/check-policy.sh"), 0o755)
         try box.git(["add", "."], in: fungal)
         try box.git(["commit", "--quiet", "-m", "policy check"], in: fungal)
+        // The realm suggests the script; only the repo's own declaration makes it run.
+        let suggested = try box.realm(["check", "--mode=importer", "--fetch"], in: fungal)
+        #expect(suggested.status == 0, "\(suggested)")
+        #expect(suggested.stdout.contains("the contract suggests importer validation 'scripts/check-policy.sh'; not run"), "\(suggested)")
+        #expect(!suggested.stdout.contains("importer validation scripts/check-policy.sh passed"), "\(suggested)")
+        try box.appendToGitrealm(in: fungal, ["[import \"s3-permissions\"]", "\tvalidate = scripts/check-policy.sh"])
         let ok = try box.realm(["check", "--mode=importer", "--fetch"], in: fungal)
         #expect(ok.status == 0, "\(ok)")
         #expect(ok.stdout.contains("✓ s3-permissions: importer validation scripts/check-policy.sh passed"), "\(ok)")

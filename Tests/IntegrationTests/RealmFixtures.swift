@@ -52,6 +52,7 @@ extension Sandbox {
             try write(clone + "/" + Self.s3Contract, Self.s3ContractText(version: "1.0.0", read: ["jobs/*/masks/*"]))
         }
         try write("aperture/config/s3.yaml", "read: [jobs/*/masks/*]\nwrite: []\n")
+        try declareExport(in: aperture, "s3-permissions", source: "config/s3.yaml", way: "file = config/s3.yaml")
         try git(["add", "."], in: aperture)
         try git(["commit", "--quiet", "-m", "s3 config"], in: aperture)
         try git(["init", "--quiet", "--bare", path("aperture-origin.git")])
@@ -61,6 +62,21 @@ extension Sandbox {
         let first = try run("git", ["push", "--quiet", "-u", "origin", "main"], in: aperture)
         #expect(first.status == 0, "first push: \(first)")
         return (url, aperture, fungal)
+    }
+
+    /// Appends an `[export "<contract>"]` declaration to the repo's `.gitrealm` (not committed):
+    /// how the repo computes the export, as `git realm export` writes it. `way` is one
+    /// `file = ...`, `command = ...` or `detect = ...` line; `extra` more lines (validate = ...).
+    func declareExport(in repo: String, _ contract: String, source: String, way: String, extra: [String] = []) throws {
+        let file = repo + "/.gitrealm"
+        let lines = ["[export \"\(contract)\"]", "\tsource = \(source)", "\t\(way)"] + extra.map { "\t" + $0 }
+        try write(file, try read(file) + lines.joined(separator: "\n") + "\n")
+    }
+
+    /// Appends lines to the repo's `.gitrealm` (not committed).
+    func appendToGitrealm(in repo: String, _ lines: [String]) throws {
+        let file = repo + "/.gitrealm"
+        try write(file, try read(file) + lines.joined(separator: "\n") + "\n")
     }
 
     /// Publishes a new version of s3-permissions in the realm by hand.

@@ -166,6 +166,7 @@ import Testing
         }
         let mainAfterEdit = try box.git(["--git-dir", url, "rev-parse", "main"])
         try box.write("fungal-image-analysis/cdk/values.yaml", "read: [hijack]\n")
+        try box.declareExport(in: fungal, "s3-permissions", source: "cdk/stack.py", way: "file = cdk/values.yaml")
         try box.git(["add", "."], in: fungal)
         try box.git(["commit", "-qm", "values"], in: fungal)
         let owner = try box.realm(["sync"], in: fungal)
@@ -232,45 +233,74 @@ import Testing
         #expect(unreachable.stderr.contains("cannot fetch realm 'letemcook'"))
     }
 
-    @Test func importerValidationRunsOnlyTrackedScriptsInsideTheRepo() throws {
+    @Test func importerValidationRunsOnlyScriptsTheRepoDeclaresTrackedAndExecutable() throws {
         let box = try Sandbox()
         let (url, aperture, fungal) = try Self.story(box)
-        func publish(_ paths: String, importer script: String) throws {
-            try box.editRealmByHand(url) { clone in
-                let path = clone + "/domains/s3-access/contracts/s3-permissions.yaml"
-                let text = try box.read(path).components(separatedBy: "validation:\n")[0]
-                try box.write(path, text + "validation:\n  importer: \(script)\n")
+        func publish(_ paths: String, importer script: String? = nil) throws {
+            if let script {
+                try box.editRealmByHand(url) { clone in
+                    let path = clone + "/domains/s3-access/contracts/s3-permissions.yaml"
+                    let text = try box.read(path).components(separatedBy: "validation:\n")[0]
+                    try box.write(path, text + "validation:\n  importer: \(script)\n")
+                }
             }
             try box.write("aperture/config/s3.yaml", "read: [\(paths)]\nwrite: []\n")
             try box.git(["commit", "-qam", paths], in: aperture)
             let sync = try box.realm(["sync"], in: aperture)
             #expect(sync.status == 0, "\(sync)")
         }
-        try publish("a, b", importer: "../../evil.sh")
-        let outside = try box.realm(["sync"], in: fungal)
-        #expect(outside.status == 5, "\(outside)")
-        #expect(outside.stderr.contains("validation script '../../evil.sh' leaves the repository"))
+        func resolved() throws -> String? {
+            try box.realmFile(url, "domains/s3-access/bindings/fungal-image-analysis.yaml")?
+                .split(separator: "\n").first { $0.contains("resolved_version") }.map(String.init)
+        }
+        // The realm names a script: it never runs (fungal declares none), the import is acknowledged.
+        try box.write("fungal-image-analysis/scripts/check.sh", "#!/bin/sh\ntouch ran-by-realm\nexit 1\n")
+        chmod(box.path("fungal-image-analysis/scripts/check.sh"), 0o755)
+        try box.git(["add", "scripts/check.sh"], in: fungal)
+        try box.git(["commit", "-qm", "check"], in: fungal)
+        try publish("a, b", importer: "scripts/check.sh")
+        let ignored = try box.realm(["sync"], in: fungal)
+        #expect(ignored.status == 0, "\(ignored)")
+        #expect(!box.exists("fungal-image-analysis/ran-by-realm"), "a script the realm names must not run")
+        #expect(try resolved()?.contains("1.5.0") == true)
 
-        try publish("a, b, c", importer: "scripts/check.sh")
-        try box.write("fungal-image-analysis/scripts/check.sh", "#!/bin/sh\necho checked\nexit 0\n")
+        // Declared by the repo: outside the repository is a usage error naming .gitrealm.
+        try box.appendToGitrealm(in: fungal, ["[import \"s3-permissions\"]", "\tvalidate = ../../evil.sh"])
+        try publish("a, b, c")
+        let outside = try box.realm(["sync"], in: fungal)
+        #expect(outside.status == 2, "\(outside)")
+        #expect(outside.stderr.contains(".gitrealm: import.s3-permissions.validate '../../evil.sh' leaves the repository"), "\(outside)")
+
+        // Untracked: refused.
+        try box.write("fungal-image-analysis/.gitrealm", try box.read("fungal-image-analysis/.gitrealm")
+            .replacingOccurrences(of: "../../evil.sh", with: "scripts/validate.sh"))
+        try box.write("fungal-image-analysis/scripts/validate.sh", "#!/bin/sh\necho 'not granted: c'\nexit 1\n")
+        chmod(box.path("fungal-image-analysis/scripts/validate.sh"), 0o755)
         let untracked = try box.realm(["sync"], in: fungal)
         #expect(untracked.status == 5, "\(untracked)")
         #expect(untracked.stderr.contains("is not a file git tracks"))
 
-        try box.write("fungal-image-analysis/scripts/check.sh", "#!/bin/sh\necho 'not granted: c'\nexit 1\n")
-        try box.git(["add", "scripts/check.sh"], in: fungal)
-        try box.git(["commit", "-qm", "check"], in: fungal)
+        // Tracked but not executable in git: refused (never run through sh).
+        try box.git(["add", "scripts/validate.sh"], in: fungal)
+        try box.git(["update-index", "--chmod=-x", "scripts/validate.sh"], in: fungal)
+        let plain = try box.realm(["sync"], in: fungal)
+        #expect(plain.status == 5, "\(plain)")
+        #expect(plain.stderr.contains("is not tracked as executable"), "\(plain)")
+
+        try box.git(["update-index", "--chmod=+x", "scripts/validate.sh"], in: fungal)
+        try box.git(["commit", "-qm", "validate"], in: fungal)
         let invalid = try box.realm(["sync"], in: fungal)
         #expect(invalid.status == 1, "\(invalid)")
         #expect(invalid.stdout.contains("not granted: c"))
-        #expect(try box.realmFile(url, "domains/s3-access/bindings/fungal-image-analysis.yaml")?.contains("resolved_version: \"1.4.0\"") == true)
+        #expect(try resolved()?.contains("1.5.0") == true)
 
-        try box.write("fungal-image-analysis/scripts/check.sh", "#!/bin/sh\necho granted\nexit 2\n")
+        try box.write("fungal-image-analysis/scripts/validate.sh", "#!/bin/sh\necho granted\nexit 2\n")
+        chmod(box.path("fungal-image-analysis/scripts/validate.sh"), 0o755)
         try box.git(["commit", "-qam", "warn"], in: fungal)
         #expect(try box.realm(["sync", "--strict", "--dry-run"], in: fungal).status == 1, "a warning fails only with --strict")
         let warned = try box.realm(["sync"], in: fungal)
         #expect(warned.status == 0, "\(warned)")
-        #expect(try box.realmFile(url, "domains/s3-access/bindings/fungal-image-analysis.yaml")?.contains("resolved_version: \"1.6.0\"") == true)
+        #expect(try resolved()?.contains("1.6.0") == true)
     }
 
     @Test func joinOffersDetectedExports() throws {

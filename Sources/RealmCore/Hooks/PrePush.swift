@@ -123,6 +123,23 @@ public enum PrePush {
         for update in pushed where (try? repository.commit(update.localSha)) == nil {
             throw RealmError(.usage, "\(update.localRef) \(update.localSha.hex): no such commit in this repository")
         }
+        // What each pushed commit changes, against how this repo computes its exports: its own
+        // .gitrealm at that commit, never the realm. Nothing touched: no fetch, no realm read.
+        var work: [(update: RefUpdate, declared: RepoDeclarations, paths: [String])] = []
+        var seen = Set<String>()
+        for update in pushed {
+            let base = try baseCommit(for: update, remote: remote, repository: repository)
+            guard seen.insert("\(base?.hex ?? "-")..\(update.localSha.hex)").inserted else { continue }
+            let declared = try Trace.region("this repo's exports read") {
+                try RepoDeclarations.load(in: repository, at: update.localSha)
+            }
+            guard !declared.exports.isEmpty else { continue }
+            let paths = try repository.changedPaths(from: base, to: update.localSha)
+            guard declared.exports.contains(where: { ExportDrift.touches($0.binding, paths) }) else { continue }
+            work.append((update, declared, paths))
+        }
+        guard !work.isEmpty else { return result }
+
         if settings.prePushFetch, let problem = participant.hookFetch(timeout: settings.fetchTimeout) {
             result.notices.append(problem)
         }
@@ -134,25 +151,9 @@ public enum PrePush {
         result.fetchedAt = try participant.lastFetched()
         let snapshot = participant.snapshot(at: tip)
 
-        // This repo's exports: its bindings only.
-        let exports: [Binding.Export] = try Trace.region("this repo's exports read") {
-            var exports: [Binding.Export] = []
-            for domain in try snapshot.domains(of: participant.name) {
-                exports += try snapshot.binding(domain: domain, repo: participant.name)?.exports ?? []
-            }
-            return exports
-        }
-        guard !exports.isEmpty else { return result }
-
-        var seen = Set<String>()
-        for update in pushed {
-            let base = try baseCommit(for: update, remote: remote, repository: repository)
-            guard seen.insert("\(base?.hex ?? "-")..\(update.localSha.hex)").inserted else { continue }
-            let paths = try repository.changedPaths(from: base, to: update.localSha)
-            guard exports.contains(where: { ExportDrift.touches($0, paths) }) else { continue }
-
-            for state in try ExportDrift.compute(participant: participant, snapshot: snapshot,
-                                                 commit: update.localSha, onlyTouching: paths) {
+        for (update, declared, paths) in work {
+            for state in try ExportDrift.compute(participant: participant, snapshot: snapshot, commit: update.localSha,
+                                                 declarations: declared, onlyTouching: paths) {
                 let touched = paths.filter { ExportDrift.touches(state.export, [$0]) }
                 if state.contract == nil || state.export.extraction == nil {
                     if let problem = state.problem { result.notices.append("\(state.contractName): not checked: \(problem)") }

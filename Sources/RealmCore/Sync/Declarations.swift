@@ -3,8 +3,9 @@ import RealmGit
 import RealmJSON
 import RealmModel
 
-/// `git realm export`: records in this repo's binding which files an export comes from and
-/// how its value is obtained. Only the contract's owner exports it (seeds: ownership rule).
+/// `git realm export`: declares in this repo's own `.gitrealm` which files an export comes from
+/// and how its value is obtained (what sync and the hooks use), and mirrors that in the realm's
+/// binding for readers. Only the contract's owner exports it (seeds: ownership rule).
 public struct DeclareExport {
     public var contract: String
     public var sources: [String]
@@ -23,10 +24,23 @@ public struct DeclareExport {
         public var value: JSONValue?
         public var sourceFiles: [String]
         public var changed: Bool
+        /// Whether `.gitrealm` changed (it must be committed for hooks to see it).
+        public var declarationChanged: Bool
     }
 
     public func run(in participant: Participant) throws -> Result {
         guard !sources.isEmpty else { throw RealmError(.usage, "give at least one --source path or glob") }
+        guard let workdir = participant.repository.workdir else {
+            throw RealmError(.usage, "export needs a working tree: it writes this repo's \(Membership.fileName)")
+        }
+        for source in sources { _ = try RepoPath.confined(source, what: "--source") }
+        if case .file(let spec) = extraction {
+            _ = try RepoPath.confined(String(spec.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""), what: "--from-file")
+        }
+        if case .detect(let detector) = extraction, detector != S3PathDetector.name {
+            throw RealmError(.usage, "unknown detector '\(detector)' (known: \(S3PathDetector.name))")
+        }
+        if let schemaFile { _ = try RepoPath.confined(schemaFile, what: "--schema") }
         let me = participant.name
         var export = Binding.Export(contract: contract, sourceFiles: sources, extraction: extraction, schemaFile: schemaFile)
         let extractor = ValueExtractor(repository: participant.repository)
@@ -72,7 +86,13 @@ public struct DeclareExport {
             change.write(path, binding)
             return change
         }
-        return Result(domain: domain, value: value, sourceFiles: files, changed: changed)
+        let before = try RepoDeclarations.load(in: participant.repository).export(contract)
+        var local = before ?? RepoDeclarations.Export(contract: contract)
+        local.sourceFiles = sources
+        local.extraction = extraction
+        local.schemaFile = schemaFile
+        if local != before { try RepoDeclarations.write(local, to: workdir) }
+        return Result(domain: domain, value: value, sourceFiles: files, changed: changed, declarationChanged: local != before)
     }
 }
 
@@ -103,9 +123,10 @@ public struct DeclareImport {
         do { parsedRange = try VersionRange.parse(range) } catch {
             throw RealmError(.usage, "invalid version range '\(range)': \(error.description)")
         }
+        let bindingFile = try RepoPath.confined(binding, what: "--binding")
         var warnings: [String] = []
-        if participant.repository.workdir != nil, !(try participant.repository.isTracked(binding)) {
-            warnings.append("binding file '\(binding)' is not tracked in this repository yet")
+        if participant.repository.workdir != nil, !(try participant.repository.isTracked(bindingFile)) {
+            warnings.append("binding file '\(bindingFile)' is not tracked in this repository yet")
         }
         var domain = "", resolved = ""
         try participant.writer().commit { snapshot in
@@ -135,7 +156,7 @@ public struct DeclareImport {
                                  details: CreateDomain.cycleAdvice.split(separator: "\n").map(String.init))
             }
             var binding = try realm.binding(domain: domain, repo: me) ?? Binding(repo: me, role: "consumer")
-            var entry = Binding.Import(contract: contract, from: from, version: range, binding: self.binding,
+            var entry = Binding.Import(contract: contract, from: from, version: range, binding: bindingFile,
                                        status: "current", resolvedVersion: resolved, resolvedAt: Timestamp.now())
             if let i = binding.imports.firstIndex(where: { $0.contract == contract }) {
                 // Re-declaring keeps what this repo acknowledged, while the range still accepts it:

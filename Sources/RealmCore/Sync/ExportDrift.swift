@@ -38,32 +38,38 @@ public struct ExportState: Sendable {
 }
 
 public enum ExportDrift {
-    /// Every export of `participant` in the realm `snapshot`, extracted at `commit` (nil: the
-    /// working tree). `onlyTouching` limits the work to exports whose source files are among
-    /// those paths (the pre-push hook's fast path).
+    /// Every export of `participant` in the realm `snapshot`, computed as this repository's own
+    /// `.gitrealm` declares (never as the realm's binding says: see RepoDeclarations), at
+    /// `commit` (nil: the working tree). `onlyTouching` limits the work to exports whose source
+    /// files are among those paths (the pre-push hook's fast path).
     public static func compute(participant: Participant, snapshot: RealmSnapshot, commit: OID? = nil,
+                               declarations: RepoDeclarations? = nil,
                                onlyTouching paths: [String]? = nil) throws -> [ExportState] {
+        let declared = try declarations ?? RepoDeclarations.load(in: participant.repository, at: commit)
         let extractor = ValueExtractor(repository: participant.repository, commit: commit)
         var states: [ExportState] = []
+        var mirrored = Set<String>()
         for domain in try snapshot.domains(of: participant.name) {
             guard let binding = try snapshot.binding(domain: domain, repo: participant.name) else { continue }
-            for export in binding.exports {
-                if let paths, !touches(export, paths) { continue }
-                var state = ExportState(domain: domain, export: export)
-                state.contract = try snapshot.contract(domain: domain, name: export.contract)
+            for listed in binding.exports {
+                mirrored.insert(listed.contract)
+                let local = declared.export(listed.contract)
+                if let paths, !(local.map { touches($0.binding, paths) } ?? false) { continue }
+                var state = ExportState(domain: domain, export: local?.binding ?? Binding.Export(contract: listed.contract, sourceFiles: []))
+                state.contract = try snapshot.contract(domain: domain, name: listed.contract)
                 guard let contract = state.contract else {
-                    state.problem = "binding names contract '\(export.contract)', which does not exist in domain \(domain)"
+                    state.problem = "binding names contract '\(listed.contract)', which does not exist in domain \(domain)"
                     states.append(state)
                     continue
                 }
-                guard export.extraction != nil else {
-                    state.problem = "no extraction configured (run 'git realm export \(export.contract) --source ... --from-file|--command|--detect')"
+                guard local?.extraction != nil else {
+                    state.problem = "not declared in this repository's \(Membership.fileName) (run 'git realm export \(listed.contract) --source ... --from-file|--command|--detect' and commit \(Membership.fileName))"
                     states.append(state)
                     continue
                 }
                 do {
-                    state.value = try extractor.value(of: export)
-                    if let schemaFile = export.schemaFile {
+                    state.value = try extractor.value(of: state.export)
+                    if let schemaFile = state.export.schemaFile {
                         state.schema = try DocumentLoader.parse(try extractor.read(schemaFile), origin: schemaFile)
                     }
                 } catch {
@@ -84,6 +90,13 @@ public enum ExportDrift {
                 state.schemaChanged = state.schema.map { $0 != contract.schema } ?? false
                 states.append(state)
             }
+        }
+        // Declared here, unknown to the realm: nothing to compare with until `git realm export`.
+        for local in declared.exports where !mirrored.contains(local.contract) {
+            if let paths, !touches(local.binding, paths) { continue }
+            var state = ExportState(domain: "", export: local.binding)
+            state.problem = "declared in \(Membership.fileName) but not exported in realm '\(participant.realm)' (run 'git realm export \(local.contract) ...')"
+            states.append(state)
         }
         return states
     }

@@ -111,6 +111,8 @@ public struct SyncOperation {
         var validations: [String: ValidationRunner.Report] = [:]
         let runner = ValidationRunner(repository: participant.repository)
         let extractor = ValueExtractor(repository: participant.repository)
+        // How this repo computes its exports and which scripts it runs: its own .gitrealm.
+        let declared = try RepoDeclarations.load(in: participant.repository)
         var report = Report(realm: participant.realm, repo: me, dryRun: dryRun)
 
         let landed = try participant.writer().commit(fetch: .whenNeeded) { (snapshot: RealmSnapshot?, current: Bool) throws -> RealmChange? in
@@ -130,8 +132,8 @@ public struct SyncOperation {
             for domain in try realm.domains(of: me) {
                 guard var binding = try realm.binding(domain: domain, repo: me) else { continue }
                 // Exports.
-                for export in binding.exports where contract == nil || export.contract == contract {
-                    guard export.extraction != nil else { continue }
+                for listed in binding.exports where contract == nil || listed.contract == contract {
+                    guard let export = declared.export(listed.contract)?.binding, export.extraction != nil else { continue }
                     guard var current = try realm.contract(domain: domain, name: export.contract) else {
                         report.problems.append("\(Binding.path(domain: domain, repo: me)): export names contract '\(export.contract)', which does not exist")
                         continue
@@ -147,14 +149,15 @@ public struct SyncOperation {
                     let (value, schema) = try result.get()
                     guard let value else { continue }
                     let newSchema = schema ?? current.schema
-                    if value == current.value && newSchema == current.schema { continue }
-                    guard current.owner == me else {
-                        throw RealmError(.refused, "contract '\(current.name)' is owned by \(current.owner); only its owner may change it",
-                                         hint: "ask \(current.owner) to publish the change, or drop the export from this repo's binding")
-                    }
+                    // A schema that does not compile is an error even when nothing changed.
                     let validator: JSONSchemaValidator
                     do { validator = try JSONSchemaValidator(schema: newSchema) } catch {
                         throw RealmError(.usage, "\(export.schemaFile ?? Contract.path(domain: domain, name: current.name)): not a valid schema: \(error)")
+                    }
+                    if value == current.value && newSchema == current.schema { continue }
+                    guard current.owner == me else {
+                        throw RealmError(.refused, "contract '\(current.name)' is owned by \(current.owner); only its owner may change it",
+                                         hint: "ask \(current.owner) to publish the change, or drop the export from this repo's .gitrealm")
                     }
                     let violations = validator.validate(value)
                     if !violations.isEmpty {
@@ -218,11 +221,12 @@ public struct SyncOperation {
                         if entry.status != "current" { binding.imports[i].status = "current"; bindingChanged = true }
                     case .stale:
                         guard let newest = state.newest else { break }
-                        if let script = newest.contract.validation.importer {
+                        let scripts = declared.import(entry.contract)?.validate ?? []
+                        if !scripts.isEmpty {
                             let key = "\(entry.contract)@\(newest.version)"
                             // Scripts run once, for the realm as it is now.
                             if validations[key] == nil && !current { throw RealmWriter.NeedsCurrentRealm() }
-                            let validation = try validations[key] ?? runner.run(script)
+                            let validation = try validations[key] ?? runner.runAll(scripts, strict: strict)
                             validations[key] = validation
                             outcome.validation = validation
                             if validation.fails(strict: strict) {

@@ -1,8 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import RealmGit
 
-/// Runs a contract's validation script (`validation.exporter`, `.importer`, `.ci_only`) from
-/// this repository's own tree. The path must stay inside the repository and name a file git
-/// tracks, so a realm can never make anyone run code they do not have.
+/// Runs a validation script this repository declares in its own `.gitrealm` (`validate`,
+/// `ci-validate`; see RepoDeclarations), never one a realm names. The path must stay inside the
+/// repository and name a file git tracks as executable.
 /// Exit 0 valid, 1 invalid, 2 warning (a failure only with `strict`).
 public struct ValidationRunner {
     public enum Outcome: String, Sendable { case valid, invalid, warning, timedOut = "timed-out" }
@@ -25,26 +28,47 @@ public struct ValidationRunner {
         self.timeout = timeout
     }
 
-    /// Refuses paths that leave the repo or that git does not track.
+    /// The script's absolute path, after checking that it stays inside the repository, is a
+    /// regular file git tracks as executable (mode 100755), and is executable in the working
+    /// tree. Anything else is refused: nothing runs through `sh`, nothing untracked runs.
     public func resolve(_ script: String) throws -> String {
         guard let workdir = repository.workdir else {
             throw RealmError(.usage, "validation script \(script): needs a working tree")
         }
-        let parts = script.split(separator: "/", omittingEmptySubsequences: true)
-        if script.hasPrefix("/") || parts.contains("..") || parts.isEmpty || script.contains("\0") {
+        let relative: String
+        do { relative = try RepoPath.confined(script, what: "validation script") } catch {
             throw RealmError(.refused, "validation script '\(script)' leaves the repository; only tracked files inside it may run")
         }
-        let relative = parts.filter { $0 != "." }.joined(separator: "/")
-        guard try repository.isTracked(relative) else {
+        guard let mode = try repository.indexMode(relative) else {
             throw RealmError(.refused, "validation script '\(script)' is not a file git tracks in this repository; refusing to run it")
         }
-        return workdir + "/" + relative
+        guard mode == 0o100755 else {
+            throw RealmError(.refused, "validation script '\(script)' is not tracked as executable (mode \(String(mode, radix: 8))); refusing to run it",
+                             hint: "git update-index --chmod=+x \(relative)")
+        }
+        let path = try RepoPath.resolve(relative, in: workdir, what: "validation script")
+        guard access(path, X_OK) == 0, !isDirectory(path) else {
+            throw RealmError(.refused, "validation script '\(script)' is not an executable file in the working tree; refusing to run it")
+        }
+        return path
+    }
+
+    /// Runs `scripts` in order and returns the first report that fails (with `strict`, a
+    /// warning fails too), else the last one.
+    public func runAll(_ scripts: [String], strict: Bool, environment: [String: String] = [:]) throws -> Report {
+        var last: Report?
+        for script in scripts {
+            let report = try run(script, environment: environment)
+            if report.fails(strict: strict) { return report }
+            last = report
+        }
+        guard let last else { throw RealmError(.internalError, "no validation script to run") }
+        return last
     }
 
     public func run(_ script: String, environment: [String: String] = [:]) throws -> Report {
         let path = try resolve(script)
-        let result = try ProcessRunner.run("/bin/sh", ["-c", "if [ -x \"$0\" ]; then exec \"$0\"; else exec sh \"$0\"; fi", path],
-                                           directory: repository.workdir, environment: environment, timeout: timeout)
+        let result = try ProcessRunner.run(path, [], directory: repository.workdir, environment: environment, timeout: timeout)
         let outcome: Outcome
         if result.timedOut { outcome = .timedOut }
         else {

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmJSON
+import RealmLimits
 import RealmModel
 
 /// Computes an export's value from the exporter's own tree: a YAML/JSON file (optionally at a
@@ -103,16 +104,27 @@ public struct ValueExtractor {
         return (String(spec[..<hash]), String(spec[spec.index(after: hash)...]))
     }
 
+    /// A file of this repository, at `commit` or in the working tree: confined to the
+    /// repository (no `..`, no absolute path, no symbolic link), at most `Limits.documentBytes`.
     func read(_ path: String) throws -> [UInt8] {
+        let relative = try RepoPath.confined(path, what: "file")
         if let commit {
-            guard let bytes = try repository.blob(at: path, in: commit) else {
+            guard let entry = try repository.entry(at: relative, in: commit), entry.kind == .blob else {
                 throw RealmError(.usage, "\(path): no such file at \(commit.hex.prefix(12))")
+            }
+            if entry.mode == 0o120000 {
+                throw RealmError(.refused, "\(path): a symbolic link at \(commit.hex.prefix(12)); git-realm reads only regular files")
+            }
+            let bytes = try repository.blob(entry.oid)
+            if bytes.count > Limits.documentBytes {
+                throw RealmError(.usage, "\(path): \(bytes.count) bytes, larger than the limit of \(Limits.documentBytes)")
             }
             return bytes
         }
         guard let workdir = repository.workdir else { throw RealmError(.usage, "\(path): no working tree") }
-        guard fileExists(workdir + "/" + path) else { throw RealmError(.usage, "\(path): no such file") }
-        return try readFile(workdir + "/" + path)
+        let full = try RepoPath.resolve(relative, in: workdir, what: "file")
+        guard fileExists(full), !isDirectory(full) else { throw RealmError(.usage, "\(path): no such file") }
+        return try readFile(full, limit: Limits.documentBytes)
     }
 
     func parse(_ bytes: [UInt8], origin: String) throws -> JSONValue {
