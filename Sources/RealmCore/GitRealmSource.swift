@@ -23,7 +23,12 @@ public struct GitRealmSource: RealmSource, @unchecked Sendable {
     }
 
     public func read(_ path: String) throws -> [UInt8]? {
-        try repository.blob(at: path, in: commit)
+        do {
+            return try repository.blob(at: path, in: commit)
+        } catch {
+            guard error.isInvalid else { throw error }
+            throw RealmError(.usage, "\(path) (realm commit \(commit.hex.prefix(12))): \(error.message)")
+        }
     }
 
     public func list(_ directory: String) throws -> [String] {

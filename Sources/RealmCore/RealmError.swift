@@ -46,6 +46,8 @@ public struct RealmError: Error, Sendable, CustomStringConvertible {
             return RealmError(.usage, e.description, details: e.diagnostics.dropFirst().map(\.description))
         case let e as GitRemote.Failure:
             return RealmError(.network, "git failed: \(e.description)")
+        case let e as GitError where e.isInvalid:
+            return RealmError(.usage, e.message)
         case let e as GitError:
             return RealmError(.internalError, "libgit2: \(e.description)")
         default:

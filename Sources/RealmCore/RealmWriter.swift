@@ -3,6 +3,7 @@ import Glibc
 #endif
 import RealmGit
 import RealmModel
+import RealmYAML
 
 /// One change to the realm: files to write or delete. Built from the realm as it is at the
 /// tip being written on, so a retry after a concurrent write re-applies it to the new tip.
@@ -176,6 +177,7 @@ public struct RealmWriter {
     private func write(_ change: RealmChange, on tip: OID?, notes notesTip: OID?,
                        into objects: Repository) throws -> (commit: OID?, notes: OID?) {
         var commit = tip
+        try Self.readable(change)
         if !change.files.isEmpty || tip == nil {
             let tree = try Trace.region("realm tree built") { try objects.buildTree(base: tip, changes: change.files) }
             if let tip, try objects.commit(tip).tree == tree, change.branch == nil {
@@ -199,6 +201,19 @@ public struct RealmWriter {
             notes = try objects.createNotesCommit(parent: notes, target: target, text: merged)
         }
         return (commit, notes)
+    }
+
+    /// Refuses a change that writes a file every member's reader would refuse (over
+    /// `Limits.documentBytes`, too deep, too many nodes): the reader's own parser, with the
+    /// reader's own limits, judges each YAML file before anything is written.
+    static func readable(_ change: RealmChange) throws {
+        for (path, file) in change.files.sorted(by: { $0.key < $1.key }) {
+            guard case .blob(let bytes) = file, path.hasSuffix(".yaml") else { continue }
+            do { _ = try YAML.parse(bytes: bytes) } catch {
+                throw RealmError(.usage, "refusing to write \(path) (\(bytes.count) bytes): every member would refuse to read it: \(error.message); nothing was written",
+                                 hint: "make the value or schema smaller (limits: docs/security.md)")
+            }
+        }
     }
 
     /// Whether the realm's main or notes are no longer what the change was built on.

@@ -1,3 +1,4 @@
+import RealmLimits
 import CGit2
 
 extension Repository {
@@ -7,6 +8,7 @@ extension Repository {
         try locked { () throws(GitError) -> String? in
             var id = target.raw
             var out: OpaquePointer?
+            if let tip = try resolveUnlocked(notesRef) { try checkNoteSize(notesCommit: tip, target: target) }
             guard try checkFound(git_note_read(&out, raw, notesRef, &id), "read note on \(target) in \(notesRef)") else { return nil }
             let note = try Handle.own(out, free: git_note_free, "read note")
             defer { withExtendedLifetime(note) {} }
@@ -17,6 +19,7 @@ extension Repository {
     /// The note on `target` as of a given notes commit; nil when absent.
     public func note(notesCommit: OID, on target: OID) throws(GitError) -> String? {
         try locked { () throws(GitError) -> String? in
+            try checkNoteSize(notesCommit: notesCommit, target: target)
             let commit = try lookupCommit(notesCommit)
             defer { withExtendedLifetime(commit) {} }
             var id = target.raw
@@ -25,6 +28,28 @@ extension Repository {
             let note = try Handle.own(out, free: git_note_free, "read note")
             defer { withExtendedLifetime(note) {} }
             return decodeCString(git_note_message(note.pointer))
+        }
+    }
+
+    /// Refuses a note larger than `Limits.noteBytes` before libgit2 reads it into memory. The
+    /// note is at the target's hex in the notes tree, or under a fan-out (`ab/cdef...`).
+    private func checkNoteSize(notesCommit: OID, target: OID) throws(GitError) {
+        let tree = try lookupTree(notesCommit)
+        let hex = target.hex
+        var paths = [hex]
+        for depth in 1...3 {
+            var parts: [String] = []
+            var rest = Substring(hex)
+            for _ in 0..<depth { parts.append(String(rest.prefix(2))); rest = rest.dropFirst(2) }
+            paths.append((parts + [String(rest)]).joined(separator: "/"))
+        }
+        for path in paths {
+            guard let entry = try entryUnlocked(path, in: tree), entry.kind == .blob else { continue }
+            let size = try objectSizeUnlocked(entry.oid)
+            if size > Limits.noteBytes {
+                throw GitError.invalid("the note on \(hex.prefix(12)) is \(size) bytes, larger than the limit of \(Limits.noteBytes)")
+            }
+            return
         }
     }
 

@@ -1,3 +1,4 @@
+import RealmLimits
 import CGit2
 #if canImport(Glibc)
 import Glibc
@@ -36,8 +37,14 @@ extension Repository {
         try locked { () throws(GitError) -> [UInt8] in try blobUnlocked(oid) }
     }
 
-    func blobUnlocked(_ oid: OID) throws(GitError) -> [UInt8] {
+    /// The blob's bytes; a blob larger than `limit` (git-realm's bound on anything it reads,
+    /// `Limits.blobBytes`) is refused from its header, before it is inflated into memory.
+    func blobUnlocked(_ oid: OID, limit: Int = Limits.blobBytes) throws(GitError) -> [UInt8] {
         var id = oid.raw
+        let stored = try objectSizeUnlocked(oid)
+        if stored > limit {
+            throw GitError.invalid("object \(oid.hex.prefix(12)) is \(stored) bytes, larger than the limit of \(limit)")
+        }
         var out: OpaquePointer?
         try check(git_blob_lookup(&out, raw, &id), "read blob \(oid)")
         let blob = try Handle.own(out, free: git_blob_free, "read blob \(oid)")
@@ -45,6 +52,19 @@ extension Repository {
         let size = Int(git_blob_rawsize(blob.pointer))
         guard size > 0, let content = git_blob_rawcontent(blob.pointer) else { return [] }
         return Array(UnsafeRawBufferPointer(start: content, count: size))
+    }
+
+    /// An object's size from its header, without inflating it.
+    func objectSizeUnlocked(_ oid: OID) throws(GitError) -> Int {
+        var odbOut: OpaquePointer?
+        try check(git_repository_odb(&odbOut, raw), "open object database")
+        let odb = try Handle.own(odbOut, free: git_odb_free, "open object database")
+        defer { withExtendedLifetime(odb) {} }
+        var id = oid.raw
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        try check(git_odb_read_header(&size, &type, odb.pointer, &id), "read object \(oid)")
+        return size
     }
 
     /// The tree of a commit, or the tree itself (tags are peeled).

@@ -11,6 +11,11 @@ public enum Limits {
     public static let documentDepth = 128
     /// Most nodes a document may contain, aliases counted at the size of what they refer to.
     public static let documentNodes = 1_000_000
+    /// Largest git object (a realm file, a file of an export at a commit) read into memory;
+    /// larger ones are refused from their header, before they are inflated.
+    public static let blobBytes = documentBytes
+    /// Largest note (notification and acknowledgement lines on one realm commit).
+    public static let noteBytes = documentBytes
 
     // MARK: Contract engine (schemas, patterns, $ref, value diffs)
 
