@@ -27,7 +27,7 @@ public struct GitRealmSource: RealmSource, @unchecked Sendable {
             return try repository.blob(at: path, in: commit)
         } catch {
             guard error.isInvalid else { throw error }
-            throw RealmError(.usage, "\(path) (realm commit \(commit.hex.prefix(12))): \(error.message)")
+            throw RealmError(.usage, "\(path): \(error.message) (realm commit \(commit.hex.prefix(12)))")
         }
     }
 

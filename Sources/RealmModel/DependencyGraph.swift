@@ -35,6 +35,8 @@ public struct DependencyGraph: Sendable, Equatable {
     public static func build(from realm: RealmSnapshot) throws -> DependencyGraph {
         var graph = DependencyGraph(nodes: try realm.repoNames())
         for domain in try realm.domainNames() {
+            // A malformed domain file (a bad member name, say) is an error here as for status.
+            _ = try realm.domain(domain)
             var exporters: [String] = [], importers: [String] = []
             for repo in try realm.bindingRepos(in: domain) {
                 guard let binding = try realm.binding(domain: domain, repo: repo) else { continue }

@@ -9,8 +9,10 @@ final class Sandbox: @unchecked Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The watchdog killed the command: it ran past `run`'s `deadline`.
+        var timedOut = false
         var output: String { stdout + stderr }
-        var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+        var description: String { "exit \(status)\(timedOut ? " (killed by the test's watchdog)" : "")\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
     }
 
     static let subcommands = ["status", "graph", "admin", "hooks", "hook", "demo", "check", "schema", "semver", "sync", "export", "import"]
@@ -75,9 +77,11 @@ final class Sandbox: @unchecked Sendable {
 
     func path(_ relative: String) -> String { relative.hasPrefix("/") ? relative : root + "/" + relative }
 
+    /// Runs a command as a user would. A watchdog kills it (SIGKILL) after `deadline` seconds,
+    /// so a hang fails the test with `timedOut` instead of stopping the run.
     @discardableResult
     func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
-             stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+             stdin: String? = nil, environment extra: [String: String] = [:], deadline: Double = 180) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
@@ -88,6 +92,11 @@ final class Sandbox: @unchecked Sendable {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        let pid = process.processIdentifier
+        nonisolated(unsafe) var killed = false
+        let watchdog = DispatchWorkItem { killed = true; Sandbox.killTree(pid) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + deadline, execute: watchdog)
+        defer { watchdog.cancel() }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         // Read both pipes concurrently so a chatty child cannot block.
@@ -101,16 +110,38 @@ final class Sandbox: @unchecked Sendable {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        watchdog.cancel()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self), timedOut: killed)
+    }
+
+    /// SIGKILLs `pid` and every process descending from it (git runs `git-realm` as a child,
+    /// which runs git again): found through /proc, children first stopped so none escapes.
+    static func killTree(_ pid: Int32) {
+        var parents: [Int32: Int32] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 2, let parent = Int32(fields[1]) { parents[child] = parent }
+        }
+        var tree = [pid]
+        var i = 0
+        while i < tree.count {
+            tree += parents.filter { $0.value == tree[i] }.map(\.key)
+            i += 1
+        }
+        for p in tree { kill(p, SIGSTOP) }
+        for p in tree { kill(p, SIGKILL) }
     }
 
     /// `git realm <args>` in `directory`.
     @discardableResult
     func realm(_ arguments: [String], in directory: String? = nil, stdin: String? = nil,
-               environment extra: [String: String] = [:]) throws -> Result {
-        try run("git", ["realm"] + arguments, in: directory, stdin: stdin, environment: extra)
+               environment extra: [String: String] = [:], deadline: Double = 180) throws -> Result {
+        try run("git", ["realm"] + arguments, in: directory, stdin: stdin, environment: extra, deadline: deadline)
     }
 
     /// Runs git and fails the test when it fails.

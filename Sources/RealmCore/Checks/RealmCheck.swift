@@ -111,7 +111,7 @@ public struct RealmCheck {
     public static func differ(_ a: any RealmSource, _ b: any RealmSource) throws -> Bool {
         let left = try realmFiles(a), right = try realmFiles(b)
         if left != right { return true }
-        for path in left where try a.read(path) != b.read(path) { return true }
+        for path in left where (try? a.read(path)) != (try? b.read(path)) { return true }
         return false
     }
 
@@ -121,10 +121,12 @@ public struct RealmCheck {
             try source.list(directory).filter { $0.hasSuffix(".yaml") }.map { "\(directory)/\($0)" }
         }
         var files: [String] = []
-        if try source.read(RealmConfig.path) != nil { files.append(RealmConfig.path) }
+        if try source.list("").contains(RealmConfig.path) { files.append(RealmConfig.path) }
         files += try yaml("repos")
         for domain in try source.list("domains") {
-            for file in [Domain.path(domain), DomainGovernance.path(domain)] where try source.read(file) != nil {
+            let present = Set(try source.list("domains/\(domain)"))
+            for file in [Domain.path(domain), DomainGovernance.path(domain)]
+            where present.contains(String(file.split(separator: "/").last ?? "")) {
                 files.append(file)
             }
             files += try yaml(Contract.directory(domain))
@@ -161,7 +163,14 @@ public struct RealmCheck {
         /// (`missing` says so) or has errors.
         mutating func decode<T: RealmDocument>(_ type: T.Type, _ path: String,
                                                missing: String? = nil) throws -> (value: T, map: SourceMap)? {
-            guard let bytes = try source.read(path) else {
+            let read: [UInt8]?
+            do { read = try source.read(path) } catch let failure as RealmError where failure.kind == .usage {
+                // Too large to read: a finding like any malformed file, not the end of the check.
+                let message = failure.message.hasPrefix(path + ": ") ? String(failure.message.dropFirst(path.count + 2)) : failure.message
+                error(path, nil, message)
+                return nil
+            }
+            guard let bytes = read else {
                 if let missing { error(path, nil, missing) }
                 return nil
             }

@@ -130,6 +130,8 @@ public struct SyncOperation {
             var summary: [String] = []
 
             for domain in try realm.domains(of: me) {
+                // A malformed domain file (a bad member name, say) is an error here as for status.
+                _ = try realm.domain(domain)
                 guard var binding = try realm.binding(domain: domain, repo: me) else { continue }
                 // Exports.
                 for listed in binding.exports where contract == nil || listed.contract == contract {
