@@ -45,9 +45,11 @@ struct JSONSchemaRobustnessTests {
         return out
     }
 
-    @Test("mutated conformance schemas never crash or hang", arguments: ["draft2020-12", "draft7"])
+    @Test("mutated conformance schemas never crash or hang",
+          .enabled(if: JSONSchemaConformanceTests.suiteDirectory() != nil, Comment(rawValue: JSONSchemaConformanceTests.missing)),
+          arguments: ["draft2020-12", "draft7"])
     func mutatedSchemas(folder: String) throws {
-        let suite = JSONSchemaConformanceTests.suiteDirectory()
+        let suite = try #require(JSONSchemaConformanceTests.suiteDirectory(), Comment(rawValue: JSONSchemaConformanceTests.missing))
         let directory = try #require(JSONSchemaConformanceTests.testsDirectory(suite, draft: folder),
                                      "JSON-Schema-Test-Suite not found at \(suite.path)")
         let remotes = try JSONSchemaConformanceTests.remotes(suite)
