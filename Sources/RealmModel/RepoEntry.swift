@@ -9,6 +9,9 @@ public struct RepoEntry: RealmDocument, Equatable {
     public var url: String?
     public var path: String?
     public var maintainers: [String] = []
+    /// The maintainers' public signing keys: who may write this repo's realm files
+    /// (docs/trust.md). A key's principal is the email its commits carry as author.
+    public var keys: [SigningKey] = []
     public var joinedAt: String
     public var extra: [YAMLPair] = []
 
@@ -29,6 +32,19 @@ public struct RepoEntry: RealmDocument, Equatable {
         url = r.string("url")
         path = r.string("path")
         maintainers = r.stringList("maintainers") ?? []
+        for item in r.list("keys") ?? [] {
+            guard var k = FieldReader(item, context: ref.context, prefix: "keys[].") else { continue }
+            let principal = k.string("principal", required: true) ?? ""
+            let key = k.string("key", required: true) ?? ""
+            if !SigningKey.isValid(key) {
+                ref.context.error(k.mark(of: "key"), "field 'keys[].key' must be an SSH public key ('ssh-ed25519 AAAA...')")
+            }
+            if !SigningKey.isValidPrincipal(principal) {
+                ref.context.error(k.mark(of: "principal"), "field 'keys[].principal' must be an email address without spaces or quotes")
+            }
+            _ = k.unknownFields()
+            keys.append(SigningKey(principal: principal, key: key))
+        }
         joinedAt = r.string("joined_at") ?? ""
         extra = r.unknownFields()
     }
@@ -40,6 +56,14 @@ public struct RepoEntry: RealmDocument, Equatable {
         b.add("url", url)
         b.add("path", path)
         b.add("maintainers", strings: maintainers)
+        if !keys.isEmpty {
+            b.add("keys", YAMLNode.seq(keys.map { key in
+                var k = MappingBuilder()
+                k.add("principal", key.principal)
+                k.add("key", key.key)
+                return k.node
+            }))
+        }
         b.add("joined_at", joinedAt)
         b.append(extra)
         return b.node
@@ -47,6 +71,37 @@ public struct RepoEntry: RealmDocument, Equatable {
 
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.org == b.org && a.url == b.url && a.path == b.path
-            && a.maintainers == b.maintainers && a.joinedAt == b.joinedAt
+            && a.maintainers == b.maintainers && a.keys == b.keys && a.joinedAt == b.joinedAt
     }
+}
+
+/// A maintainer's public SSH signing key, as an allowed-signers line lists it.
+public struct SigningKey: Sendable, Equatable {
+    public var principal: String
+    /// `type base64` (no comment, no options).
+    public var key: String
+
+    public init(principal: String, key: String) {
+        self.principal = principal
+        self.key = key
+    }
+
+    /// A key an allowed-signers file can hold as is: a known type and base64, nothing else.
+    public static func isValid(_ key: String) -> Bool {
+        let parts = key.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 2, ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+                                  "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
+                                  "sk-ecdsa-sha2-nistp256@openssh.com"].contains(String(parts[0])) else { return false }
+        return !parts[1].isEmpty && parts[1].utf8.count <= 4096
+            && parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "=") }
+    }
+
+    /// A principal an allowed-signers file can hold: an email-like word, no pattern characters.
+    public static func isValidPrincipal(_ principal: String) -> Bool {
+        !principal.isEmpty && principal.utf8.count <= 254 && principal.contains("@")
+            && principal.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"\"',*?!".unicodeScalars.contains($0) }
+    }
+
+    /// The allowed-signers line: `principal namespaces="git" type base64`.
+    public var allowedSignersLine: String { "\(principal) namespaces=\"git\" \(key)" }
 }
