@@ -35,6 +35,10 @@ enum Output {
         writeStderr("warning: \(text)\n")
     }
 
+    static func hint(_ text: String) {
+        writeStderr("hint: \(text)\n")
+    }
+
     static func green(_ s: String) -> String { paint(s, "32") }
     static func yellow(_ s: String) -> String { paint(s, "33") }
     static func red(_ s: String) -> String { paint(s, "31") }
