@@ -74,7 +74,7 @@ struct AdminJoinCommand: ParsableCommand {
             }
             Output.line("\(Output.check) Wrote .gitrealm (commit it so every clone knows its realm)")
             for line in result.hookLines { Output.line("\(Output.check) Hook \(line)") }
-            if let manual = result.manualHooks { Output.line(manual) }
+            if let manual = result.manualHooks { Output.block(manual) }
             if !result.detectedS3Sources.isEmpty {
                 let found = result.detectedS3Value
                 Output.line("Auto-detected exports: S3 paths (\(found.read.count) read, \(found.write.count) write) in \(result.detectedS3Sources.joined(separator: ", "))")
