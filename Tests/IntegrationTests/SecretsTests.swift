@@ -143,4 +143,22 @@ import Testing
         #expect(clash.stderr.contains("already has a repo named 'aperture'"), "\(clash)")
         #expect(!clash.stderr.contains(box.root), "\(clash)")
     }
+
+    /// The post-merge note records why the fetch failed, next to its findings: without the
+    /// secret of the URL it failed on.
+    @Test func postMergeNoteOfAFailedFetchCarriesNoSecret() throws {
+        let box = try Sandbox()
+        let (url, _, fungal) = try box.makeExportScenario()
+        try box.publishS3(url, version: "1.5.0", read: ["jobs/*/masks/*", "x/*"])
+        #expect(try box.realm(["status", "--fetch"], in: fungal).status == 0)
+        try box.git(["config", "-f", ".gitrealm", "realm.url", "http://alice:\(Self.secret)@127.0.0.1:1/realm.git"], in: fungal)
+        let hook = try box.realm(["hook", "post-merge", "0"], in: fungal)
+        #expect(hook.status == 0, "\(hook)")
+        #expect(hook.output.contains("cannot fetch realm 'letemcook' from http://127.0.0.1:1/realm.git"), "\(hook)")
+        expectNoSecret(hook.output, "post-merge")
+        let note = try box.git(["notes", "--ref=realm", "show", "HEAD"], in: fungal)
+        #expect(note.contains("Stale import: s3-permissions 1.5.0 available"), "\(note)")
+        #expect(note.contains("cannot fetch realm 'letemcook' from http://127.0.0.1:1/realm.git"), "\(note)")
+        expectNoSecret(note, "the post-merge note")
+    }
 }
