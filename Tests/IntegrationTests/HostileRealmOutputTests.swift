@@ -26,6 +26,12 @@ import Testing
         }
         try box.addRealmNote(url, Sandbox.notificationLine(to: "fungal-image-analysis", version: "1.5.0",
                                                            changes: ["+ " + Self.payloadJSON]))
+        // A sync branch whose commit subject is hostile (it concerns fungal's domain).
+        let clone = box.path("realm-sync-branch")
+        try box.git(["clone", "--quiet", url, clone])
+        try box.write("realm-sync-branch/" + Sandbox.s3Contract, Sandbox.s3ContractText(version: "2.0.0", read: ["y/*"]))
+        try box.git(["commit", "--quiet", "-am", "subject " + Self.payload], in: clone)
+        try box.git(["push", "--quiet", "origin", "HEAD:refs/heads/sync/aperture/20260101-000000"], in: clone)
         return (box, url, aperture, fungal)
     }
 
@@ -59,6 +65,7 @@ import Testing
             #expect(status.status == 0, "\(status)")
             expectSanitised(status.output, "status (colour \(colour))")
             #expect(status.stdout.contains("+ " + Self.escaped), "\(status)")
+            #expect(status.stdout.contains(#"subject \033]0;pwned\a\033[31mRED"#), "the sync branch's subject: \(status)")
             if colour == "always" {
                 #expect(status.stdout.contains("\u{1B}[33mstale\u{1B}[0m"), "git-realm's own colours still work: \(status)")
             }
