@@ -13,6 +13,12 @@ struct AdminJoinCommand: ParsableCommand {
         that git-realm did not write is never overwritten without --force; --manual
         prints what to add instead.
 
+        Credentials are never stored or published: a password or token in the realm
+        URL is used for this command only (.gitrealm and git config get the URL
+        without it; later fetches and pushes authenticate through git's credential
+        helpers), and repos/<name>.yaml gets origin's URL without credentials, or no
+        URL when origin is missing or a local path.
+
         \(exitCodeDiscussion)
         """)
 
@@ -41,6 +47,10 @@ struct AdminJoinCommand: ParsableCommand {
             let mode: JoinRealm.HookMode = noHooks ? .skip : manual ? .manual : force ? .force : .install
             let result = try JoinRealm(url: realm, name: name, org: org, hooks: mode).run()
             let m = result.membership
+            if result.droppedCredentials {
+                Output.warning("the realm URL's credentials were used for this join and stored nowhere: .gitrealm and git config say \(m.url)")
+                Output.hint("later fetches and pushes get credentials from a git credential helper, as 'git fetch' does: see 'git help credentials' (for example: git config --global credential.helper cache)")
+            }
             if output.json {
                 Output.json([
                     "realm": .string(m.realm), "url": .string(m.url), "repo": .string(m.repo),
@@ -64,7 +74,7 @@ struct AdminJoinCommand: ParsableCommand {
             }
             Output.line("\(Output.check) Wrote .gitrealm (commit it so every clone knows its realm)")
             for line in result.hookLines { Output.line("\(Output.check) Hook \(line)") }
-            if let manual = result.manualHooks { Output.line(manual) }
+            if let manual = result.manualHooks { Output.block(manual) }
             if !result.detectedS3Sources.isEmpty {
                 let found = result.detectedS3Value
                 Output.line("Auto-detected exports: S3 paths (\(found.read.count) read, \(found.write.count) write) in \(result.detectedS3Sources.joined(separator: ", "))")

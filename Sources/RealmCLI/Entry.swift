@@ -30,7 +30,7 @@ public enum Entry {
             // Bad arguments exit 2 like every other bad input (docs/exit-codes.md), not
             // argument-parser's 64.
             if GitRealm.exitCode(for: error) == .validationFailure {
-                writeStderr(GitRealm.fullMessage(for: error) + "\n")
+                Output.stderrBlock(GitRealm.fullMessage(for: error))
                 exit(2)
             }
             GitRealm.exit(withError: error)
@@ -77,7 +77,7 @@ public enum Entry {
     static func execPlugin(_ path: String, arguments: [String]) -> Never {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         execv(path, argv)
-        writeStderr("error: cannot run \(path): \(String(cString: strerror(errno)))\n")
+        Output.stderrLine("error: cannot run \(path): \(String(cString: strerror(errno)))")
         exit(70)
     }
 }

@@ -27,7 +27,7 @@ struct GenerateManCommand: ParsableCommand {
             for (name, text) in pages {
                 let result = try ProcessRunner.run("sh", ["-c", "cat > \"$0\"", "\(output)/\(name).1"], stdin: Array(text.utf8))
                 guard result.status == 0 else { throw RealmError(.usage, "cannot write \(output)/\(name).1") }
-                print("\(output)/\(name).1")
+                Output.line("\(output)/\(name).1")
             }
         }
     }

@@ -17,6 +17,12 @@ public struct GitRealm: ParsableCommand {
         absolute path: appended to that file). GIT_REALM_SKIP_HOOKS=1 makes the
         hooks do nothing.
 
+        Colour: GIT_REALM_COLOR=always|never|auto, else git config color.realm,
+        else color.ui (auto, always, never, true, false, as git reads them); auto
+        colours on a terminal unless NO_COLOR is set. Whatever a realm, a note or
+        git says is printed with control characters escaped (as \\033, \\n); --json
+        output is exact. URLs are shown, stored and published without credentials.
+
         \(exitCodeDiscussion)
         """,
         version: gitRealmVersion,

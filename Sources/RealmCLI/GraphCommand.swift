@@ -21,7 +21,7 @@ struct GraphCommand: ParsableCommand {
             let participant = try Participant.current()
             if fetch { try participant.fetch(timeout: 60) }
             let graph = try DependencyGraph.build(from: try participant.snapshot())
-            print(GraphRenderer.render(graph, realm: participant.realm, format: format), terminator: "")
+            Output.block(GraphRenderer.render(graph, realm: participant.realm, format: format))
         }
     }
 }

@@ -30,7 +30,7 @@ struct HooksInstallCommand: ParsableCommand {
         try runReporting {
             let repository = try Participant.openRepository()
             if manual {
-                Output.line(try Hooks.manualInstructions(for: repository))
+                Output.block(try Hooks.manualInstructions(for: repository))
                 return
             }
             let plan = try Hooks.plan(for: repository, force: force)
@@ -119,11 +119,11 @@ struct HookCommand: ParsableCommand {
                 throw ExitCode(failure.exitCode)
             case .warn:
                 Output.warning("git-realm pre-push could not check this push: \(failure.message)")
-                writeStderr("hint: pushing anyway (realm.hookFailure=warn)\n")
+                Output.hint("pushing anyway (realm.hookFailure=warn)")
                 return
             }
         }
-        for notice in result.notices { writeStderr("git-realm: \(notice)\n") }
+        for notice in result.notices { Output.stderrLine("git-realm: \(notice)") }
         guard !result.findings.isEmpty else { return }
 
         let blocking = settings.prePush == .block
@@ -147,17 +147,17 @@ struct HookCommand: ParsableCommand {
                 Output.error(RealmError(.checkFailed, message, details: details))
             } else {
                 Output.warning(message)
-                for line in details { writeStderr("  \(line)\n") }
+                for line in details { Output.stderrLine("  \(line)") }
             }
         }
         let drifted = result.findings.contains { $0.state.problem == nil }
         let publish = drifted ? "run 'git realm sync' to publish the new version to the realm"
             : "fix the export's file, or its extraction in the binding"
         if blocking {
-            writeStderr("hint: \(publish), then push again (to push anyway: git push --no-verify, or 'git config realm.prePush warn')\n")
+            Output.hint("\(publish), then push again (to push anyway: git push --no-verify, or 'git config realm.prePush warn')")
             throw ExitCode(RealmError.Kind.checkFailed.rawValue)
         }
-        writeStderr("hint: \(publish) (pushing anyway: realm.prePush=warn)\n")
+        Output.hint("\(publish) (pushing anyway: realm.prePush=warn)")
     }
 
     private func runPostMerge() {

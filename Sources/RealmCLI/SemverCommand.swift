@@ -90,7 +90,7 @@ struct SemverMaxCommand: ParsableCommand {
             } else if let text {
                 Output.line(text)
             } else {
-                writeStderr("no version satisfies \(range)\n")
+                Output.stderrLine("no version satisfies \(range)")
             }
             if best == nil { throw ExitCode(1) }
         }

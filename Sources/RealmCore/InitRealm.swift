@@ -16,6 +16,7 @@ public struct InitRealm {
     }
 
     public struct Result: Sendable {
+        /// The realm's URL without credentials (what participants should join with).
         public var url: String
         public var commit: OID
         public var config: RealmConfig
@@ -46,7 +47,7 @@ public struct InitRealm {
         guard let commit else {
             throw RealmError(.refused, "realm.yaml at \(url) already says exactly this; nothing to do")
         }
-        return Result(url: url, commit: commit, config: config)
+        return Result(url: GitURL.redacted(url), commit: commit, config: config)
     }
 }
 

@@ -28,6 +28,9 @@ public struct JoinRealm {
         /// Tracked files with S3 path literals: candidates for `git realm export --detect s3-paths`.
         public var detectedS3Sources: [String]
         public var detectedS3Value: S3PathDetector.Found
+        /// The realm URL given carried credentials, which were used for this command's own
+        /// fetch and push and stored nowhere (`membership.url` is the URL without them).
+        public var droppedCredentials: Bool
     }
 
     public func run() throws -> Result {
@@ -36,14 +39,21 @@ public struct JoinRealm {
             throw RealmError(.usage, "cannot join from a bare repository: run it in a clone with a working tree")
         }
         let repoName = try chooseName(workdir: workdir)
+        // `url` is what the user gave, used for this command's own fetch and push (git offers
+        // its credentials to the credential helpers when they work); `storedURL` is what is
+        // written anywhere and printed: without credentials (docs/security.md).
         let url = normalizeRealmURL(self.url)
+        let storedURL = GitURL.redacted(url)
 
         // Learn the realm's name from its realm.yaml.
         let realmName = try readRealmName(repository: repository, url: url)
-        if let existing = try Membership.load(in: repository), existing.realm != realmName || existing.repo != repoName {
+        let current = try Membership.load(in: repository)
+        if let existing = current, existing.realm != realmName || existing.repo != repoName {
             throw RealmError(.refused, "this repository is already in realm '\(existing.realm)' as '\(existing.repo)'",
                              hint: "run 'git realm admin leave' first (one realm per repository)")
         }
+        // This repository (or a clone of it: the file is committed) joined under this name before.
+        let rejoining = current != nil
         // Refuse a foreign hook before writing anything anywhere.
         let hookPlan: Hooks.Plan? = switch hooks {
         case .install: try Hooks.plan(for: repository, force: false)
@@ -51,19 +61,23 @@ public struct JoinRealm {
         case .manual, .skip: nil
         }
 
-        let origin = (try? repository.configString("remote.origin.url")).flatMap { $0 }
         let email = (try? repository.configString("user.email")).flatMap { $0 }
-        let entry = RepoEntry(name: repoName, org: org, url: origin, path: origin == nil ? workdir : nil,
+        let entry = RepoEntry(name: repoName, org: org, url: Self.publishableURL(of: repository),
                               maintainers: email.map { [$0] } ?? [], joinedAt: Timestamp.now())
         var registered = false
         let writer = RealmWriter(repository: repository, realm: realmName, url: url)
         try writer.commit { snapshot in
-            guard let snapshot else { throw RealmError(.usage, "\(url) is not a realm (it has no main branch)") }
+            guard let snapshot else { throw RealmError(.usage, "\(storedURL) is not a realm (it has no main branch)") }
             _ = try snapshot.config()
             if let existing = try snapshot.repo(repoName) {
-                let same = (existing.url != nil && existing.url == entry.url) || (existing.path != nil && existing.path == entry.path)
+                // The same repository: by its published URL, by its membership file, or (an
+                // entry written before local paths stopped being published) by its path here.
+                let existingURL = existing.url.map(GitURL.redacted)
+                let same = (existingURL != nil && existingURL == entry.url) || rejoining
+                    || (existing.path != nil && existing.path == workdir)
                 if same { return nil }
-                throw RealmError(.refused, "realm '\(realmName)' already has a repo named '\(repoName)' (\(existing.url ?? existing.path ?? "elsewhere"))",
+                let elsewhere = existingURL.map { " (\($0))" } ?? ""
+                throw RealmError(.refused, "realm '\(realmName)' already has a repo named '\(repoName)'\(elsewhere)",
                                  hint: "join under another name with --as NAME")
             }
             registered = true
@@ -72,11 +86,11 @@ public struct JoinRealm {
             return change
         }
 
-        let membership = Membership(realm: realmName, url: url, repo: repoName)
+        let membership = Membership(realm: realmName, url: storedURL, repo: repoName)
         try membership.write(to: workdir)
         let participant = Participant(repository: repository, membership: membership)
         try repository.setConfig("realm.\(realmName).fetchedAt", String(Timestamp.nowSeconds()))
-        try recordCheckout(repository: repository, realm: realmName, url: url, workdir: workdir)
+        try recordCheckout(repository: repository, realm: realmName, url: storedURL, workdir: workdir)
         try repository.setConfig("notes.rewriteRef", RefLayout.localNotes)
 
         var hookLines: [String] = []
@@ -93,7 +107,17 @@ public struct JoinRealm {
         }
         let (s3Files, s3Value) = try detectS3Exports(repository: repository, workdir: workdir)
         return Result(membership: membership, registered: registered, hookLines: hookLines,
-                      manualHooks: manual, detected: detected, detectedS3Sources: s3Files, detectedS3Value: s3Value)
+                      manualHooks: manual, detected: detected, detectedS3Sources: s3Files, detectedS3Value: s3Value,
+                      droppedCredentials: storedURL != url)
+    }
+
+    /// What repos/<repo>.yaml says about where this repository lives: origin's URL without
+    /// credentials, or nothing when origin is missing or local (a path, `file://`): a path
+    /// would only tell the realm how this machine is laid out.
+    static func publishableURL(of repository: Repository) -> String? {
+        guard let origin = (try? repository.configString("remote.origin.url")).flatMap({ $0 }),
+              !origin.isEmpty, !GitURL.isLocal(origin) else { return nil }
+        return GitURL.redacted(origin)
     }
 
     /// The seeds' "auto-detected exports": tracked text files that mention `s3://` literals.
@@ -130,15 +154,16 @@ public struct JoinRealm {
             try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
                                 refspecs: ["+\(RefLayout.realmMainBranch):\(incoming)"])
         } catch {
+            let shown = GitURL.redacted(url)
             if error.stderr.contains("couldn't find remote ref") {
-                throw RealmError(.usage, "\(url) is not a realm (it has no main branch)",
-                                 hint: "create one with 'git realm admin init \(url) --name NAME'")
+                throw RealmError(.usage, "\(shown) is not a realm (it has no main branch)",
+                                 hint: "create one with 'git realm admin init \(shown) --name NAME'")
             }
-            throw RealmError(.network, "cannot fetch realm from \(url): \(firstLine(error.stderr))")
+            throw RealmError(.network, "cannot fetch realm from \(shown): \(firstLine(error.stderr))")
         }
         defer { try? repository.deleteRef(incoming, expected: nil) }
         guard let tip = try repository.resolve(ref: incoming) else {
-            throw RealmError(.network, "fetched nothing from \(url)")
+            throw RealmError(.network, "fetched nothing from \(GitURL.redacted(url))")
         }
         let config = try RealmSnapshot(source: GitRealmSource(repository: repository, commit: tip)).config()
         return config.name

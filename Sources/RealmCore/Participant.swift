@@ -125,8 +125,9 @@ public enum RealmRemote {
     }
 }
 
+/// The line of git's standard error that says what failed, without credentials in URLs.
 func firstLine(_ text: String) -> String {
-    let lines = text.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+    let lines = GitURL.redactingURLs(in: text).split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
     return lines.first(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }).map(String.init)
         ?? lines.first.map(String.init) ?? "(no message)"
 }

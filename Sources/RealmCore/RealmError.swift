@@ -28,11 +28,13 @@ public struct RealmError: Error, Sendable, CustomStringConvertible {
     /// Extra findings printed below the message (e.g. every finding of a malformed file).
     public var details: [String]
 
+    /// Every URL in the message, hint and details loses its credentials here (`GitURL`): an
+    /// error quotes URLs and git's own messages, and is printed, or written into a note.
     public init(_ kind: Kind, _ message: String, hint: String? = nil, details: [String] = []) {
         self.kind = kind
-        self.message = message
-        self.hint = hint
-        self.details = details
+        self.message = GitURL.redactingURLs(in: message)
+        self.hint = hint.map(GitURL.redactingURLs(in:))
+        self.details = details.map(GitURL.redactingURLs(in:))
     }
 
     public var exitCode: Int32 { kind.rawValue }
@@ -45,7 +47,9 @@ public struct RealmError: Error, Sendable, CustomStringConvertible {
         case let e as ModelError:
             return RealmError(.usage, e.description, details: e.diagnostics.dropFirst().map(\.description))
         case let e as GitRemote.Failure:
-            return RealmError(.network, "git failed: \(e.description)")
+            let what = GitURL.redactingURLs(in: e.command.joined(separator: " "))
+            let outcome = e.timedOut ? "timed out" : "failed (exit \(e.status))"
+            return RealmError(.network, "`\(what)` \(outcome): \(firstLine(e.stderr))")
         case let e as GitError where e.isInvalid:
             return RealmError(.usage, e.message)
         case let e as GitError:

@@ -237,7 +237,7 @@ public struct StatusReport: Sendable {
         }
 
         let syncBranches = try pendingSyncBranches(participant: participant, domains: domains.map(\.name))
-        return StatusReport(realm: participant.realm, url: participant.membership.url, repo: me,
+        return StatusReport(realm: participant.realm, url: GitURL.redacted(participant.membership.url), repo: me,
                             realmCommit: tip.hex, fetchedAt: try participant.lastFetched(), fetchError: fetchError,
                             domains: domains, warnings: warnings,
                             notifications: notifications.sorted { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) },

@@ -52,6 +52,13 @@ extension Repository {
     }
 
     private func buildConfig() throws(GitError) -> RepositoryConfig {
+        try Repository.buildConfig(commonDir: commonDir, gitDir: gitDir, repository: raw)
+    }
+
+    /// The chain for a repository (`commonDir`, `gitDir`), or without one (nil): system, xdg,
+    /// global and the environment only, as `git config` reads outside a repository.
+    /// `repository` (the libgit2 handle) lets `includeIf.gitdir:` conditions see it.
+    static func buildConfig(commonDir: String?, gitDir: String?, repository raw: OpaquePointer?) throws(GitError) -> RepositoryConfig {
         var out: OpaquePointer?
         try check(git_config_new(&out), "create config")
         let chain = try Handle.own(out, free: git_config_free, "create config")
@@ -85,12 +92,14 @@ extension Repository {
             }
         }
 
-        try add("\(commonDir)/config", GIT_CONFIG_LEVEL_LOCAL)
+        if let commonDir, let gitDir {
+            try add("\(commonDir)/config", GIT_CONFIG_LEVEL_LOCAL)
 
-        var worktreeConfig: Int32 = 0
-        if try checkFound(git_config_get_bool(&worktreeConfig, chain.pointer, "extensions.worktreeconfig"), "read extensions.worktreeConfig"),
-           worktreeConfig != 0, fileExists("\(gitDir)/config.worktree") {
-            try add("\(gitDir)/config.worktree", GIT_CONFIG_LEVEL_APP)
+            var worktreeConfig: Int32 = 0
+            if try checkFound(git_config_get_bool(&worktreeConfig, chain.pointer, "extensions.worktreeconfig"), "read extensions.worktreeConfig"),
+               worktreeConfig != 0, fileExists("\(gitDir)/config.worktree") {
+                try add("\(gitDir)/config.worktree", GIT_CONFIG_LEVEL_APP)
+            }
         }
 
         return RepositoryConfig(chain: chain, environment: Repository.environmentConfig(), globalPath: globalPath)
@@ -177,7 +186,10 @@ extension Repository {
 
     /// (found, value); value nil means "implicit true" (a key without `=`).
     func configLookup(_ key: String) throws(GitError) -> (found: Bool, value: String?) {
-        let config = try config()
+        try Repository.configLookup(key, in: config())
+    }
+
+    static func configLookup(_ key: String, in config: RepositoryConfig) throws(GitError) -> (found: Bool, value: String?) {
         if let canonical = Repository.canonicalConfigKey(key),
            let override = config.environment.last(where: { $0.key == canonical }) {
             return (true, override.value)
@@ -188,6 +200,15 @@ extension Repository {
         let entry = ConfigEntryHandle(out)
         defer { withExtendedLifetime(entry) {} }
         return (true, entry.pointer.pointee.value.map { decodeCString($0) })
+    }
+
+    /// A value from the user's config outside any repository (system, xdg, global, `git -c`),
+    /// for settings read where there may be no repository (colours).
+    public static func userConfigString(_ key: String) throws(GitError) -> String? {
+        Git.initialize()
+        let config = try buildConfig(commonDir: nil, gitDir: nil, repository: nil)
+        let (found, value) = try configLookup(key, in: config)
+        return found ? (value ?? "") : nil
     }
 
     public func configString(_ key: String) throws(GitError) -> String? {

@@ -32,9 +32,10 @@ public enum GitRemote {
             self.stdout = stdout
         }
 
+        /// The command and git's message, without credentials in their URLs (`GitURL`).
         public var description: String {
-            let what = command.joined(separator: " ")
-            let detail = stderr.trimmingSpaces
+            let what = GitURL.redactingURLs(in: command.joined(separator: " "))
+            let detail = GitURL.redactingURLs(in: stderr.trimmingSpaces)
             if timedOut { return "`\(what)` timed out" + (detail.isEmpty ? "" : ": \(detail)") }
             return "`\(what)` failed (exit \(status))" + (detail.isEmpty ? "" : ": \(detail)")
         }

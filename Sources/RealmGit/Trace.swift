@@ -39,7 +39,8 @@ public enum Trace {
     public static func report(_ label: String, began: Double) {
         guard let fd = destination else { return }
         let end = now()
-        let line = "git-realm trace: \(format(end - began)) ms (ended at \(format(end - origin)) ms): \(label)\n"
+        // A label may show a git command line: its URL, a path with any byte in it.
+        let line = "git-realm trace: \(format(end - began)) ms (ended at \(format(end - origin)) ms): \(Printable.line(GitURL.redactingURLs(in: label)))\n"
         _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
     }
 

@@ -6,7 +6,11 @@ public struct RepoEntry: RealmDocument, Equatable {
 
     public var name: String
     public var org: String?
+    /// Where the repository can be cloned from, without credentials; nil when it has no
+    /// shareable remote (git-realm publishes no local path).
     public var url: String?
+    /// Written by earlier git-realm versions for a repository without a remote: a path on the machine
+    /// that joined. Read and kept, never written for a new entry.
     public var path: String?
     public var maintainers: [String] = []
     /// The maintainers' public signing keys: who may write this repo's realm files

@@ -63,11 +63,14 @@ final class Sandbox: @unchecked Sendable {
 
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
-        for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_CONFIG", "GIT_REALM_SKIP_HOOKS", "NO_COLOR"] {
+        for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_CONFIG", "GIT_REALM_SKIP_HOOKS", "NO_COLOR",
+                    "GIT_CONFIG_SYSTEM", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_PAGER_IN_USE", "GIT_ASKPASS", "SSH_ASKPASS"] {
             env[key] = nil
         }
         env["HOME"] = home
         env["XDG_CONFIG_HOME"] = home + "/.config"
+        // Global config is this sandbox's file, whatever the caller's environment says.
+        env["GIT_CONFIG_GLOBAL"] = home + "/.gitconfig"
         env["GIT_CONFIG_NOSYSTEM"] = "1"
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_REALM_COLOR"] = "never"
@@ -81,12 +84,15 @@ final class Sandbox: @unchecked Sendable {
     /// so a hang fails the test with `timedOut` instead of stopping the run.
     @discardableResult
     func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
-             stdin: String? = nil, environment extra: [String: String] = [:], deadline: Double = 180) throws -> Result {
+             stdin: String? = nil, environment extra: [String: String] = [:], unsetting: [String] = [],
+             deadline: Double = 180) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: path(directory ?? root))
-        process.environment = environment.merging(extra) { $1 }
+        var env = environment.merging(extra) { $1 }
+        for key in unsetting { env[key] = nil }
+        process.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -140,8 +146,9 @@ final class Sandbox: @unchecked Sendable {
     /// `git realm <args>` in `directory`.
     @discardableResult
     func realm(_ arguments: [String], in directory: String? = nil, stdin: String? = nil,
-               environment extra: [String: String] = [:], deadline: Double = 180) throws -> Result {
-        try run("git", ["realm"] + arguments, in: directory, stdin: stdin, environment: extra, deadline: deadline)
+               environment extra: [String: String] = [:], unsetting: [String] = [], deadline: Double = 180) throws -> Result {
+        try run("git", ["realm"] + arguments, in: directory, stdin: stdin, environment: extra, unsetting: unsetting,
+                deadline: deadline)
     }
 
     /// Runs git and fails the test when it fails.

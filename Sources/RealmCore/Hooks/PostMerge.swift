@@ -33,7 +33,7 @@ public enum PostMerge {
         ensureNotesRewriteRef(repository)
 
         guard let tip = try participant.fetchedTip() else {
-            if let problem = report.fetchProblem { report.lines.append("⚠️  \(problem)") }
+            if let problem = report.fetchProblem { report.lines.append(Printable.line("⚠️  \(problem)")) }
             return report
         }
         report.realmCommit = tip
@@ -44,11 +44,13 @@ public enum PostMerge {
 
         let age = report.fetchedAt.map { "fetched \(Timestamp.age($0))" } ?? "fetch time unknown"
         if let problem = report.fetchProblem {
-            report.lines.append("⚠️  \(problem)")
+            report.lines.append(Printable.line("⚠️  \(problem)"))
         }
         guard report.hasFindings else { return report }
 
-        var body = describe(imports: report.imports) + describe(notifications: report.notifications)
+        // What the realm says is escaped before it is printed or stored: the note is shown by
+        // `git log --notes=realm` on a terminal, and one note line must stay one line.
+        var body = (describe(imports: report.imports) + describe(notifications: report.notifications)).map(Printable.line)
         body.append("Update the bindings, then run 'git realm sync' to acknowledge; 'git realm status' shows the details.")
         report.lines.append("git-realm: realm '\(participant.realm)' at \(tip.hex.prefix(12)) (\(age)), as of \(Timestamp.now()):")
         report.lines += body
