@@ -4,5 +4,6 @@ struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Create realms, join and leave them, create domains.",
-        subcommands: [AdminInitCommand.self, AdminJoinCommand.self, AdminDomainCommand.self, AdminLeaveCommand.self])
+        subcommands: [AdminInitCommand.self, AdminJoinCommand.self, AdminDomainCommand.self, AdminLeaveCommand.self,
+                      AdminProtectCommand.self])
 }

@@ -24,6 +24,12 @@ struct AdminInitCommand: ParsableCommand {
     @Option(name: .customLong("approver"), help: "An approver's address (repeatable; default: your user.email).")
     var approvers: [String] = []
 
+    @Option(help: "How new repos are admitted: open, approval or invite-only (recorded; see docs/trust.md).")
+    var admission: String = "approval"
+
+    @Flag(name: .customLong("require-signed-commits"), help: "Every realm commit must be signed by a registered key (docs/trust.md).")
+    var requireSignedCommits = false
+
     @Flag(help: "Write realm.yaml even when the repository is not empty.")
     var force = false
 
@@ -31,13 +37,14 @@ struct AdminInitCommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let result = try InitRealm(url: realm, name: name, force: force, approvers: approvers).run()
+            let result = try InitRealm(url: realm, name: name, force: force, approvers: approvers,
+                                       admission: admission, requireSignedCommits: requireSignedCommits).run()
             if output.json {
                 Output.json(["realm": .string(name), "url": .string(result.url), "commit": .string(result.commit.hex)])
                 return
             }
             Output.line("\(Output.check) Created realm '\(name)' at \(result.url)")
-            Output.line("\(Output.check) Wrote realm.yaml (admission: \(result.config.governance.admission))")
+            Output.line("\(Output.check) Wrote realm.yaml (admission: \(result.config.governance.admission)\(result.config.trust.requireSignedCommits ? ", signed commits required" : ""))")
             Output.line("Next: in each participant repository, run 'git realm admin join \(result.url)'")
         }
     }

@@ -5,7 +5,7 @@ import RealmCore
 /// (Check<Mode>.swift) and reports findings together.
 struct CheckCommand: ParsableCommand {
     enum Mode: String, ExpressibleByArgument, CaseIterable {
-        case contract, compatibility, exporter, importer
+        case contract, compatibility, exporter, importer, realm
     }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -19,12 +19,14 @@ struct CheckCommand: ParsableCommand {
         --mode=contract checks every contract and binding file of the realm;
         --mode=compatibility compares two versions of a contract's schema;
         --mode=exporter fails when this repo's exported values differ from the realm or fail
-        validation; --mode=importer fails on broken imports and warns on stale ones.
+        validation; --mode=importer fails on broken imports and warns on stale ones;
+        --mode=realm verifies who wrote each realm commit after --base (default: all of
+        history), each judged by its parent's policy (docs/trust.md).
 
         \(exitCodeDiscussion)
         """)
 
-    @Option(help: "What to check: contract, compatibility, exporter or importer.")
+    @Option(help: "What to check: contract, compatibility, exporter, importer or realm.")
     var mode: Mode
 
     @Option(help: "Limit the check to one contract.")
@@ -48,7 +50,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Compatibility: check the new version against every earlier version of the contract.")
     var transitive = false
 
-    @Option(help: "Contract: compare version bumps against this realm revision (default: the previous commit).")
+    @Option(help: "Contract: compare version bumps against this realm revision (default: the previous commit). Realm: verify only the commits after it.")
     var base: String?
 
     @Flag(help: "Exporter/importer: treat validation warnings (exit 2) and stale imports as failures.")
@@ -69,6 +71,7 @@ struct CheckCommand: ParsableCommand {
             case .compatibility: try runCompatibilityCheck()
             case .exporter: try runExporterCheck()
             case .importer: try runImporterCheck()
+            case .realm: try runRealmCheck()
             }
         }
     }

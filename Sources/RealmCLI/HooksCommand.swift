@@ -77,10 +77,15 @@ struct HookCommand: ParsableCommand {
         GIT_REALM_SKIP_HOOKS=1 skips both hooks; git push --no-verify skips
         pre-push. See docs/hooks.md.
 
+        pre-receive: on a bare realm repository (installed by 'git realm admin
+        protect'), refuses a push that deletes or rewinds main, or whose new commits
+        on main fail the history verifier (docs/trust.md). All or nothing: git then
+        stores none of the pushed refs.
+
         \(exitCodeDiscussion)
         """)
 
-    @Argument(help: "The hook: pre-push or post-merge.")
+    @Argument(help: "The hook: pre-push, post-merge or pre-receive.")
     var name: String
 
     @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook.")
@@ -92,10 +97,21 @@ struct HookCommand: ParsableCommand {
             switch name {
             case "pre-push": try runPrePush()
             case "post-merge": runPostMerge()
+            case "pre-receive": try runPreReceive()
             default:
                 throw RealmError(.usage, "unknown hook '\(name)' (known: \(Hooks.names.joined(separator: ", ")))")
             }
         }
+    }
+
+    /// Server side: judge a push to the realm before git updates any ref (objects quarantined).
+    private func runPreReceive() throws {
+        let repository = try Participant.openRepository()
+        let updates = try RealmVerification.parsePreReceive(String(decoding: PrePush.readStandardInput(), as: UTF8.self))
+        let refusals = try RealmVerification.preReceive(repository: repository, updates: updates)
+        guard !refusals.isEmpty else { return }
+        for refusal in refusals { Output.error(RealmError(.checkFailed, "git-realm: push refused: \(refusal)")) }
+        throw ExitCode(RealmError.Kind.checkFailed.rawValue)
     }
 
     private func runPrePush() throws {

@@ -7,12 +7,17 @@ public struct InitRealm {
     public var name: String
     public var force = false
     public var approvers: [String] = []
+    public var admission = "approval"
+    public var requireSignedCommits = false
 
-    public init(url: String, name: String, force: Bool = false, approvers: [String] = []) {
+    public init(url: String, name: String, force: Bool = false, approvers: [String] = [],
+                admission: String = "approval", requireSignedCommits: Bool = false) {
         self.url = url
         self.name = name
         self.force = force
         self.approvers = approvers
+        self.admission = admission
+        self.requireSignedCommits = requireSignedCommits
     }
 
     public struct Result: Sendable {
@@ -37,7 +42,16 @@ public struct InitRealm {
         defer { scratch.remove() }
         let store = try Repository.initialize(at: scratch.path, bare: true)
         let approvers = self.approvers.isEmpty ? ((try? store.configString("user.email")).flatMap { $0 }.map { [$0] } ?? []) : self.approvers
-        let config = RealmConfig(name: name, createdAt: Timestamp.now(), approvers: approvers)
+        guard RealmConfig.admissionModes.contains(admission) else {
+            throw RealmError(.usage, "--admission must be one of \(RealmConfig.admissionModes.joined(separator: ", ")), not '\(admission)'")
+        }
+        var config = RealmConfig(name: name, createdAt: Timestamp.now(), approvers: approvers)
+        config.governance.admission = admission
+        config.trust.requireSignedCommits = requireSignedCommits
+        if requireSignedCommits, try SSHSigner.configured(in: store) == nil {
+            throw RealmError(.usage, "--require-signed-commits: git is not set up to sign here, so not even realm.yaml could be signed",
+                             hint: "git config --global gpg.format ssh && git config --global user.signingkey ~/.ssh/id_ed25519.pub (docs/trust.md)")
+        }
         let writer = RealmWriter(repository: store, realm: name, url: url)
         let commit = try writer.commit(fetch: probe.main != nil ? .first : .never) { _ in
             var change = RealmChange(message: "Initialize realm \(name)")

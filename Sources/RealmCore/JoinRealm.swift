@@ -62,8 +62,12 @@ public struct JoinRealm {
         }
 
         let email = (try? repository.configString("user.email")).flatMap { $0 }
-        let entry = RepoEntry(name: repoName, org: org, url: Self.publishableURL(of: repository),
+        var entry = RepoEntry(name: repoName, org: org, url: Self.publishableURL(of: repository),
                               maintainers: email.map { [$0] } ?? [], joinedAt: Timestamp.now())
+        // The joining user's signing key, when git signs with SSH here (docs/trust.md).
+        if let email, let signer = try SSHSigner.configured(in: repository), SigningKey.isValid(signer.publicKey) {
+            entry.keys = [SigningKey(principal: email, key: signer.publicKey)]
+        }
         var registered = false
         let writer = RealmWriter(repository: repository, realm: realmName, url: url)
         try writer.commit { snapshot in

@@ -182,7 +182,15 @@ public struct RealmWriter {
             let tree = try Trace.region("realm tree built") { try objects.buildTree(base: tip, changes: change.files) }
             if let tip, try objects.commit(tip).tree == tree, change.branch == nil {
                 commit = tip
+            } else if let signer = try SSHSigner.configured(in: repository) {
+                // Signed whenever the user can sign (git's own settings: gpg.format ssh, user.signingkey).
+                commit = try objects.createSignedCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: change.message,
+                                                        signer: signer)
             } else {
+                if let tip, (try? RealmSnapshot(source: GitRealmSource(repository: repository, commit: tip)).config())?.trust.requireSignedCommits == true {
+                    throw RealmError(.refused, "realm '\(realm)' requires signed commits, and git is not set up to sign here; nothing was written",
+                                     hint: "git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519.pub (docs/trust.md)")
+                }
                 commit = try objects.createCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: change.message)
             }
         }

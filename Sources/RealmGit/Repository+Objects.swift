@@ -288,3 +288,33 @@ extension Repository {
         return try blobUnlocked(entry.oid)
     }
 }
+
+extension Repository {
+    /// The commits reachable from `tip` and not from any of `excluding`, parents before
+    /// children (`git rev-list --topo-order --reverse excluding..tip`). Refuses more than
+    /// `limit` commits rather than walk an unbounded history.
+    public func commits(from tip: OID, excluding: [OID], limit: Int) throws(GitError) -> [OID] {
+        try locked { () throws(GitError) -> [OID] in
+            var out: OpaquePointer?
+            try check(git_revwalk_new(&out, raw), "start a revision walk")
+            let walk = try Handle.own(out, free: git_revwalk_free, "start a revision walk")
+            defer { withExtendedLifetime(walk) {} }
+            try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue), "sort the walk")
+            var start = tip.raw
+            try check(git_revwalk_push(walk.pointer, &start), "walk from \(tip)")
+            for hidden in excluding {
+                var id = hidden.raw
+                try check(git_revwalk_hide(walk.pointer, &id), "hide \(hidden)")
+            }
+            var result: [OID] = []
+            var next = git_oid()
+            while git_revwalk_next(&next, walk.pointer) == 0 {
+                result.append(OID(next))
+                if result.count > limit {
+                    throw GitError.invalid("more than \(limit) commits between \(excluding.first.map { String($0.hex.prefix(12)) } ?? "the root") and \(tip.hex.prefix(12))")
+                }
+            }
+            return result
+        }
+    }
+}

@@ -17,6 +17,12 @@ public enum Limits {
     /// Largest note (notification and acknowledgement lines on one realm commit).
     public static let noteBytes = documentBytes
 
+    // MARK: Trust (verifying realm history)
+
+    /// Most realm commits one fetch or check verifies; more is refused (verify in steps with
+    /// `git realm check --mode=realm --base REV`).
+    public static let verifiedCommitsPerFetch = 100_000
+
     // MARK: Contract engine (schemas, patterns, $ref, value diffs)
 
     // MARK: Network (fetch and push of the realm)

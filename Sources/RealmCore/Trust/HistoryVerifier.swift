@@ -1,0 +1,199 @@
+import RealmGit
+import RealmLimits
+import RealmModel
+
+/// A realm commit that its parent's policy does not allow: the commit, the path, the rule.
+public struct TrustViolation: Error, Sendable, CustomStringConvertible {
+    public var commit: OID
+    public var author: String
+    public var path: String?
+    public var rule: String
+
+    public var description: String {
+        "realm commit \(commit.hex.prefix(12)) by \(author)" + (path.map { " changes \($0), which" } ?? "") + " " + rule
+    }
+}
+
+/// Judges realm history from history alone (docs/trust.md). Each commit is judged only by the
+/// policy in its first parent's tree: who its signer (or, where signatures are not required, its
+/// author) is, which repos that identity maintains there, and which paths those may write. A
+/// rule lowered in a commit therefore never applies to that commit itself. The root commit is the
+/// realm's trust anchor (trust on first use). Everything not allowed is refused.
+public struct HistoryVerifier {
+    public let repository: Repository
+    /// The program that checks SSH signatures (`gpg.ssh.program`, default ssh-keygen).
+    public var signingProgram = "ssh-keygen"
+    /// Most commits one verification walks.
+    public var limit = Limits.verifiedCommitsPerFetch
+
+    public init(repository: Repository) {
+        self.repository = repository
+        if let program = try? repository.configString("gpg.ssh.program"), !program.isEmpty { signingProgram = program }
+    }
+
+    /// Verifies, parents first, every commit reachable from `tip` that is not reachable from
+    /// `verified` (nil: the whole history). Returns how many were judged; throws the first
+    /// `TrustViolation`, naming the last commit that passed in `lastGood`.
+    public func verify(from verified: OID?, to tip: OID) throws -> Int {
+        let commits = try repository.commits(from: tip, excluding: verified.map { [$0] } ?? [], limit: limit)
+        var policies: [OID: RealmPolicy] = [:]
+        for commit in commits {
+            try judge(commit, policies: &policies)
+        }
+        return commits.count
+    }
+
+    /// Judges one commit against its first parent's policy (the root commit is accepted).
+    func judge(_ oid: OID, policies: inout [OID: RealmPolicy]) throws {
+        let info = try repository.commit(oid)
+        guard let parent = info.parents.first else { return }
+        let policy: RealmPolicy
+        if let cached = policies[parent] { policy = cached } else {
+            policy = try RealmPolicy(snapshot: snapshot(parent))
+            policies[parent] = policy
+        }
+        let after = snapshot(oid)
+        let changed = try repository.changedPaths(from: parent, to: oid)
+        let author = info.authorEmail
+        func violation(_ path: String?, _ rule: String) -> TrustViolation {
+            TrustViolation(commit: oid, author: author.isEmpty ? "(no author email)" : author, path: path, rule: rule)
+        }
+
+        // Who wrote it: the repos whose registered keys (or, unsigned where allowed, whose
+        // maintainers) vouch for the author, in the parent's tree. New repo files in this very
+        // commit vouch only for their own repo (a repo registering itself).
+        var repos = Set<String>()
+        var selfRegistered = Set<String>()
+        let signature = try repository.commitSignature(oid)
+        let newRepos = changed.compactMap(RealmPolicy.repoName(inReposPath:)).filter { policy.repos[$0] == nil }
+        if let signature {
+            for (name, entry) in policy.repos where try signedBy(entry, signature, author) { repos.insert(name) }
+            for name in newRepos {
+                if let entry = try after.repo(name), try signedBy(entry, signature, author) { selfRegistered.insert(name) }
+            }
+            if repos.isEmpty && selfRegistered.isEmpty {
+                throw violation(nil, "is signed by no key registered for \(author) in repos/*.yaml of its parent")
+            }
+        } else {
+            if policy.requireSignedCommits {
+                throw violation(nil, "is not signed, and realm.yaml of its parent requires signed commits")
+            }
+            for (name, entry) in policy.repos where entry.vouches(for: author) { repos.insert(name) }
+            for name in newRepos {
+                if let entry = try after.repo(name), entry.vouches(for: author) { selfRegistered.insert(name) }
+            }
+        }
+        let approver = policy.isApprover(email: author, repos: repos)
+
+        for path in changed {
+            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, approver: approver,
+                                      before: policy.snapshot, after: after) {
+                throw violation(path, rule)
+            }
+        }
+    }
+
+    /// nil when `path` may be changed by this identity; else the rule that forbids it.
+    private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, approver: Bool,
+                         before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
+        let parts = path.split(separator: "/").map(String.init)
+        let approversOnly = "only the realm's approvers (realm.yaml governance.approvers) may change"
+        func maintainers(_ repo: String) -> String { "only the maintainers of \(repo) may change" }
+
+        if path == RealmConfig.path { return approver ? nil : approversOnly }
+        if parts.count == 2, parts[0] == "repos", let name = RealmPolicy.repoName(inReposPath: path) {
+            if try before.repo(name) != nil { return repos.contains(name) || approver ? nil : maintainers(name) }
+            return selfRegistered.contains(name) || approver ? nil
+                : "registers repo \(name) without listing its author (or signing key) in the new file"
+        }
+        guard parts.count >= 3, parts[0] == "domains" else { return "is outside the realm's layout: nobody may write it" }
+        let domain = parts[1]
+        if parts.count == 3 && parts[2] == "governance.yaml" { return approver ? nil : approversOnly }
+        if parts.count == 3 && parts[2] == "domain.yaml" {
+            if approver { return nil }
+            let old = try before.domain(domain)
+            let new = try after.domain(domain)
+            let oldMembers = Set(old?.members ?? [])
+            if !oldMembers.isDisjoint(with: repos) { return nil }
+            if old == nil, let new, !Set(new.members).isDisjoint(with: repos) { return nil }
+            // A repo adding only itself to the members (an import into the domain).
+            if let old, let new, old.name == new.name, old.description == new.description,
+               Set(new.members).subtracting(oldMembers).isSubset(of: repos), oldMembers.isSubset(of: Set(new.members)) {
+                return nil
+            }
+            return "only the maintainers of the domain's members may change"
+        }
+        if parts.count == 4 && parts[2] == "contracts" && path.hasSuffix(".yaml") {
+            let name = String(parts[3].dropLast(5))
+            let owner = try (before.contract(domain: domain, name: name) ?? after.contract(domain: domain, name: name))?.owner
+            guard let owner else { return approver ? nil : "is not a readable contract: \(approversOnly) it" }
+            return repos.contains(owner) ? nil : "belongs to \(owner): \(maintainers(owner)) it"
+        }
+        if parts.count == 4 && parts[2] == "bindings" && path.hasSuffix(".yaml") {
+            let repo = String(parts[3].dropLast(5))
+            if repos.contains(repo) { return nil }
+            // A member's first binding, written by another member: an empty one, or any one in
+            // the commit that creates the domain (its creator sets up every member's part;
+            // afterwards only each repo changes its own).
+            if try before.binding(domain: domain, repo: repo) == nil,
+               let new = try after.binding(domain: domain, repo: repo),
+               let members = try after.domain(domain)?.members, members.contains(repo), !Set(members).isDisjoint(with: repos) {
+                let creatingDomain = try before.domain(domain) == nil
+                if creatingDomain || (new.exports.isEmpty && new.imports.isEmpty) { return nil }
+            }
+            return maintainers(repo)
+        }
+        return "is outside the realm's layout: nobody may write it"
+    }
+
+    private func signedBy(_ entry: RepoEntry, _ signature: (signature: String, payload: [UInt8]), _ author: String) throws -> Bool {
+        let keys = entry.keys.filter { $0.principal == author }
+        guard !keys.isEmpty else { return false }
+        let allowed = keys.map(\.allowedSignersLine).joined(separator: "\n") + "\n"
+        return try SSHSigner.verify(program: signingProgram, payload: signature.payload, signature: signature.signature,
+                                    allowedSigners: allowed, principal: author) == nil
+    }
+
+    private func snapshot(_ commit: OID) -> RealmSnapshot {
+        RealmSnapshot(source: GitRealmSource(repository: repository, commit: commit))
+    }
+}
+
+/// What a realm tree says about who may write it: registered repos with their maintainers and
+/// keys, the approvers, and whether commits must be signed.
+struct RealmPolicy {
+    let snapshot: RealmSnapshot
+    var repos: [String: RepoEntry] = [:]
+    var approvers: [String] = []
+    var requireSignedCommits = false
+
+    init(snapshot: RealmSnapshot) throws {
+        self.snapshot = snapshot
+        if try snapshot.exists(RealmConfig.path) {
+            let config = try snapshot.config()
+            approvers = config.governance.approvers
+            requireSignedCommits = config.trust.requireSignedCommits
+        }
+        for name in try snapshot.repoNames() {
+            if let entry = try snapshot.repo(name) { repos[name] = entry }
+        }
+    }
+
+    /// An approver is listed by email, or by a repo name whose maintainers then approve.
+    func isApprover(email: String, repos vouching: Set<String>) -> Bool {
+        approvers.contains(email) || approvers.contains { vouching.contains($0) }
+    }
+
+    static func repoName(inReposPath path: String) -> String? {
+        guard path.hasPrefix("repos/"), path.hasSuffix(".yaml") else { return nil }
+        let name = String(path.dropFirst(6).dropLast(5))
+        return name.contains("/") ? nil : name
+    }
+}
+
+extension RepoEntry {
+    /// Whether an unsigned commit by `email` speaks for this repo: a maintainer, or a key's principal.
+    func vouches(for email: String) -> Bool {
+        !email.isEmpty && (maintainers.contains(email) || keys.contains { $0.principal == email })
+    }
+}

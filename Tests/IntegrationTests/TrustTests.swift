@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// Who wrote each realm change, proven by history (docs/trust.md): real ssh-keygen keys, a
+/// realm that requires signed commits, writes signed by git-realm, forgeries pushed with plain
+/// git, judged by the pre-receive hook and by `check --mode=realm`.
+@Suite struct TrustTests {
+    /// alice maintains aperture and approves the realm; bob maintains fungal-image-analysis;
+    /// mallory has a key nobody registered.
+    struct World {
+        var box: Sandbox
+        var url: String
+        var aperture: String
+        var fungal: String
+        func key(_ who: String) -> String { box.path("keys/\(who)") }
+        /// `git commit` in a realm clone as `who`, signed with `key` (nil: unsigned).
+        func commitInRealm(_ clone: String, as who: String, key: String?, message: String) throws -> Sandbox.Result {
+            var args = ["-c", "user.name=\(who)", "-c", "user.email=\(who)@example.com"]
+            if let key { args += ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(self.key(key))", "commit", "-S"] } else { args += ["commit"] }
+            try box.git(["add", "-A"], in: clone)
+            return try box.run("git", args + ["--quiet", "-m", message], in: clone)
+        }
+    }
+
+    static func makeWorld() throws -> World {
+        let box = try Sandbox()
+        try FileManager.default.createDirectory(atPath: box.path("keys"), withIntermediateDirectories: true)
+        for who in ["alice", "bob", "mallory"] {
+            let r = try box.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", who, "-f", box.path("keys/\(who)")])
+            #expect(r.status == 0, "\(r)")
+        }
+        // alice signs by default (global); bob in his own clone.
+        for (key, value) in [("user.email", "alice@example.com"), ("gpg.format", "ssh"), ("user.signingkey", box.path("keys/alice"))] {
+            try box.git(["config", "--global", key, value])
+        }
+        let url = try box.makeBareRealm()
+        let created = try box.realm(["admin", "init", url, "--name", "letemcook", "--require-signed-commits"])
+        #expect(created.status == 0, "\(created)")
+        #expect(created.stdout.contains("signed commits required"), "\(created)")
+        let aperture = try box.makeRepo("aperture")
+        let fungal = try box.makeRepo("fungal-image-analysis")
+        try box.git(["config", "user.email", "bob@example.com"], in: fungal)
+        try box.git(["config", "user.signingkey", box.path("keys/bob")], in: fungal)
+        for dir in [aperture, fungal] {
+            let join = try box.realm(["admin", "join", url], in: dir)
+            #expect(join.status == 0, "\(join)")
+        }
+        let domain = try box.realm(["admin", "domain", "create", "s3-access", "--repos", "aperture,fungal-image-analysis",
+                                    "--contract", "s3-permissions"], in: aperture)
+        #expect(domain.status == 0, "\(domain)")
+        let protect = try box.realm(["admin", "protect", url])
+        #expect(protect.status == 0, "\(protect)")
+        return World(box: box, url: url, aperture: aperture, fungal: fungal)
+    }
+
+    @Test func gitRealmSignsEveryWriteAndHistoryVerifies() throws {
+        let w = try Self.makeWorld()
+        let repo = try #require(try w.box.realmFile(w.url, "repos/fungal-image-analysis.yaml"))
+        let bobKey = try String(contentsOfFile: w.key("bob") + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        #expect(repo.contains("principal: bob@example.com") && repo.contains(bobKey), "join records the signing key: \(repo)")
+        let log = try w.box.git(["--git-dir", w.url, "rev-list", "main"])
+        for commit in log.split(separator: "\n") {
+            let raw = try w.box.git(["--git-dir", w.url, "cat-file", "commit", String(commit)])
+            #expect(raw.contains("gpgsig -----BEGIN SSH SIGNATURE-----"), "every realm commit is signed: \(raw)")
+        }
+        let check = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.fungal)
+        #expect(check.status == 0, "\(check)")
+        #expect(check.stdout.contains("realm commit(s) verified"), "\(check)")
+    }
+
+    @Test func forgeriesAreRefusedByTheServerAndByEveryReader() throws {
+        let w = try Self.makeWorld()
+        let contract = "domains/s3-access/contracts/s3-permissions.yaml"
+        let before = try w.box.git(["--git-dir", w.url, "rev-parse", "main"])
+        var n = 0
+        /// Makes a change in a fresh clone, commits it as `who` with `key`, pushes; returns the push.
+        func attempt(_ who: String, key: String?, _ edit: (String) throws -> Void) throws -> (Sandbox.Result, String) {
+            n += 1
+            let clone = w.box.path("forgery-\(n)")
+            try w.box.git(["clone", "--quiet", w.url, clone])
+            try edit(clone)
+            let commit = try w.commitInRealm(clone, as: who, key: key, message: "forgery \(n)")
+            #expect(commit.status == 0, "\(commit)")
+            return (try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone), clone)
+        }
+        func appendTo(_ path: String) -> (String) throws -> Void {
+            { clone in try w.box.write(clone + "/" + path, try w.box.read(clone + "/" + path) + "# edited\n") }
+        }
+        let cases: [(String, String?, String, String)] = [
+            ("alice", nil, contract, "is not signed"),                                  // unsigned where required
+            ("alice", "mallory", contract, "signed by no key registered for alice@example.com"),   // forged author
+            ("mallory", "mallory", contract, "signed by no key registered"),            // unregistered key
+            ("bob", "bob", contract, "belongs to aperture"),                            // non-owner contract edit
+            ("bob", "bob", "domains/s3-access/bindings/aperture.yaml", "only the maintainers of aperture"),  // another repo's binding
+            ("bob", "bob", "repos/aperture.yaml", "only the maintainers of aperture"), // another repo's keys
+            ("bob", "bob", "realm.yaml", "only the realm's approvers"),                 // governance by a non-approver
+            ("bob", "bob", "notes.txt", "outside the realm's layout"),                  // default deny
+        ]
+        for (who, key, path, rule) in cases {
+            let (push, _) = try attempt(who, key: key) { clone in
+                if path == "notes.txt" { try w.box.write(clone + "/notes.txt", "x\n") } else { try appendTo(path)(clone) }
+            }
+            #expect(push.status != 0, "\(who)/\(key ?? "unsigned") \(path): \(push)")
+            #expect(push.stderr.contains(rule), "\(who)/\(key ?? "unsigned") \(path): \(push)")
+            if path != "notes.txt" { #expect(push.stderr.contains(path) || rule.contains("signed"), "names the path: \(push)") }
+        }
+        #expect(try w.box.git(["--git-dir", w.url, "rev-parse", "main"]) == before, "nothing landed")
+
+        // Accepted: the owner's signed change, bob's own binding.
+        let (owner, _) = try attempt("alice", key: "alice", appendTo(contract))
+        #expect(owner.status == 0, "\(owner)")
+        let (own, _) = try attempt("bob", key: "bob", appendTo("domains/s3-access/bindings/fungal-image-analysis.yaml"))
+        #expect(own.status == 0, "\(own)")
+
+        // Rewinding or deleting main.
+        let (_, clone) = try attempt("alice", key: "alice", appendTo(contract))
+        let rewind = try w.box.run("git", ["push", "--force", "origin", "HEAD~3:main"], in: clone)
+        #expect(rewind.status != 0 && rewind.stderr.contains("rewinding refs/heads/main"), "\(rewind)")
+        let delete = try w.box.run("git", ["push", "origin", ":main"], in: clone)
+        #expect(delete.status != 0, "\(delete)")
+
+        // A reader judges the same history: a forgery that reached the realm (no hook) is found.
+        try FileManager.default.removeItem(atPath: w.url + "/hooks/pre-receive")
+        let (landed, _) = try attempt("bob", key: "bob", appendTo(contract))
+        #expect(landed.status == 0, "without the hook the host accepts anything: \(landed)")
+        let check = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.aperture)
+        #expect(check.status == 1, "\(check)")
+        #expect(check.stdout.contains("changes \(contract), which belongs to aperture"), "\(check)")
+    }
+
+    @Test func unsignedWritesAreRefusedLocallyWhenTheRealmRequiresSignatures() throws {
+        let w = try Self.makeWorld()
+        try w.box.git(["config", "--unset", "user.signingkey"], in: w.fungal)
+        try w.box.git(["config", "gpg.format", "openpgp"], in: w.fungal)
+        let before = try w.box.git(["--git-dir", w.url, "rev-parse", "main"])
+        let r = try w.box.realm(["import", "s3-permissions", "--from", "aperture", "--version", ">=1.0.0", "--binding", "README.md"], in: w.fungal)
+        #expect(r.status == 5, "\(r)")
+        #expect(r.stderr.contains("requires signed commits"), "\(r)")
+        #expect(try w.box.git(["--git-dir", w.url, "rev-parse", "main"]) == before)
+    }
+}
