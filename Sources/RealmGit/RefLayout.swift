@@ -12,6 +12,12 @@ public enum RefLayout {
 
     /// "refs/realm/<realm>/main"
     public static func fetchedMain(realm: String) -> String { "\(fetchedPrefix(realm: realm))/main" }
+    /// "refs/realm/<realm>/incoming": the realm's main as last fetched, before verification
+    /// moves `fetchedMain` to it (docs/trust.md).
+    public static func fetchedIncoming(realm: String) -> String { "\(fetchedPrefix(realm: realm))/incoming" }
+    /// "refs/realm/<realm>/verified": the newest realm commit this repository verified; a fetched
+    /// main must contain it.
+    public static func verified(realm: String) -> String { "\(fetchedPrefix(realm: realm))/verified" }
     /// "refs/realm/<realm>/notes/realm": the realm's refs/notes/realm as fetched. Notes are
     /// fetched with a glob (`refs/notes/*`) because an explicit source ref that does not exist
     /// yet (a realm nobody has notified) would fail the whole fetch.

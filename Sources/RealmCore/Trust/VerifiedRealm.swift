@@ -1,0 +1,46 @@
+import RealmGit
+import RealmModel
+
+/// A member's fetch moves its usable realm (`refs/realm/<realm>/main`) only to commits that pass
+/// the history verifier, and remembers how far it verified (`refs/realm/<realm>/verified`).
+/// A fetched main that no longer contains the verified tip (rolled back, force-pushed) or that
+/// holds a commit the verifier refuses is not used: the usable realm stays where it was.
+public enum VerifiedRealm {
+    public enum Outcome: Sendable, Equatable {
+        /// The realm has no main yet.
+        case empty
+        /// Nothing new since the last verification.
+        case unchanged(OID)
+        /// `count` new commits verified; main moved to the tip.
+        case advanced(OID, count: Int)
+    }
+
+    /// Verifies what the last fetch brought (`refs/realm/<realm>/incoming`) and moves main and
+    /// the verified ref to it. Throws a `.refused` RealmError naming the commit, the path and the
+    /// rule (or the rollback), leaving main and the verified ref as they were.
+    @discardableResult
+    public static func accept(repository: Repository, realm: String) throws -> Outcome {
+        guard let incoming = try repository.resolve(ref: RefLayout.fetchedIncoming(realm: realm)) else { return .empty }
+        let verified = try repository.resolve(ref: RefLayout.verified(realm: realm))
+        let main = try repository.resolve(ref: RefLayout.fetchedMain(realm: realm))
+        if let verified, incoming != verified, !(try repository.isAncestor(verified, of: incoming)) {
+            throw RealmError(.refused, "realm '\(realm)': its main (\(incoming.hex.prefix(12))) no longer contains \(verified.hex.prefix(12)), the last commit verified here: it was rewound or force-pushed; the realm stays at \(verified.hex.prefix(12))",
+                             hint: "ask the realm's approvers what happened; until main contains \(verified.hex.prefix(12)) again, nothing newer is used")
+        }
+        var count = 0
+        if incoming != verified {
+            do {
+                count = try HistoryVerifier(repository: repository).verify(from: verified, to: incoming)
+            } catch let violation as TrustViolation {
+                let kept = (verified ?? main).map { "; the realm stays at \($0.hex.prefix(12))" } ?? ""
+                throw RealmError(.refused, "realm '\(realm)': \(violation)\(kept)",
+                                 hint: "nothing after that commit is used; the realm's approvers must revert it (docs/trust.md)")
+            }
+            try repository.setRef(RefLayout.verified(realm: realm), to: incoming, message: "git-realm: verified")
+        }
+        if main != incoming {
+            try repository.setRef(RefLayout.fetchedMain(realm: realm), to: incoming, message: "git-realm: verified fetch")
+        }
+        return count == 0 ? .unchanged(incoming) : .advanced(incoming, count: count)
+    }
+}
