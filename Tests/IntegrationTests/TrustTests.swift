@@ -139,3 +139,37 @@ import Testing
         #expect(try w.box.git(["--git-dir", w.url, "rev-parse", "main"]) == before)
     }
 }
+
+extension TrustTests {
+    /// Rotation: add the new key while signing with the old, switch, remove the old; history
+    /// verifies throughout, and the old key no longer vouches afterwards.
+    @Test func keyRotationIsJudgedByTheOldKeys() throws {
+        let w = try Self.makeWorld()
+        try w.box.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "bob2", "-f", w.key("bob2")])
+        let newKey = try String(contentsOfFile: w.key("bob2") + ".pub", encoding: .utf8)
+        let oldKey = try String(contentsOfFile: w.key("bob") + ".pub", encoding: .utf8)
+        let add = try w.box.realm(["admin", "key", "add", "--key", newKey], in: w.fungal)
+        #expect(add.status == 0, "\(add)")
+        try w.box.git(["config", "user.signingkey", w.key("bob2")], in: w.fungal)
+        let base64 = String(oldKey.split(separator: " ")[1])
+        let remove = try w.box.realm(["admin", "key", "remove", base64], in: w.fungal)
+        #expect(remove.status == 0, "\(remove)")
+        let list = try w.box.realm(["admin", "key", "list", "--json"], in: w.fungal)
+        #expect(list.stdout.contains(String(newKey.split(separator: " ")[1])) && !list.stdout.contains(base64), "\(list)")
+        let check = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.aperture)
+        #expect(check.status == 0, "\(check)")
+        // The removed key no longer signs for bob.
+        let clone = w.box.path("after-rotation")
+        try w.box.git(["clone", "--quiet", w.url, clone])
+        let binding = clone + "/domains/s3-access/bindings/fungal-image-analysis.yaml"
+        try w.box.write(binding, try w.box.read(binding) + "# old key\n")
+        #expect(try w.commitInRealm(clone, as: "bob", key: "bob", message: "old key").status == 0)
+        let push = try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone)
+        #expect(push.status != 0 && push.stderr.contains("signed by no key registered for bob@example.com"), "\(push)")
+        // Adding a key while signing with the new, unregistered key is refused by the server.
+        try w.box.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "bob3", "-f", w.key("bob3")])
+        try w.box.git(["config", "user.signingkey", w.key("bob3")], in: w.fungal)
+        let selfSigned = try w.box.realm(["admin", "key", "add"], in: w.fungal)
+        #expect(selfSigned.status != 0, "\(selfSigned)")
+    }
+}
