@@ -14,6 +14,11 @@ public enum Limits {
 
     // MARK: Contract engine (schemas, patterns, $ref, value diffs)
 
+    /// Largest number accepted as a major, minor or patch version or as a numeric pre-release
+    /// identifier: 2^53 - 1, npm's `Number.MAX_SAFE_INTEGER`. Ranges add one to a component
+    /// (`^1.2.3` => `<2.0.0-0`), which can then never overflow.
+    public static let semverComponent = 9_007_199_254_740_991
+
     // MARK: Network (fetch and push of the realm)
 
     // MARK: Processes (commands and validation scripts this repo declares)
