@@ -1,4 +1,5 @@
 import RealmJSON
+import RealmLimits
 
 /// Backward/forward verdict of a subtree.
 struct CompatFlags: Equatable {
@@ -90,6 +91,8 @@ struct CompatTypeSet: OptionSet, Hashable {
 struct CompatProbe {
     var flags: CompatFlags
     var changes: [SchemaChange]
+    /// Per change: the innermost `$ref` pair being compared when it was found.
+    var origins: [CompatEngine.PairKey?]
     var visited: [(CompatEngine.PairKey, CompatFlags)]
     var substantialChanges: Int { changes.count(where: { !$0.isAnnotation }) }
 }
@@ -116,14 +119,23 @@ final class CompatEngine {
     let oldDoc: CompatDocument
     let newDoc: CompatDocument
     private(set) var changes: [SchemaChange] = []
+    /// Parallel to `changes`: the innermost `$ref` pair in progress when each was emitted, so
+    /// that adopting a second probe through an already reported pair does not repeat it.
+    private var origins: [PairKey?] = []
+    /// `$ref` pairs being compared, innermost last.
+    private var refStack: [PairKey] = []
+    /// Work bound: pairs compared (fresh or from a probe cache).
+    private var steps = 0
+    let stepLimit: Int
     private var visited: [PairKey: VisitState] = [:]
     /// Keys in insertion order, so that a probe can undo its insertions.
     private var visitLog: [PairKey] = []
 
     var lenient: Bool { mode == .lenient }
 
-    init(old: JSONValue, new: JSONValue, mode: CompatibilityMode) {
+    init(old: JSONValue, new: JSONValue, mode: CompatibilityMode, stepLimit: Int = Limits.compatibilitySteps) {
         self.mode = mode
+        self.stepLimit = stepLimit
         self.oldDoc = CompatDocument(root: old, side: .old)
         self.newDoc = CompatDocument(root: new, side: .new)
     }
@@ -148,13 +160,20 @@ final class CompatEngine {
               property: String? = nil) -> CompatFlags {
         changes.append(SchemaChange(kind: kind, path: path, backward: flags.backward,
                                     forward: flags.forward, detail: detail, property: property))
+        origins.append(refStack.last)
         return flags
     }
 
     /// Runs `body` on the side: its changes and memo entries are returned, not kept.
     func probe(_ body: () throws(CompatibilityError) -> CompatFlags) throws(CompatibilityError) -> CompatProbe {
         var saved: [SchemaChange] = []
+        var savedOrigins: [PairKey?] = []
         swap(&saved, &changes)
+        swap(&savedOrigins, &origins)
+        defer {
+            swap(&saved, &changes)
+            swap(&savedOrigins, &origins)
+        }
         let mark = visitLog.count
         let flags = try body()
         var entries: [(PairKey, CompatFlags)] = []
@@ -163,13 +182,17 @@ final class CompatEngine {
             visited.removeValue(forKey: key)
         }
         visitLog.removeSubrange(mark...)
-        swap(&saved, &changes)
-        return CompatProbe(flags: flags, changes: saved, visited: entries)
+        return CompatProbe(flags: flags, changes: changes, origins: origins, visited: entries)
     }
 
     /// Keeps a probe's changes (and its memo, so they are not reported twice).
     func adopt(_ probe: CompatProbe) {
-        changes += probe.changes
+        for n in probe.changes.indices {
+            // Found inside a pair an earlier route already compared and reported: skip.
+            if let origin = probe.origins[n], case .done? = visited[origin] { continue }
+            changes.append(probe.changes[n])
+            origins.append(probe.origins[n])
+        }
         for (key, flags) in probe.visited where visited[key] == nil {
             visited[key] = .done(flags)
             visitLog.append(key)
@@ -187,7 +210,17 @@ final class CompatEngine {
 
     // MARK: Entry for a pair of subschemas
 
+    /// Counts one step of work; past `stepLimit` the comparison is abandoned.
+    func step(_ path: JSONPointer) throws(CompatibilityError) {
+        steps += 1
+        if steps > stepLimit {
+            throw CompatibilityError(side: nil, location: path,
+                                     message: "schema too complex: more than \(stepLimit) comparison steps at \(path.tokens.isEmpty ? "/" : path.description)")
+        }
+    }
+
     func compare(_ old: CompatPart, _ new: CompatPart, _ path: JSONPointer) throws(CompatibilityError) -> CompatFlags {
+        try step(path)
         let o = try oldDoc.resolve(old.value, at: old.loc)
         let n = try newDoc.resolve(new.value, at: new.loc)
         // Only pairs reached through `$ref` can be met again (the root pair is registered by run()).
@@ -200,6 +233,8 @@ final class CompatEngine {
         }
         visited[key] = .inProgress
         visitLog.append(key)
+        refStack.append(key)
+        defer { refStack.removeLast() }
         let flags = try compareNodes(o, n, path)
         visited[key] = .done(flags)
         return flags
@@ -1077,13 +1112,28 @@ final class CompatEngine {
     /// then nearest positions; only pairs related in at least one direction are paired.
     private func pairUp(_ old: [CompatPart], _ new: [CompatPart], _ path: JSONPointer) throws(CompatibilityError)
         -> (probes: [[CompatProbe]], pairs: [(Int, Int)], unmatchedOld: [Int], unmatchedNew: [Int]) {
+        // Alternatives that resolve to the same `$ref` pair probe alike (the memo state does not
+        // change between probes): such a probe is computed once and copied with its paths moved.
+        // This keeps `anyOf` of 150 `$ref`s to one definition, nested, from multiplying.
+        var cache: [PairKey: (probe: CompatProbe, base: JSONPointer)] = [:]
         var probes: [[CompatProbe]] = []
         for o in old {
+            let ro = try oldDoc.resolve(o.value, at: o.loc)
             var row: [CompatProbe] = []
             for n in new {
-                row.append(try probe { () throws(CompatibilityError) -> CompatFlags in
-                    try compare(o, n, CompatEngine.path(path, n.tokens))
-                })
+                let base = CompatEngine.path(path, n.tokens)
+                let rn = try newDoc.resolve(n.value, at: n.loc)
+                let key: PairKey? = ro.viaRef || rn.viaRef ? PairKey(old: ro.loc, new: rn.loc) : nil
+                if let key, let hit = cache[key] {
+                    try step(base)
+                    row.append(Self.rebase(hit.probe, from: hit.base, to: base))
+                    continue
+                }
+                let result = try probe { () throws(CompatibilityError) -> CompatFlags in
+                    try compare(o, n, base)
+                }
+                if let key { cache[key] = (result, base) }
+                row.append(result)
             }
             probes.append(row)
         }
@@ -1106,6 +1156,20 @@ final class CompatEngine {
         }
         pairs.sort { $0.1 < $1.1 }
         return (probes, pairs, old.indices.filter { !usedOld.contains($0) }, new.indices.filter { !usedNew.contains($0) })
+    }
+
+    /// `probe` as found at `to` instead of `from`: change paths under `from` move.
+    private static func rebase(_ probe: CompatProbe, from: JSONPointer, to: JSONPointer) -> CompatProbe {
+        if from == to { return probe }
+        var moved = probe
+        let prefix = from.tokens.count
+        moved.changes = probe.changes.map { change in
+            guard change.path.tokens.count >= prefix, change.path.tokens.starts(with: from.tokens) else { return change }
+            return SchemaChange(kind: change.kind, path: JSONPointer(tokens: to.tokens + change.path.tokens.dropFirst(prefix)),
+                                backward: change.backward, forward: change.forward, detail: change.detail,
+                                property: change.property)
+        }
+        return moved
     }
 
     /// `allOf`: the new conjunction accepts at least what the old one did if each new conjunct
