@@ -36,6 +36,9 @@ public enum Limits {
     /// version bumps) may compare. `$ref` pairs are memoised, so ordinary schemas of tens of
     /// thousands of properties use a small fraction of it.
     public static let compatibilitySteps = 2_000_000
+    /// Lines of a contract value's diff (`+ x`, `- x`, `~ /p: a -> b`) that `status`, `sync`
+    /// and notifications show; the rest is summed up as "... and N more".
+    public static let valueDiffLines = 200
 
     // MARK: Network (fetch and push of the realm)
 
