@@ -36,6 +36,9 @@ public enum Limits {
     /// version bumps) may compare. `$ref` pairs are memoised, so ordinary schemas of tens of
     /// thousands of properties use a small fraction of it.
     public static let compatibilitySteps = 2_000_000
+    /// Deepest nesting of subschema comparisons (a schema nested this deep in both versions,
+    /// or a recursion the memo cannot close); also bounded by the thread's stack.
+    public static let compatibilityDepth = 256
     /// Lines of a contract value's diff (`+ x`, `- x`, `~ /p: a -> b`) that `status`, `sync`
     /// and notifications show; the rest is summed up as "... and N more".
     public static let valueDiffLines = 200

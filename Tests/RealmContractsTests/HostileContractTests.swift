@@ -304,4 +304,29 @@ private func fanOut(levels: Int = 6, width: Int = 150, combinator: String = "any
             #expect(error.side == nil)
         }
     }
+
+    /// Found by ContractFuzzTests: an absent keyword compared with a recursive `$ref` nested
+    /// until the stack overflowed (signal 11).
+    @Test("an absent schema against a recursive one terminates")
+    func absentAgainstRecursion() throws {
+        let recursive = parse(##"{"unevaluatedProperties": {"$ref": "#"}, "items": {"$ref": "#"}}"##)
+        #expect(try SchemaCompatibility.compare(old: [:], new: recursive).changes.isEmpty)
+        #expect(try SchemaCompatibility.compare(old: recursive, new: [:]).changes.isEmpty)
+    }
+
+    @Test("comparisons nesting deeper than Limits.compatibilityDepth are an error, not a crash")
+    func compatibilityDepth() throws {
+        func nested(_ depth: Int, leaf: JSONValue) -> JSONValue {
+            var schema = leaf
+            for _ in 0..<depth { schema = .object(["properties": .object(["a": schema])]) }
+            return schema
+        }
+        do {
+            _ = try SchemaCompatibility.compare(old: nested(400, leaf: ["type": "string"]), new: nested(400, leaf: ["type": "integer"]))
+            Issue.record("compared 400 levels")
+        } catch {
+            #expect(error.message.hasPrefix("schema too complex: the comparison nests deeper than 256 levels at /properties/a/properties/a/properties/a/...("),
+                    "\(error.message)")
+        }
+    }
 }

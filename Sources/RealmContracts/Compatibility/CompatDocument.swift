@@ -55,6 +55,24 @@ struct CompatPart {
     var loc: JSONPointer
     /// Tokens to append to the reported path (empty for synthesized parts).
     var tokens: [String]
+
+    init(value: JSONValue, loc: JSONPointer, tokens: [String]) {
+        self.value = value
+        self.loc = loc
+        self.tokens = tokens
+    }
+
+    /// `value`, or `true` for an absent keyword. Every absent schema has the same location
+    /// (`absent`), so that a `$ref` pair memoised against it closes a recursion such as
+    /// `{}` against `{"unevaluatedProperties": {"$ref": "#"}}` instead of nesting forever.
+    init(absentAsTrue value: JSONValue?, loc: JSONPointer, tokens: [String]) {
+        self.value = value ?? .bool(true)
+        self.loc = value == nil ? Self.absent : loc
+        self.tokens = tokens
+    }
+
+    /// A pointer no schema document has (its first token is empty, its second a NUL).
+    static let absent = JSONPointer(tokens: ["", "\u{0}absent"])
 }
 
 /// A schema after following `$ref`s.

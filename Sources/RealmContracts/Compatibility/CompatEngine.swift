@@ -127,6 +127,9 @@ final class CompatEngine {
     /// Work bound: pairs compared (fresh or from a probe cache).
     private var steps = 0
     let stepLimit: Int
+    /// Nesting of `compare` calls, and the lowest stack address they may reach.
+    private var depth = 0
+    private var stackFloor: UInt = 0
     private var visited: [PairKey: VisitState] = [:]
     /// Keys in insertion order, so that a probe can undo its insertions.
     private var visitLog: [PairKey] = []
@@ -141,6 +144,7 @@ final class CompatEngine {
     }
 
     func run() throws(CompatibilityError) -> [SchemaChange] {
+        stackFloor = StackGuard.floor()
         try oldDoc.validate()
         try newDoc.validate()
         if oldDoc.root == newDoc.root { return [] }
@@ -215,12 +219,27 @@ final class CompatEngine {
         steps += 1
         if steps > stepLimit {
             throw CompatibilityError(side: nil, location: path,
-                                     message: "schema too complex: more than \(stepLimit) comparison steps at \(path.tokens.isEmpty ? "/" : path.description)")
+                                     message: "schema too complex: more than \(stepLimit) comparison steps at \(Self.short(path))")
         }
+    }
+
+    /// A path for a one-line message: long ones keep their first and last tokens.
+    static func short(_ path: JSONPointer) -> String {
+        if path.tokens.isEmpty { return "/" }
+        guard path.tokens.count > 12 else { return path.description }
+        let head = JSONPointer(tokens: Array(path.tokens.prefix(6))).description
+        let tail = JSONPointer(tokens: Array(path.tokens.suffix(3))).description
+        return "\(head)/...(\(path.tokens.count - 9) more)...\(tail)"
     }
 
     func compare(_ old: CompatPart, _ new: CompatPart, _ path: JSONPointer) throws(CompatibilityError) -> CompatFlags {
         try step(path)
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Limits.compatibilityDepth || (depth > 32 && StackGuard.currentAddress() < stackFloor) {
+            throw CompatibilityError(side: nil, location: path,
+                                     message: "schema too complex: the comparison nests deeper than \(min(depth, Limits.compatibilityDepth)) levels at \(Self.short(path))")
+        }
         let o = try oldDoc.resolve(old.value, at: old.loc)
         let n = try newDoc.resolve(new.value, at: new.loc)
         // Only pairs reached through `$ref` can be met again (the root pair is registered by run()).
@@ -628,8 +647,8 @@ final class CompatEngine {
             }
         }
         if om.rest != nil || nm.rest != nil {
-            let oldRest = om.rest ?? CompatPart(value: .bool(true), loc: o.loc.appending("items"), tokens: ["items"])
-            let newRest = nm.rest ?? CompatPart(value: .bool(true), loc: n.loc.appending("items"), tokens: oldRest.tokens)
+            let oldRest = om.rest ?? CompatPart(absentAsTrue: nil, loc: o.loc.appending("items"), tokens: ["items"])
+            let newRest = nm.rest ?? CompatPart(absentAsTrue: nil, loc: n.loc.appending("items"), tokens: oldRest.tokens)
             flags &= try compare(oldRest, newRest, CompatEngine.path(path, newRest.tokens))
         }
         flags &= compareLower("min-items", "minItems", oo, no, path)
@@ -660,8 +679,8 @@ final class CompatEngine {
     private func compareOptionalSchemas(_ keyword: String, _ o: CompatNode, _ n: CompatNode, _ path: JSONPointer) throws(CompatibilityError) -> CompatFlags {
         let a = o.object[keyword], b = n.object[keyword]
         if a == nil && b == nil { return .same }
-        return try compare(CompatPart(value: a ?? .bool(true), loc: o.loc.appending(keyword), tokens: [keyword]),
-                           CompatPart(value: b ?? .bool(true), loc: n.loc.appending(keyword), tokens: [keyword]),
+        return try compare(CompatPart(absentAsTrue: a, loc: o.loc.appending(keyword), tokens: [keyword]),
+                           CompatPart(absentAsTrue: b, loc: n.loc.appending(keyword), tokens: [keyword]),
                            path.appending(keyword))
     }
 
@@ -814,8 +833,8 @@ final class CompatEngine {
     private func compareAdditionalProperties(_ o: CompatNode, _ n: CompatNode, _ path: JSONPointer) throws(CompatibilityError) -> CompatFlags {
         let a = o.object["additionalProperties"], b = n.object["additionalProperties"]
         if a == nil && b == nil { return .same }
-        let oldPart = CompatPart(value: a ?? .bool(true), loc: o.loc.appending("additionalProperties"), tokens: ["additionalProperties"])
-        let newPart = CompatPart(value: b ?? .bool(true), loc: n.loc.appending("additionalProperties"), tokens: ["additionalProperties"])
+        let oldPart = CompatPart(absentAsTrue: a, loc: o.loc.appending("additionalProperties"), tokens: ["additionalProperties"])
+        let newPart = CompatPart(absentAsTrue: b, loc: n.loc.appending("additionalProperties"), tokens: ["additionalProperties"])
         let at = path.appending("additionalProperties")
         let before = try coverage(oldPart, oldDoc), after = try coverage(newPart, newDoc)
         switch (before, after) {
@@ -849,8 +868,8 @@ final class CompatEngine {
         let b = n.object["patternProperties"]?.objectValue ?? JSONObject()
         if a.isEmpty && b.isEmpty { return .same }
         var flags = CompatFlags.same
-        let oldAP = CompatPart(value: o.object["additionalProperties"] ?? .bool(true), loc: o.loc.appending("additionalProperties"), tokens: [])
-        let newAP = CompatPart(value: n.object["additionalProperties"] ?? .bool(true), loc: n.loc.appending("additionalProperties"), tokens: [])
+        let oldAP = CompatPart(absentAsTrue: o.object["additionalProperties"], loc: o.loc.appending("additionalProperties"), tokens: [])
+        let newAP = CompatPart(absentAsTrue: n.object["additionalProperties"], loc: n.loc.appending("additionalProperties"), tokens: [])
         for (pattern, schema) in a {
             let oldPart = CompatPart(value: schema, loc: o.loc.appending("patternProperties").appending(pattern), tokens: [])
             let at = path.appending("patternProperties").appending(pattern)
@@ -1100,8 +1119,8 @@ final class CompatEngine {
             adopt(condition)
             var flags = CompatFlags.same
             for keyword in ["then", "else"] where oo[keyword] != nil || no[keyword] != nil {
-                flags &= try compare(CompatPart(value: oo[keyword] ?? .bool(true), loc: o.loc.appending(keyword), tokens: [keyword]),
-                                     CompatPart(value: no[keyword] ?? .bool(true), loc: n.loc.appending(keyword), tokens: [keyword]),
+                flags &= try compare(CompatPart(absentAsTrue: oo[keyword], loc: o.loc.appending(keyword), tokens: [keyword]),
+                                     CompatPart(absentAsTrue: no[keyword], loc: n.loc.appending(keyword), tokens: [keyword]),
                                      path.appending(keyword))
             }
             return flags
