@@ -329,4 +329,16 @@ private func fanOut(levels: Int = 6, width: Int = 150, combinator: String = "any
                     "\(error.message)")
         }
     }
+
+    @Test("a value failing millions of times reports Limits.validationErrors errors and stops")
+    func errorsAreCapped() throws {
+        let validator = try JSONSchemaValidator(schema: parse(#"{"items": {"type": "string"}}"#))
+        let value = JSONValue.array(Array(repeating: 1, count: 1_500_000))
+        let errors = validator.validate(value)
+        #expect(errors.count == Limits.validationErrors + 1)
+        #expect(errors.last?.message == "more than 1000 errors; validation stopped here and the rest are not reported")
+        #expect(errors.last?.instanceLocation.description == "/1000")
+        #expect(errors[999].message == "expected string, got integer")
+        #expect(!validator.isValid(value))
+    }
 }

@@ -146,6 +146,15 @@ struct SchemaEvaluator {
     private mutating func fail(_ message: String) {
         // Once a budget ran out, the failures found while unwinding say nothing.
         if exhausted { return }
+        if errors.count >= Limits.validationErrors {
+            // A hostile value can fail millions of times; each error costs memory.
+            exhausted = true
+            errors.append(SchemaValidationError(
+                instanceLocation: JSONPointer(tokens: instancePath.map(\.text)),
+                schemaLocation: JSONPointer(tokens: schemaPath.map(\.text)),
+                message: "more than \(Limits.validationErrors) errors; validation stopped here and the rest are not reported"))
+            return
+        }
         errors.append(SchemaValidationError(
             instanceLocation: JSONPointer(tokens: instancePath.map(\.text)),
             schemaLocation: JSONPointer(tokens: schemaPath.map(\.text)),
