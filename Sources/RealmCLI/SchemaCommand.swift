@@ -15,7 +15,9 @@ struct SchemaValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Validate an instance against a JSON Schema (draft 2020-12 or draft-07).",
         discussion: """
-        Both files may be YAML or JSON ("-" reads standard input). The draft is
+        Both files may be YAML or JSON ("-" reads standard input); a file named
+        .json, or an instance given with --instance-format json, is read as JSON
+        (all escapes, surrogate pairs included). The draft is
         chosen by the schema's $schema (default 2020-12). Exit 0 when valid, 1 when
         invalid, 2 when the schema is not a schema or a file cannot be read. With
         --json prints
@@ -30,6 +32,9 @@ struct SchemaValidateCommand: ParsableCommand {
     @Option(help: "The instance to validate (YAML or JSON; - for standard input).")
     var instance: String
 
+    @Option(help: "How to read the instance: auto (JSON for a .json file, else JSON when it parses as JSON, else YAML), json or yaml.")
+    var instanceFormat: DocumentFormat = .auto
+
     @Option(name: .customLong("ref"), help: "Another schema document that $ref may name, by its $id or file URI (repeatable).")
     var references: [String] = []
 
@@ -38,7 +43,7 @@ struct SchemaValidateCommand: ParsableCommand {
     func run() throws {
         try runReporting {
             let validator = try SchemaTools.validator(schemaPath: schema, references: references)
-            let value = try DocumentLoader.load(instance)
+            let value = try DocumentLoader.load(instance, format: instanceFormat)
             let errors = validator.validate(value)
             if output.json {
                 Output.json([
@@ -117,6 +122,8 @@ struct SchemaDiffCommand: ParsableCommand {
         }
     }
 }
+
+extension DocumentFormat: ExpressibleByArgument {}
 
 enum SchemaTools {
     /// Compares two loaded schemas; a schema the engine cannot compare is bad input naming

@@ -1,19 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RealmJSON
+import RealmLimits
 import RealmYAML
+
+/// How to read a document.
+public enum DocumentFormat: String, Sendable, CaseIterable {
+    /// JSON for a file named `.json`; otherwise JSON when the text parses as JSON, else YAML.
+    case auto
+    /// RFC 8259 JSON through `JSONParser` (every escape, surrogate pairs included).
+    case json
+    /// YAML 1.2 (which also reads most JSON, but not `\ud83d\udca9`-style escapes).
+    case yaml
+}
 
 /// Reads YAML or JSON documents given on the command line or produced by export commands.
 public enum DocumentLoader {
-    /// Parses text as JSON when it is JSON (exact numbers), else as YAML. Errors name `origin`
-    /// with line and column.
-    public static func parse(_ bytes: [UInt8], origin: String) throws -> JSONValue {
+    /// Parses text as JSON when it is JSON (exact numbers), else as YAML. A file named `.json`
+    /// (or `format: .json`) is read as JSON only. Errors name `origin` with line and column.
+    /// Both parsers apply `Limits.documentBytes` and `Limits.documentDepth`.
+    public static func parse(_ bytes: [UInt8], origin: String, format: DocumentFormat = .auto) throws -> JSONValue {
+        if bytes.count > Limits.documentBytes {
+            throw RealmError(.usage, "\(origin): larger than the \(Limits.documentBytes) bytes a document may have")
+        }
         let text = String(decoding: bytes, as: UTF8.self)
-        let trimmed = text.drop { $0.isWhitespace }
-        if trimmed.first == "{" || trimmed.first == "[" {
-            do { return try JSONParser.parse(text) } catch {
-                if origin.hasSuffix(".json") {
-                    throw RealmError(.usage, "\(origin):\(error.line):\(error.column): invalid JSON: \(error.message)")
-                }
+        let resolved: DocumentFormat = format == .auto && origin.hasSuffix(".json") ? .json : format
+        switch resolved {
+        case .json:
+            return try parseJSON(text, origin: origin)
+        case .auto:
+            let trimmed = text.drop { $0.isWhitespace }
+            if trimmed.first == "{" || trimmed.first == "[" || trimmed.first == "\"",
+               let value = try? JSONParser.parse(text, maxDepth: Limits.documentDepth) {
+                return value
             }
+        case .yaml:
+            break
         }
         do {
             guard let node = try YAML.parse(text) else {
@@ -25,15 +50,43 @@ public enum DocumentLoader {
         }
     }
 
-    /// Reads and parses a file ("-" reads standard input).
-    public static func load(_ path: String) throws -> JSONValue {
+    private static func parseJSON(_ text: String, origin: String) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(text, maxDepth: Limits.documentDepth)
+        } catch {
+            throw RealmError(.usage, "\(origin):\(error.line):\(error.column): invalid JSON: \(error.message)")
+        }
+    }
+
+    /// Reads and parses a file ("-" reads standard input). Reading stops one byte past
+    /// `Limits.documentBytes`, so an endless input costs bounded memory.
+    public static func load(_ path: String, format: DocumentFormat = .auto) throws -> JSONValue {
         let bytes: [UInt8]
         if path == "-" {
-            bytes = readStandardInput()
+            bytes = readBounded(fd: 0)
         } else {
             guard fileExists(path), !isDirectory(path) else { throw RealmError(.usage, "\(path): no such file") }
-            bytes = try readFile(path)
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else {
+                throw RealmError(.usage, "\(path): cannot read: \(String(cString: strerror(errno)))")
+            }
+            defer { close(fd) }
+            bytes = readBounded(fd: fd)
         }
-        return try parse(bytes, origin: path == "-" ? "<stdin>" : path)
+        return try parse(bytes, origin: path == "-" ? "<stdin>" : path, format: format)
+    }
+
+    /// At most `Limits.documentBytes + 1` bytes of `fd`.
+    private static func readBounded(fd: Int32) -> [UInt8] {
+        let cap = Limits.documentBytes + 1
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while bytes.count < cap {
+            let n = read(fd, &buffer, min(buffer.count, cap - bytes.count))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        return bytes
     }
 }

@@ -160,20 +160,28 @@ private struct Cursor {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
+                    let escapeStart = index - 2
                     var code = try parseHex4()
-                    if (0xD800..<0xDC00).contains(code), peek == UInt8(ascii: "\\"),
-                       index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") {
-                        let save = index
+                    if (0xDC00..<0xE000).contains(code) {
+                        index = escapeStart
+                        throw error("lone low surrogate \\u\(Self.hex(code)) in string (it must follow a high surrogate \\uD800-\\uDBFF)")
+                    }
+                    if (0xD800..<0xDC00).contains(code) {
+                        guard peek == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                            index = escapeStart
+                            throw error("lone high surrogate \\u\(Self.hex(code)) in string (it must be followed by a low surrogate \\uDC00-\\uDFFF)")
+                        }
                         index += 2
                         let low = try parseHex4()
-                        if (0xDC00..<0xE000).contains(low) {
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            index = save
+                        guard (0xDC00..<0xE000).contains(low) else {
+                            index = escapeStart
+                            throw error("high surrogate \\u\(Self.hex(code)) followed by \\u\(Self.hex(low)), not by a low surrogate")
                         }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    // Every value left is a valid scalar (surrogates were handled above).
+                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+                    UTF8.encode(scalar) { out.append($0) }
                 default: throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
                 }
             case 0x00..<0x20:
@@ -212,7 +220,17 @@ private struct Cursor {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .integer(i) }
         guard let d = Double(text) else { throw error("invalid number") }
+        guard d.isFinite else {
+            index = start
+            let shown = text.count > 40 ? String(text.prefix(37)) + "..." : text
+            throw error("number \(shown) is out of range (larger than a 64-bit floating-point number can hold)")
+        }
         return .number(d)
+    }
+
+    static func hex(_ code: UInt32) -> String {
+        let digits = String(code, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     mutating func skipDigits() {

@@ -25,6 +25,38 @@ public enum Limits {
 
     // MARK: Contract engine (schemas, patterns, $ref, value diffs)
 
+    /// Largest number accepted as a major, minor or patch version or as a numeric pre-release
+    /// identifier: 2^53 - 1, npm's `Number.MAX_SAFE_INTEGER`. Ranges add one to a component
+    /// (`^1.2.3` => `<2.0.0-0`), which can then never overflow.
+    public static let semverComponent = 9_007_199_254_740_991
+
+    /// Most instructions a `pattern`/`patternProperties` regular expression may compile to
+    /// (counted repetitions expand: `(a{100}){100}` is 10,000). Also the largest `{n,m}` count.
+    public static let patternStates = 10_000
+    /// Deepest nesting of groups in a regular expression.
+    public static let patternNesting = 100
+    /// Steps of the regex engine (threads advanced) one validation, or one schema comparison,
+    /// may spend on all its patterns together. Matching is linear, so only long strings
+    /// against large patterns come near it (about 0.5 s in a release build).
+    public static let patternSteps = 50_000_000
+    /// Applications of a subschema to a value that one validation may perform. Results of
+    /// schemas reached through several references are memoised per instance location, so only
+    /// schemas that really multiply work (or huge instances) come near it.
+    public static let schemaSteps = 20_000_000
+    /// Validation errors one validation reports; the next one stops it with a last error
+    /// saying so (a 4.5 MB array of 1.5 million wrong items cost 1.4 GB and 23 s before).
+    public static let validationErrors = 1_000
+    /// Pairs of subschemas one schema comparison (`schema diff`, `check --mode=contract`,
+    /// version bumps) may compare. `$ref` pairs are memoised, so ordinary schemas of tens of
+    /// thousands of properties use a small fraction of it.
+    public static let compatibilitySteps = 2_000_000
+    /// Deepest nesting of subschema comparisons (a schema nested this deep in both versions,
+    /// or a recursion the memo cannot close); also bounded by the thread's stack.
+    public static let compatibilityDepth = 256
+    /// Lines of a contract value's diff (`+ x`, `- x`, `~ /p: a -> b`) that `status`, `sync`
+    /// and notifications show; the rest is summed up as "... and N more".
+    public static let valueDiffLines = 200
+
     // MARK: Network (fetch and push of the realm)
 
     // MARK: Processes (commands and validation scripts this repo declares)

@@ -182,4 +182,36 @@ import Testing
         #expect(try box.realm(["semver", "max", "^1", "1.0", "1.2.0"]).status == 2)
         #expect(try box.realm(["semver", "max", "^^1", "1.0.0"]).status == 2)
     }
+
+    /// A `.json` instance is read as JSON: what Python's json.dumps writes for a character
+    /// outside the BMP used to be refused by the YAML parser.
+    @Test func jsonInstancesAreReadAsJSON() throws {
+        let box = try box()
+        try box.write("string.yaml", "type: string\nmaxLength: 1\n")
+        try box.write("poo.json", #""\ud83d\udca9""#)
+        let file = try box.realm(["schema", "validate", "--schema", "string.yaml", "--instance", "poo.json"])
+        #expect(file.status == 0, "\(file)")
+        let piped = try box.realm(["schema", "validate", "--schema", "string.yaml", "--instance", "-", "--instance-format", "json"],
+                                  stdin: #""\ud83d\udca9""#)
+        #expect(piped.status == 0, "\(piped)")
+        try box.write("lone.json", #"["\ud83d"]"#)
+        let lone = try box.realm(["schema", "validate", "--schema", "string.yaml", "--instance", "lone.json"])
+        #expect(lone.status == 2, "\(lone)")
+        #expect(lone.stderr.contains("lone.json:1:3: invalid JSON: lone high surrogate \\uD83D"), "\(lone)")
+        try box.write("deep.json", String(repeating: "[", count: 200) + String(repeating: "]", count: 200))
+        let deep = try box.realm(["schema", "validate", "--schema", "string.yaml", "--instance", "deep.json"])
+        #expect(deep.status == 2, "\(deep)")
+        #expect(deep.stderr.contains("nesting deeper than 128 levels"), "\(deep)")
+    }
+
+    /// Huge version components were a trap (signal 4); now a parse error.
+    @Test func semverHugeComponentsExit2() throws {
+        let box = try box()
+        for range in ["^9223372036854775807", "~9223372036854775807.0", "9223372036854775807.x", "1.0.0 - 9223372036854775807",
+                      ">=1.0.0, <9223372036854775807"] {
+            let result = try box.realm(["semver", "match", range, "1.0.0"])
+            #expect(result.status == 2, "\(range): \(result)")
+            #expect(result.stderr.contains("is too large (at most 9007199254740991)"), "\(result)")
+        }
+    }
 }

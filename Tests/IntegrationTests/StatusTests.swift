@@ -104,6 +104,24 @@ import Testing
         #expect(!after.stdout.contains("🔔"), "\(after)")
     }
 
+    /// Renaming every entry of a 20,000-entry list: the value diff was quadratic (22 s in
+    /// `status`); now it is linear and shows at most Limits.valueDiffLines (200) lines.
+    @Test func hugeListRenameIsDiffedLinearlyAndCapped() throws {
+        let box = try Sandbox()
+        let (url, aperture, _) = try box.makeExportScenario()
+        let count = 20_000
+        try box.publishS3(url, version: "1.5.0", read: (0..<count).map { "old/\($0)/*" })
+        try box.write("aperture/config/s3.yaml",
+                      "read: [" + (0..<count).map { "new/\($0)/*" }.joined(separator: ", ") + "]\nwrite: []\n")
+        let json = try box.json(try box.realm(["status", "--fetch", "--json"], in: aperture))
+        let drift = try #require((json["export_drift"] as? [[String: Any]])?.first)
+        let changes = try #require(drift["changes"] as? [String])
+        #expect(changes.count == 201)
+        #expect(changes.first == "+ new/0/*")
+        #expect(changes[199] == "+ new/199/*")
+        #expect(changes.last == "... and \(2 * count - 200) more")
+    }
+
     @Test func exporterSeesLocalDriftAndAcknowledgements() throws {
         let (box, url, aperture, _) = try publishedScenario()
         try box.write("aperture/config/s3.yaml",

@@ -343,3 +343,41 @@ private func range(_ text: String, _ syntax: VersionRange.Syntax = .auto) -> Ver
         #expect(r.satisfies(v("1.5.0")))
     }
 }
+
+/// Components near `Int.max` used to trap (signal 4) where a range adds one to them.
+@Suite struct SemverHugeNumberTests {
+    static let big = "9223372036854775807"
+
+    @Test(arguments: [
+        ("^\(big)", VersionRange.Syntax.auto), ("~\(big).0", .auto), ("\(big).x", .auto), ("~\(big)", .auto),
+        ("^0.\(big)", .auto), ("^0.0.\(big)", .auto), ("<=\(big).\(big)", .auto), (">\(big)", .npm),
+        ("1.0.0 - \(big)", .npm), ("1.2 - \(big).\(big)", .npm), ("\(big).0.0 - 2", .npm),
+        ("^\(big)", .cargo), ("~\(big).1", .cargo), ("\(big).*", .cargo), (">= 1.0, < \(big)", .cargo),
+        ("=\(big).2", .cargo), ("\(big)", .cargo), ("^0.\(big).0", .cargo),
+        ("9007199254740992", .auto), ("1.2.3-9007199254740992", .npm),
+        ("99999999999999999999999999999999999999999999", .auto),
+    ])
+    func hugeComponentsAreParseErrors(text: String, syntax: VersionRange.Syntax) {
+        do {
+            let range = try VersionRange.parse(text, syntax: syntax)
+            Issue.record("\(text) parsed as \(range.normalized)")
+        } catch {
+            #expect(error.message.contains("is too large (at most 9007199254740991)"), "\(error.message)")
+            #expect(error.subject == .range)
+        }
+    }
+
+    @Test func theLargestAllowedComponentWorks() throws {
+        let max = "9007199254740991"
+        let range = try VersionRange.parse("^\(max).\(max).\(max)")
+        #expect(range.satisfies(try Version("\(max).\(max).\(max)")))
+        #expect(!range.satisfies(try Version("1.0.0")))
+        #expect(try VersionRange.parse("~0.\(max)", syntax: .cargo).satisfies(try Version("0.\(max).7")))
+        #expect(try VersionRange.parse("1.0.0 - \(max)", syntax: .npm).satisfies(try Version("\(max).\(max).0")))
+        #expect(throws: SemverError.self) { try Version("\(Self.big).0.0") }
+        let bumped = VersionBump.minimumVersion(after: try Version("\(max).\(max).\(max)"), for: .major)
+        #expect(bumped.major == 9_007_199_254_740_992)
+        // A version built in code at Int.max saturates instead of trapping.
+        #expect(VersionBump.minimumVersion(after: Version(Int.max, 0, 0), for: .major).major == Int.max)
+    }
+}

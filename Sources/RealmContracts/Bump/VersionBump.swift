@@ -208,15 +208,15 @@ public enum VersionBump {
         if old.isPrerelease { return old.release }
         switch required {
         case .none: return old
-        case .patch: return Version(old.major, old.minor, old.patch + 1)
+        case .patch: return Version(old.major, old.minor, successor(old.patch))
         case .minor:
-            if old.major == 0 { return Version(0, old.minor, old.patch + 1) }
-            return Version(old.major, old.minor + 1, 0)
+            if old.major == 0 { return Version(0, old.minor, successor(old.patch)) }
+            return Version(old.major, successor(old.minor), 0)
         case .major:
             if old.major == 0 {
-                return old.minor == 0 ? Version(0, 0, old.patch + 1) : Version(0, old.minor + 1, 0)
+                return old.minor == 0 ? Version(0, 0, successor(old.patch)) : Version(0, successor(old.minor), 0)
             }
-            return Version(old.major + 1, 0, 0)
+            return Version(successor(old.major), 0, 0)
         }
     }
 

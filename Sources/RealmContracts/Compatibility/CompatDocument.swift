@@ -1,4 +1,5 @@
 import RealmJSON
+import RealmLimits
 
 /// Keyword classes used by the comparison. (Prefixed names: the JSONSchema validator lives in
 /// the same module.)
@@ -54,6 +55,24 @@ struct CompatPart {
     var loc: JSONPointer
     /// Tokens to append to the reported path (empty for synthesized parts).
     var tokens: [String]
+
+    init(value: JSONValue, loc: JSONPointer, tokens: [String]) {
+        self.value = value
+        self.loc = loc
+        self.tokens = tokens
+    }
+
+    /// `value`, or `true` for an absent keyword. Every absent schema has the same location
+    /// (`absent`), so that a `$ref` pair memoised against it closes a recursion such as
+    /// `{}` against `{"unevaluatedProperties": {"$ref": "#"}}` instead of nesting forever.
+    init(absentAsTrue value: JSONValue?, loc: JSONPointer, tokens: [String]) {
+        self.value = value ?? .bool(true)
+        self.loc = value == nil ? Self.absent : loc
+        self.tokens = tokens
+    }
+
+    /// A pointer no schema document has (its first token is empty, its second a NUL).
+    static let absent = JSONPointer(tokens: ["", "\u{0}absent"])
 }
 
 /// A schema after following `$ref`s.
@@ -90,7 +109,9 @@ final class CompatDocument {
     let side: CompatibilityError.Side
     private var refCache: [String: (JSONValue, JSONPointer)] = [:]
     private var anchors: [String: JSONPointer]?
-    private var regexCache: [String: Regex<AnyRegexOutput>] = [:]
+    private var regexCache: [String: PatternMatcher] = [:]
+    /// Steps of the regex engine left for this document's patterns (`Limits.patternSteps`).
+    private var patternBudget = Limits.patternSteps
 
     init(root: JSONValue, side: CompatibilityError.Side) {
         self.root = root
@@ -248,16 +269,19 @@ final class CompatDocument {
     /// Whether a `patternProperties` pattern matches a property name (ECMA-262 `test`, i.e.
     /// unanchored search).
     func pattern(_ pattern: String, matches name: String, at loc: JSONPointer) throws(CompatibilityError) -> Bool {
-        let regex: Regex<AnyRegexOutput>
+        let matcher: PatternMatcher
         if let cached = regexCache[pattern] {
-            regex = cached
+            matcher = cached
         } else {
-            do { regex = try Regex(pattern) } catch {
-                throw self.error(loc, "invalid regular expression \"\(pattern)\": \(error)")
+            do { matcher = try PatternMatcher(pattern) } catch {
+                throw self.error(loc, "invalid regular expression \"\(pattern)\": \(error.message)")
             }
-            regexCache[pattern] = regex
+            regexCache[pattern] = matcher
         }
-        return name.firstMatch(of: regex) != nil
+        guard let found = matcher.matches(name, budget: &patternBudget) else {
+            throw self.error(loc, "pattern \"\(pattern)\" needs more than the \(Limits.patternSteps) regex steps allowed per comparison")
+        }
+        return found
     }
 
     // MARK: Validation

@@ -1,4 +1,5 @@
 import RealmJSON
+import RealmLimits
 
 /// Backward/forward verdict of a subtree.
 struct CompatFlags: Equatable {
@@ -90,6 +91,8 @@ struct CompatTypeSet: OptionSet, Hashable {
 struct CompatProbe {
     var flags: CompatFlags
     var changes: [SchemaChange]
+    /// Per change: the innermost `$ref` pair being compared when it was found.
+    var origins: [CompatEngine.PairKey?]
     var visited: [(CompatEngine.PairKey, CompatFlags)]
     var substantialChanges: Int { changes.count(where: { !$0.isAnnotation }) }
 }
@@ -116,19 +119,32 @@ final class CompatEngine {
     let oldDoc: CompatDocument
     let newDoc: CompatDocument
     private(set) var changes: [SchemaChange] = []
+    /// Parallel to `changes`: the innermost `$ref` pair in progress when each was emitted, so
+    /// that adopting a second probe through an already reported pair does not repeat it.
+    private var origins: [PairKey?] = []
+    /// `$ref` pairs being compared, innermost last.
+    private var refStack: [PairKey] = []
+    /// Work bound: pairs compared (fresh or from a probe cache).
+    private var steps = 0
+    let stepLimit: Int
+    /// Nesting of `compare` calls, and the lowest stack address they may reach.
+    private var depth = 0
+    private var stackFloor: UInt = 0
     private var visited: [PairKey: VisitState] = [:]
     /// Keys in insertion order, so that a probe can undo its insertions.
     private var visitLog: [PairKey] = []
 
     var lenient: Bool { mode == .lenient }
 
-    init(old: JSONValue, new: JSONValue, mode: CompatibilityMode) {
+    init(old: JSONValue, new: JSONValue, mode: CompatibilityMode, stepLimit: Int = Limits.compatibilitySteps) {
         self.mode = mode
+        self.stepLimit = stepLimit
         self.oldDoc = CompatDocument(root: old, side: .old)
         self.newDoc = CompatDocument(root: new, side: .new)
     }
 
     func run() throws(CompatibilityError) -> [SchemaChange] {
+        stackFloor = StackGuard.floor()
         try oldDoc.validate()
         try newDoc.validate()
         if oldDoc.root == newDoc.root { return [] }
@@ -148,13 +164,20 @@ final class CompatEngine {
               property: String? = nil) -> CompatFlags {
         changes.append(SchemaChange(kind: kind, path: path, backward: flags.backward,
                                     forward: flags.forward, detail: detail, property: property))
+        origins.append(refStack.last)
         return flags
     }
 
     /// Runs `body` on the side: its changes and memo entries are returned, not kept.
     func probe(_ body: () throws(CompatibilityError) -> CompatFlags) throws(CompatibilityError) -> CompatProbe {
         var saved: [SchemaChange] = []
+        var savedOrigins: [PairKey?] = []
         swap(&saved, &changes)
+        swap(&savedOrigins, &origins)
+        defer {
+            swap(&saved, &changes)
+            swap(&savedOrigins, &origins)
+        }
         let mark = visitLog.count
         let flags = try body()
         var entries: [(PairKey, CompatFlags)] = []
@@ -163,13 +186,17 @@ final class CompatEngine {
             visited.removeValue(forKey: key)
         }
         visitLog.removeSubrange(mark...)
-        swap(&saved, &changes)
-        return CompatProbe(flags: flags, changes: saved, visited: entries)
+        return CompatProbe(flags: flags, changes: changes, origins: origins, visited: entries)
     }
 
     /// Keeps a probe's changes (and its memo, so they are not reported twice).
     func adopt(_ probe: CompatProbe) {
-        changes += probe.changes
+        for n in probe.changes.indices {
+            // Found inside a pair an earlier route already compared and reported: skip.
+            if let origin = probe.origins[n], case .done? = visited[origin] { continue }
+            changes.append(probe.changes[n])
+            origins.append(probe.origins[n])
+        }
         for (key, flags) in probe.visited where visited[key] == nil {
             visited[key] = .done(flags)
             visitLog.append(key)
@@ -187,7 +214,32 @@ final class CompatEngine {
 
     // MARK: Entry for a pair of subschemas
 
+    /// Counts one step of work; past `stepLimit` the comparison is abandoned.
+    func step(_ path: JSONPointer) throws(CompatibilityError) {
+        steps += 1
+        if steps > stepLimit {
+            throw CompatibilityError(side: nil, location: path,
+                                     message: "schema too complex: more than \(stepLimit) comparison steps at \(Self.short(path))")
+        }
+    }
+
+    /// A path for a one-line message: long ones keep their first and last tokens.
+    static func short(_ path: JSONPointer) -> String {
+        if path.tokens.isEmpty { return "/" }
+        guard path.tokens.count > 12 else { return path.description }
+        let head = JSONPointer(tokens: Array(path.tokens.prefix(6))).description
+        let tail = JSONPointer(tokens: Array(path.tokens.suffix(3))).description
+        return "\(head)/...(\(path.tokens.count - 9) more)...\(tail)"
+    }
+
     func compare(_ old: CompatPart, _ new: CompatPart, _ path: JSONPointer) throws(CompatibilityError) -> CompatFlags {
+        try step(path)
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Limits.compatibilityDepth || (depth > 32 && StackGuard.currentAddress() < stackFloor) {
+            throw CompatibilityError(side: nil, location: path,
+                                     message: "schema too complex: the comparison nests deeper than \(min(depth, Limits.compatibilityDepth)) levels at \(Self.short(path))")
+        }
         let o = try oldDoc.resolve(old.value, at: old.loc)
         let n = try newDoc.resolve(new.value, at: new.loc)
         // Only pairs reached through `$ref` can be met again (the root pair is registered by run()).
@@ -200,6 +252,8 @@ final class CompatEngine {
         }
         visited[key] = .inProgress
         visitLog.append(key)
+        refStack.append(key)
+        defer { refStack.removeLast() }
         let flags = try compareNodes(o, n, path)
         visited[key] = .done(flags)
         return flags
@@ -593,8 +647,8 @@ final class CompatEngine {
             }
         }
         if om.rest != nil || nm.rest != nil {
-            let oldRest = om.rest ?? CompatPart(value: .bool(true), loc: o.loc.appending("items"), tokens: ["items"])
-            let newRest = nm.rest ?? CompatPart(value: .bool(true), loc: n.loc.appending("items"), tokens: oldRest.tokens)
+            let oldRest = om.rest ?? CompatPart(absentAsTrue: nil, loc: o.loc.appending("items"), tokens: ["items"])
+            let newRest = nm.rest ?? CompatPart(absentAsTrue: nil, loc: n.loc.appending("items"), tokens: oldRest.tokens)
             flags &= try compare(oldRest, newRest, CompatEngine.path(path, newRest.tokens))
         }
         flags &= compareLower("min-items", "minItems", oo, no, path)
@@ -625,8 +679,8 @@ final class CompatEngine {
     private func compareOptionalSchemas(_ keyword: String, _ o: CompatNode, _ n: CompatNode, _ path: JSONPointer) throws(CompatibilityError) -> CompatFlags {
         let a = o.object[keyword], b = n.object[keyword]
         if a == nil && b == nil { return .same }
-        return try compare(CompatPart(value: a ?? .bool(true), loc: o.loc.appending(keyword), tokens: [keyword]),
-                           CompatPart(value: b ?? .bool(true), loc: n.loc.appending(keyword), tokens: [keyword]),
+        return try compare(CompatPart(absentAsTrue: a, loc: o.loc.appending(keyword), tokens: [keyword]),
+                           CompatPart(absentAsTrue: b, loc: n.loc.appending(keyword), tokens: [keyword]),
                            path.appending(keyword))
     }
 
@@ -779,8 +833,8 @@ final class CompatEngine {
     private func compareAdditionalProperties(_ o: CompatNode, _ n: CompatNode, _ path: JSONPointer) throws(CompatibilityError) -> CompatFlags {
         let a = o.object["additionalProperties"], b = n.object["additionalProperties"]
         if a == nil && b == nil { return .same }
-        let oldPart = CompatPart(value: a ?? .bool(true), loc: o.loc.appending("additionalProperties"), tokens: ["additionalProperties"])
-        let newPart = CompatPart(value: b ?? .bool(true), loc: n.loc.appending("additionalProperties"), tokens: ["additionalProperties"])
+        let oldPart = CompatPart(absentAsTrue: a, loc: o.loc.appending("additionalProperties"), tokens: ["additionalProperties"])
+        let newPart = CompatPart(absentAsTrue: b, loc: n.loc.appending("additionalProperties"), tokens: ["additionalProperties"])
         let at = path.appending("additionalProperties")
         let before = try coverage(oldPart, oldDoc), after = try coverage(newPart, newDoc)
         switch (before, after) {
@@ -814,8 +868,8 @@ final class CompatEngine {
         let b = n.object["patternProperties"]?.objectValue ?? JSONObject()
         if a.isEmpty && b.isEmpty { return .same }
         var flags = CompatFlags.same
-        let oldAP = CompatPart(value: o.object["additionalProperties"] ?? .bool(true), loc: o.loc.appending("additionalProperties"), tokens: [])
-        let newAP = CompatPart(value: n.object["additionalProperties"] ?? .bool(true), loc: n.loc.appending("additionalProperties"), tokens: [])
+        let oldAP = CompatPart(absentAsTrue: o.object["additionalProperties"], loc: o.loc.appending("additionalProperties"), tokens: [])
+        let newAP = CompatPart(absentAsTrue: n.object["additionalProperties"], loc: n.loc.appending("additionalProperties"), tokens: [])
         for (pattern, schema) in a {
             let oldPart = CompatPart(value: schema, loc: o.loc.appending("patternProperties").appending(pattern), tokens: [])
             let at = path.appending("patternProperties").appending(pattern)
@@ -1065,8 +1119,8 @@ final class CompatEngine {
             adopt(condition)
             var flags = CompatFlags.same
             for keyword in ["then", "else"] where oo[keyword] != nil || no[keyword] != nil {
-                flags &= try compare(CompatPart(value: oo[keyword] ?? .bool(true), loc: o.loc.appending(keyword), tokens: [keyword]),
-                                     CompatPart(value: no[keyword] ?? .bool(true), loc: n.loc.appending(keyword), tokens: [keyword]),
+                flags &= try compare(CompatPart(absentAsTrue: oo[keyword], loc: o.loc.appending(keyword), tokens: [keyword]),
+                                     CompatPart(absentAsTrue: no[keyword], loc: n.loc.appending(keyword), tokens: [keyword]),
                                      path.appending(keyword))
             }
             return flags
@@ -1077,13 +1131,28 @@ final class CompatEngine {
     /// then nearest positions; only pairs related in at least one direction are paired.
     private func pairUp(_ old: [CompatPart], _ new: [CompatPart], _ path: JSONPointer) throws(CompatibilityError)
         -> (probes: [[CompatProbe]], pairs: [(Int, Int)], unmatchedOld: [Int], unmatchedNew: [Int]) {
+        // Alternatives that resolve to the same `$ref` pair probe alike (the memo state does not
+        // change between probes): such a probe is computed once and copied with its paths moved.
+        // This keeps `anyOf` of 150 `$ref`s to one definition, nested, from multiplying.
+        var cache: [PairKey: (probe: CompatProbe, base: JSONPointer)] = [:]
         var probes: [[CompatProbe]] = []
         for o in old {
+            let ro = try oldDoc.resolve(o.value, at: o.loc)
             var row: [CompatProbe] = []
             for n in new {
-                row.append(try probe { () throws(CompatibilityError) -> CompatFlags in
-                    try compare(o, n, CompatEngine.path(path, n.tokens))
-                })
+                let base = CompatEngine.path(path, n.tokens)
+                let rn = try newDoc.resolve(n.value, at: n.loc)
+                let key: PairKey? = ro.viaRef || rn.viaRef ? PairKey(old: ro.loc, new: rn.loc) : nil
+                if let key, let hit = cache[key] {
+                    try step(base)
+                    row.append(Self.rebase(hit.probe, from: hit.base, to: base))
+                    continue
+                }
+                let result = try probe { () throws(CompatibilityError) -> CompatFlags in
+                    try compare(o, n, base)
+                }
+                if let key { cache[key] = (result, base) }
+                row.append(result)
             }
             probes.append(row)
         }
@@ -1106,6 +1175,20 @@ final class CompatEngine {
         }
         pairs.sort { $0.1 < $1.1 }
         return (probes, pairs, old.indices.filter { !usedOld.contains($0) }, new.indices.filter { !usedNew.contains($0) })
+    }
+
+    /// `probe` as found at `to` instead of `from`: change paths under `from` move.
+    private static func rebase(_ probe: CompatProbe, from: JSONPointer, to: JSONPointer) -> CompatProbe {
+        if from == to { return probe }
+        var moved = probe
+        let prefix = from.tokens.count
+        moved.changes = probe.changes.map { change in
+            guard change.path.tokens.count >= prefix, change.path.tokens.starts(with: from.tokens) else { return change }
+            return SchemaChange(kind: change.kind, path: JSONPointer(tokens: to.tokens + change.path.tokens.dropFirst(prefix)),
+                                backward: change.backward, forward: change.forward, detail: change.detail,
+                                property: change.property)
+        }
+        return moved
     }
 
     /// `allOf`: the new conjunction accepts at least what the old one did if each new conjunct

@@ -100,6 +100,19 @@ public final class JSONSchemaValidator: Sendable {
         return evaluator.run(instance)
     }
 
+    /// `validate` with other work bounds than `Limits.schemaSteps`/`Limits.patternSteps` (tests).
+    func validate(_ instance: JSONValue, stepLimit: Int, patternSteps: Int) -> [SchemaValidationError] {
+        var evaluator = SchemaEvaluator(program: program, report: true, stepLimit: stepLimit, patternSteps: patternSteps)
+        _ = evaluator.run(instance)
+        return evaluator.errors
+    }
+
+    /// `isValid` with other work bounds (tests).
+    func isValid(_ instance: JSONValue, stepLimit: Int, patternSteps: Int) -> Bool {
+        var evaluator = SchemaEvaluator(program: program, report: false, stepLimit: stepLimit, patternSteps: patternSteps)
+        return evaluator.run(instance)
+    }
+
     /// The dialect of the root schema.
     public var draft: JSONSchemaDraft { program.rootDraft }
 }

@@ -1,4 +1,5 @@
 import RealmJSON
+import RealmLimits
 
 /// What the applicators of a schema evaluated, for `unevaluatedItems`/`unevaluatedProperties`.
 /// Collected only below schemas that have those keywords.
@@ -28,7 +29,7 @@ struct Annotations {
     }
 }
 
-private enum PathToken {
+private enum PathToken: Hashable {
     case key(String)
     case index(Int)
 
@@ -58,20 +59,102 @@ struct SchemaEvaluator {
     private var depth = 0
     private var stackFloor: UInt = 0
 
-    init(program: SchemaProgram, report: Bool) {
+    // Work bounds: every application of a node is a step; the regex engine has its own budget.
+    private var steps = 0
+    private let stepLimit: Int
+    private var patternBudget: Int
+    /// A budget ran out: the instance is reported invalid and evaluation unwinds at once.
+    private(set) var exhausted = false
+
+    // Memo of shared nodes: (node, instance location) -> result, so that a node reached through
+    // many references (`anyOf` of 150 `$ref`s to the same definition, nested) is evaluated once
+    // per instance location. Used when neither annotations nor the dynamic scope are involved.
+    private struct MemoKey: Hashable { var node: Int; var location: Int }
+    private struct MemoEntry { var valid: Bool; var reported: Bool }
+    private struct LocationKey: Hashable { var parent: Int; var token: PathToken }
+    private var memo: [MemoKey: MemoEntry] = [:]
+    /// Interned instance locations; 0 is the root.
+    private var locationIDs: [LocationKey: Int] = [:]
+    /// Per level of `instancePath` (plus the root): its interned id, or -1 until needed.
+    private var locationStack: [Int] = [0]
+    private let tracksLocations: Bool
+
+    init(program: SchemaProgram, report: Bool, stepLimit: Int = Limits.schemaSteps,
+         patternSteps: Int = Limits.patternSteps) {
         self.program = program
         self.reportAll = report
+        self.stepLimit = stepLimit
+        self.patternBudget = patternSteps
+        self.tracksLocations = program.hasShared && !program.tracksDynamicScope
     }
 
     mutating func run(_ instance: JSONValue) -> Bool {
         stackFloor = StackGuard.floor()
         var annotations = Annotations()
-        return eval(program.root, instance, report: reportAll, collect: false, &annotations)
+        let valid = eval(program.root, instance, report: reportAll, collect: false, &annotations)
+        return valid && !exhausted
+    }
+
+    /// The interned id of the current instance location.
+    private mutating func currentLocation() -> Int {
+        var level = locationStack.count - 1
+        while locationStack[level] < 0 { level -= 1 }
+        while level < locationStack.count - 1 {
+            let key = LocationKey(parent: locationStack[level], token: instancePath[level])
+            let id: Int
+            if let known = locationIDs[key] {
+                id = known
+            } else {
+                id = locationIDs.count + 1
+                locationIDs[key] = id
+            }
+            level += 1
+            locationStack[level] = id
+        }
+        return locationStack[level]
+    }
+
+    /// Records that a budget ran out (once, whatever the reporting mode: `validate` must not
+    /// come back empty) and returns false.
+    @inline(never)
+    private mutating func failExhausted(_ message: String, keyword: String? = nil) -> Bool {
+        if !exhausted {
+            if let keyword { schemaPath.append(.key(keyword)) }
+            fail(message)
+            if keyword != nil { schemaPath.removeLast() }
+            exhausted = true
+        }
+        return false
+    }
+
+    @inline(never)
+    private mutating func failTooManySteps() -> Bool {
+        let here = instancePath.isEmpty ? "(root)" : JSONPointer(tokens: instancePath.map(\.text)).description
+        return failExhausted("schema too complex: more than \(stepLimit) evaluation steps at \(here)")
+    }
+
+    /// Matches a pattern against the budget; nil (after recording why) when it runs out.
+    private mutating func match(_ matcher: PatternMatcher, _ string: String, keyword: String) -> Bool? {
+        if let found = matcher.matches(string, budget: &patternBudget) { return found }
+        _ = failExhausted("pattern '\(matcher.source)' needs more than the \(Limits.patternSteps) regex steps allowed per validation; the value is not accepted",
+                          keyword: keyword)
+        return nil
     }
 
     // MARK: - Reporting
 
     private mutating func fail(_ message: String) {
+        // Once a budget ran out, the failures found while unwinding say nothing.
+        if exhausted { return }
+        if errors.count >= Limits.validationErrors {
+            // A hostile value can fail millions of times; each error costs memory.
+            exhausted = true
+            errors.append(SchemaValidationError(
+                instanceLocation: JSONPointer(tokens: instancePath.map(\.text)),
+                schemaLocation: JSONPointer(tokens: schemaPath.map(\.text)),
+                message: "more than \(Limits.validationErrors) errors; validation stopped here and the rest are not reported"))
+            return
+        }
         errors.append(SchemaValidationError(
             instanceLocation: JSONPointer(tokens: instancePath.map(\.text)),
             schemaLocation: JSONPointer(tokens: schemaPath.map(\.text)),
@@ -109,6 +192,26 @@ struct SchemaEvaluator {
     /// (only meaningful when it returns true).
     private mutating func eval(_ id: Int, _ instance: JSONValue, report: Bool, collect: Bool,
                                _ annotations: inout Annotations) -> Bool
+    {
+        if exhausted { return false }
+        steps += 1
+        if steps > stepLimit { return failTooManySteps() }
+        guard tracksLocations && !collect && program.shared[id] else {
+            return evalNode(id, instance, report: report, collect: collect, &annotations)
+        }
+        let key = MemoKey(node: id, location: currentLocation())
+        let known = memo[key]
+        if let known {
+            // A failure already reported (or not to be reported now) need not be found again.
+            if known.valid || !report || known.reported { return known.valid }
+        }
+        let valid = evalNode(id, instance, report: report, collect: false, &annotations)
+        memo[key] = MemoEntry(valid: valid, reported: report || (known?.reported ?? false))
+        return valid
+    }
+
+    private mutating func evalNode(_ id: Int, _ instance: JSONValue, report: Bool, collect: Bool,
+                                   _ annotations: inout Annotations) -> Bool
     {
         let node = program.nodes[id]
         if node.isFalse { return failFalseSchema(report: report) }
@@ -167,10 +270,12 @@ struct SchemaEvaluator {
     /// Applies `id` to a member or item of the current instance.
     private mutating func evalChild(_ id: Int, _ value: JSONValue, _ token: PathToken, report: Bool) -> Bool {
         var ignored = Annotations()
-        guard report else { return eval(id, value, report: false, collect: false, &ignored) }
+        guard report || tracksLocations else { return eval(id, value, report: false, collect: false, &ignored) }
         instancePath.append(token)
-        let valid = eval(id, value, report: true, collect: false, &ignored)
+        if tracksLocations { locationStack.append(-1) }
+        let valid = eval(id, value, report: report, collect: false, &ignored)
         instancePath.removeLast()
+        if tracksLocations { locationStack.removeLast() }
         return valid
     }
 
@@ -279,7 +384,8 @@ struct SchemaEvaluator {
 
         case .pattern(let matcher):
             guard case .string(let s) = instance else { return true }
-            if matcher.matches(s) { return true }
+            guard let found = match(matcher, s, keyword: "pattern") else { return false }
+            if found { return true }
             if report { fail("\(Self.preview(instance)) does not match the pattern \(matcher.source)", schema: "pattern") }
             return false
 
@@ -568,7 +674,9 @@ struct SchemaEvaluator {
                     if !report { return false }
                 }
             }
-            for n in keyword.patterns.indices where keyword.patterns[n].0.matches(member.key) {
+            for n in keyword.patterns.indices {
+                guard let found = match(keyword.patterns[n].0, member.key, keyword: "patternProperties") else { return false }
+                if !found { continue }
                 matched = true
                 if report {
                     schemaPath.append(.key("patternProperties"))

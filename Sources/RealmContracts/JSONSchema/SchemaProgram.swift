@@ -11,6 +11,28 @@ struct SchemaProgram: Sendable {
     var rootDraft: JSONSchemaDraft
     /// False when no `$dynamicRef` needs the dynamic scope, so evaluation need not track it.
     var tracksDynamicScope: Bool
+    /// Per node: whether more than one keyword applies it, so that evaluation may reach it
+    /// again at the same instance location (its results are then memoised).
+    var shared: [Bool] = []
+    /// Whether any node is shared (evaluation then tracks instance locations).
+    var hasShared = false
+
+    init(nodes: [SchemaNode], dynamicTables: [[Int: Int]], root: Int, rootDraft: JSONSchemaDraft,
+         tracksDynamicScope: Bool) {
+        self.nodes = nodes
+        self.dynamicTables = dynamicTables
+        self.root = root
+        self.rootDraft = rootDraft
+        self.tracksDynamicScope = tracksDynamicScope
+        var uses = [UInt8](repeating: 0, count: nodes.count)
+        func use(_ id: Int) { if uses[id] < 2 { uses[id] += 1 } }
+        for node in nodes {
+            for keyword in node.keywords { keyword.forEachChild(use) }
+        }
+        for table in dynamicTables { for id in table.values { use(id) } }
+        shared = nodes.indices.map { uses[$0] > 1 && !nodes[$0].keywords.isEmpty && !nodes[$0].isFalse }
+        hasShared = shared.contains(true)
+    }
 }
 
 struct SchemaNode: Sendable {
@@ -131,4 +153,28 @@ indirect enum SchemaKeyword: Sendable {
     case dynamicRef(Int, table: Int)
     case unevaluatedItems(Int)
     case unevaluatedProperties(Int)
+
+    /// Calls `body` with every node this keyword applies.
+    func forEachChild(_ body: (Int) -> Void) {
+        switch self {
+        case .contains(let c): body(c.node)
+        case .items(let items):
+            items.prefix.forEach(body)
+            if let rest = items.rest { body(rest) }
+        case .properties(let p):
+            p.properties.values.forEach(body)
+            p.patterns.forEach { body($0.1) }
+            if let additional = p.additional { body(additional) }
+        case .propertyNames(let id), .not(let id), .ref(let id, _), .dynamicRef(let id, _),
+             .unevaluatedItems(let id), .unevaluatedProperties(let id):
+            body(id)
+        case .dependentSchemas(let list, _): list.forEach { body($0.1) }
+        case .allOf(let ids), .anyOf(let ids), .oneOf(let ids): ids.forEach(body)
+        case .conditional(let condition, let then, let otherwise):
+            body(condition)
+            if let then { body(then) }
+            if let otherwise { body(otherwise) }
+        default: break
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import RealmLimits
+
 /// An error in a version or a version range, naming the offending token.
 public struct SemverError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Subject: String, Sendable { case version, range }
@@ -142,6 +144,12 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 }
 
+/// `n + 1` for a version component. Parsed components are at most `Limits.semverComponent`, so
+/// this never saturates for input; a `Version` built in code with `Int.max` stays at `Int.max`
+/// instead of trapping.
+@inline(__always)
+func successor(_ n: Int) -> Int { n < Int.max ? n + 1 : n }
+
 /// A version whose parts may be missing or wildcards (`1`, `1.2`, `1.x`, `1.2.*`), as ranges
 /// write them. `nil` stands for a missing or wildcard part.
 struct PartialVersion: Sendable {
@@ -232,8 +240,8 @@ struct SemverScanner {
         if digits.count > 1 && digits.hasPrefix("0") {
             throw error(token: digits, "leading zero in \(name) version \"\(digits)\"")
         }
-        guard let value = Int(digits) else {
-            throw error(token: digits, "\(name) version \"\(digits)\" is too large")
+        guard let value = Int(digits), value <= Limits.semverComponent else {
+            throw error(token: digits, "\(name) version \"\(digits)\" is too large (at most \(Limits.semverComponent))")
         }
         return value
     }
@@ -313,12 +321,14 @@ struct SemverScanner {
             if peek == UInt8(ascii: "-") {
                 index += 1
                 result.prerelease = try identifiers(prerelease: true, versionStart: start).map { ident in
-                    if ident.utf8.allSatisfy(Self.isDigit), let n = Int(ident) { return .numeric(n) }
+                    if ident.utf8.allSatisfy(Self.isDigit), let n = Int(ident), n <= Limits.semverComponent {
+                        return .numeric(n)
+                    }
                     return .alphanumeric(ident)
                 }
                 for ident in result.prerelease {
                     if case .alphanumeric(let s) = ident, s.utf8.allSatisfy(Self.isDigit) {
-                        throw error(token: s, "numeric pre-release identifier \"\(s)\" is too large")
+                        throw error(token: s, "numeric pre-release identifier \"\(s)\" is too large (at most \(Limits.semverComponent))")
                     }
                 }
             }

@@ -172,20 +172,20 @@ enum RangeDesugar {
         switch op {
         case .gt:
             // >1 => >=2.0.0, >1.2 => >=1.3.0
-            return minorMissing ? [VersionComparator(.greaterThanOrEqual, v(major + 1, 0, 0))]
-                                : [VersionComparator(.greaterThanOrEqual, v(major, p.minor! + 1, 0))]
+            return minorMissing ? [VersionComparator(.greaterThanOrEqual, v(successor(major), 0, 0))]
+                                : [VersionComparator(.greaterThanOrEqual, v(major, successor(p.minor!), 0))]
         case .ge:
             return [VersionComparator(.greaterThanOrEqual, v(major, p.minor ?? 0, 0))]
         case .lt:
             return [VersionComparator(.lessThan, floor(major, p.minor ?? 0, 0))]
         case .le:
             // <=1 => <2.0.0-0, <=1.2 => <1.3.0-0
-            return minorMissing ? [VersionComparator(.lessThan, floor(major + 1, 0, 0))]
-                                : [VersionComparator(.lessThan, floor(major, p.minor! + 1, 0))]
+            return minorMissing ? [VersionComparator(.lessThan, floor(successor(major), 0, 0))]
+                                : [VersionComparator(.lessThan, floor(major, successor(p.minor!), 0))]
         case .eq, .none:
             return minorMissing
-                ? [VersionComparator(.greaterThanOrEqual, v(major, 0, 0)), VersionComparator(.lessThan, floor(major + 1, 0, 0))]
-                : [VersionComparator(.greaterThanOrEqual, v(major, p.minor!, 0)), VersionComparator(.lessThan, floor(major, p.minor! + 1, 0))]
+                ? [VersionComparator(.greaterThanOrEqual, v(major, 0, 0)), VersionComparator(.lessThan, floor(successor(major), 0, 0))]
+                : [VersionComparator(.greaterThanOrEqual, v(major, p.minor!, 0)), VersionComparator(.lessThan, floor(major, successor(p.minor!), 0))]
         case .tilde, .caret: fatalError("handled by tilde()/caret()")
         }
     }
@@ -194,10 +194,10 @@ enum RangeDesugar {
     static func tilde(_ p: PartialVersion) -> [VersionComparator] {
         guard let major = p.major else { return [] }
         guard let minor = p.minor else {
-            return [VersionComparator(.greaterThanOrEqual, v(major, 0, 0)), VersionComparator(.lessThan, floor(major + 1, 0, 0))]
+            return [VersionComparator(.greaterThanOrEqual, v(major, 0, 0)), VersionComparator(.lessThan, floor(successor(major), 0, 0))]
         }
         let lower = v(major, minor, p.patch ?? 0, pre: p.patch == nil ? [] : p.prerelease)
-        return [VersionComparator(.greaterThanOrEqual, lower), VersionComparator(.lessThan, floor(major, minor + 1, 0))]
+        return [VersionComparator(.greaterThanOrEqual, lower), VersionComparator(.lessThan, floor(major, successor(minor), 0))]
     }
 
     /// `^` allows changes that do not modify the left-most non-zero part:
@@ -206,17 +206,17 @@ enum RangeDesugar {
     static func caret(_ p: PartialVersion) -> [VersionComparator] {
         guard let major = p.major else { return [] }
         guard let minor = p.minor else {
-            return [VersionComparator(.greaterThanOrEqual, v(major, 0, 0)), VersionComparator(.lessThan, floor(major + 1, 0, 0))]
+            return [VersionComparator(.greaterThanOrEqual, v(major, 0, 0)), VersionComparator(.lessThan, floor(successor(major), 0, 0))]
         }
         guard let patch = p.patch else {
             let lower = VersionComparator(.greaterThanOrEqual, v(major, minor, 0))
-            return major == 0 ? [lower, VersionComparator(.lessThan, floor(0, minor + 1, 0))]
-                              : [lower, VersionComparator(.lessThan, floor(major + 1, 0, 0))]
+            return major == 0 ? [lower, VersionComparator(.lessThan, floor(0, successor(minor), 0))]
+                              : [lower, VersionComparator(.lessThan, floor(successor(major), 0, 0))]
         }
         let lower = VersionComparator(.greaterThanOrEqual, v(major, minor, patch, pre: p.prerelease))
-        if major > 0 { return [lower, VersionComparator(.lessThan, floor(major + 1, 0, 0))] }
-        if minor > 0 { return [lower, VersionComparator(.lessThan, floor(0, minor + 1, 0))] }
-        return [lower, VersionComparator(.lessThan, floor(0, 0, patch + 1))]
+        if major > 0 { return [lower, VersionComparator(.lessThan, floor(successor(major), 0, 0))] }
+        if minor > 0 { return [lower, VersionComparator(.lessThan, floor(0, successor(minor), 0))] }
+        return [lower, VersionComparator(.lessThan, floor(0, 0, successor(patch)))]
     }
 
     static func apply(_ op: RangeOperator, _ p: PartialVersion, bareMeansCaret: Bool) -> [VersionComparator] {
@@ -356,10 +356,10 @@ enum NpmRangeParser {
                 if let patch = to.patch {
                     result.append(VersionComparator(.lessThanOrEqual, Version(major, minor, patch, prerelease: to.prerelease)))
                 } else {
-                    result.append(VersionComparator(.lessThan, RangeDesugar.floor(major, minor + 1, 0)))
+                    result.append(VersionComparator(.lessThan, RangeDesugar.floor(major, successor(minor), 0)))
                 }
             } else {
-                result.append(VersionComparator(.lessThan, RangeDesugar.floor(major + 1, 0, 0)))
+                result.append(VersionComparator(.lessThan, RangeDesugar.floor(successor(major), 0, 0)))
             }
         }
         return result
