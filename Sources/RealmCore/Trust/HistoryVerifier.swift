@@ -154,6 +154,12 @@ public struct HistoryVerifier {
     private func signedBy(_ entry: RepoEntry, _ signature: (signature: String, payload: [UInt8]), _ author: String) throws -> Bool {
         let keys = entry.keys.filter { $0.principal == author }
         guard !keys.isEmpty else { return false }
+        // Ed25519 in process (microseconds); other key types through ssh-keygen.
+        switch SSHSignature.verify(payload: signature.payload, armored: signature.signature, keys: keys.map(\.key)) {
+        case .valid: return true
+        case .invalid: return false
+        case .unsupported: break
+        }
         let allowed = keys.map(\.allowedSignersLine).joined(separator: "\n") + "\n"
         return try SSHSigner.verify(program: signingProgram, payload: signature.payload, signature: signature.signature,
                                     allowedSigners: allowed, principal: author) == nil

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Benchmark: verifying realm history (docs/trust.md). Builds a realm whose history has N signed
+# commits by one registered maintainer (each changes that repo's binding), then times
+# `git realm check --mode=realm` over all of them, beside `git log --show-signature`-free
+# `git rev-list` of the same range (the walk alone) and one `ssh-keygen -Y verify`.
+#
+#   scripts/benchmark-trust.sh [--commits N] [--debug]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+commits=1000
+config=release
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --commits) commits="$2"; shift 2 ;;
+        --debug) config=debug; shift ;;
+        *) echo "usage: $0 [--commits N] [--debug]" >&2; exit 2 ;;
+    esac
+done
+if [ "$config" = release ]; then
+    swift build -c release --static-swift-stdlib --product git-realm >/dev/null
+    bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+else
+    swift build --product git-realm >/dev/null
+    bin="$(swift build --show-bin-path)"
+fi
+work="$(mktemp -d /tmp/git-realm-bench-trust.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bin" "$work/home"
+ln -sf "$bin/git-realm" "$work/bin/git-realm"
+export HOME="$work/home" GIT_CONFIG_GLOBAL="$work/home/.gitconfig" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 GIT_REALM_COLOR=never
+export PATH="$work/bin:$PATH" LC_ALL=C
+ssh-keygen -q -t ed25519 -N "" -C bench -f "$work/key"
+git config --global user.name Bench
+git config --global user.email bench@example.com
+git config --global init.defaultBranch main
+git config --global gpg.format ssh
+git config --global user.signingkey "$work/key"
+cd "$work"
+git init -q --bare realm.git
+git realm admin init realm.git --name bench --require-signed-commits >/dev/null
+git init -q app && (cd app && git commit -q --allow-empty -m init && git realm admin join ../realm.git >/dev/null)
+git init -q other && (cd other && git commit -q --allow-empty -m init && git realm admin join ../realm.git >/dev/null)
+(cd app && git realm admin domain create d --repos app,other --contract c >/dev/null)
+git clone -q realm.git clone
+base=$(git -C clone rev-parse HEAD)
+binding=clone/domains/d/bindings/app.yaml
+for i in $(seq "$commits"); do
+    echo "# $i" >> "$binding"
+    git -C clone commit -q -S -am "change $i"
+done
+git -C clone push -q origin HEAD:main
+us() { echo $(( ${1%.*} * 1000000 + 10#${1#*.} )); }
+time_ms() { local s e; s=$EPOCHREALTIME; "$@" >/dev/null; e=$EPOCHREALTIME; echo $(( ($(us "$e") - $(us "$s")) / 1000 )); }
+verify_ms=$(cd clone && time_ms git realm check --mode=realm --base "$base")
+walk_ms=$(time_ms git -C clone rev-list "$base..HEAD")
+log_ms=$(time_ms git -C clone -c gpg.ssh.allowedSignersFile=/dev/null log --format=%G? "$base..HEAD")
+echo "verify $commits signed realm commits ($config): ${verify_ms} ms (target: under 2000 ms)"
+echo "  git rev-list of the same range: ${walk_ms} ms; git log --format=%G? (git checks each signature): ${log_ms} ms"
+echo "  per commit: $(( verify_ms * 1000 / commits )) us"
