@@ -341,4 +341,25 @@ private func fanOut(levels: Int = 6, width: Int = 150, combinator: String = "any
         #expect(errors[999].message == "expected string, got integer")
         #expect(!validator.isValid(value))
     }
+
+    @Test("the memo tells a property name from the property's value")
+    func memoSeparatesNamesFromValues() throws {
+        let schema = parse(##"{"$defs": {"s": {"type": "string", "maxLength": 3}}, "propertyNames": {"$ref": "#/$defs/s"}, "properties": {"abc": {"$ref": "#/$defs/s"}, "toolong": {"$ref": "#/$defs/s"}}}"##)
+        let validator = try JSONSchemaValidator(schema: schema)
+        #expect(!validator.isValid(["abc": 1]))
+        #expect(validator.validate(["abc": 1]).map(\.message) == ["expected string, got integer"])
+        #expect(validator.isValid(["abc": "x"]))
+        #expect(validator.validate(["toolong": "x"]).map(\.instanceLocation.description) == ["/toolong"])
+    }
+
+    /// Found by ContractFuzzTests (seed 7): `contains` applied a shared schema to each item at
+    /// the array's own location, so the memo answered for the array.
+    @Test("the memo tells contains' items from their array")
+    func memoSeparatesContainsItems() throws {
+        let schema = parse(##"{"$defs": {"s": {"type": "number"}}, "contains": {"$ref": "#/$defs/s"}, "anyOf": [{"$ref": "#/$defs/s"}, {"type": "array"}]}"##)
+        let validator = try JSONSchemaValidator(schema: schema)
+        #expect(validator.isValid(["x", 1]))
+        #expect(!validator.isValid(["x", "y"]))
+        #expect(validator.validate(["x", 1]).isEmpty)
+    }
 }
