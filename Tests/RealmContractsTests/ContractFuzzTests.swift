@@ -101,6 +101,9 @@ import Glibc
                 let valid = validator.isValid(instance, stepLimit: 20_000, patternSteps: 100_000)
                 let budgeted = errors.contains { $0.message.hasPrefix("schema too complex") || $0.message.contains("regex steps") }
                 if !budgeted {
+                    // The memo of shared subschemas changes nothing but the work.
+                    let plain = validator.isValid(instance, stepLimit: 1_000_000, patternSteps: 1_000_000, memoise: false)
+                    #expect(plain == valid, "seed \(Self.seed) #\(iteration): the memo changed the result on \(instance) for \(JSONSerializer.string(schema))")
                     #expect(valid == errors.isEmpty,
                             "seed \(Self.seed) #\(iteration): validate and isValid disagree on \(instance) for \(JSONSerializer.string(schema))")
                 }
@@ -126,6 +129,14 @@ import Glibc
                     let changes = try engine.run()
                     compared += 1
                     if jsonEqual(old, new) { #expect(changes.isEmpty, "seed \(Self.seed) #\(iteration)") }
+                    // Copying probes of a `$ref` pair changes the work, not the verdicts.
+                    let plain = CompatEngine(old: old, new: new, mode: mode, stepLimit: 50_000, cachesProbes: false)
+                    if let plainChanges = try? plain.run() {
+                        let verdict = CompatibilityReport(mode: mode, changes: changes)
+                        let plainVerdict = CompatibilityReport(mode: mode, changes: plainChanges)
+                        #expect(verdict.backward == plainVerdict.backward && verdict.forward == plainVerdict.forward,
+                                "seed \(Self.seed) #\(iteration): the probe cache changed the verdict")
+                    }
                 } catch {
                     if getenv("REALM_FUZZ_VERBOSE") != nil { print("compat error: \(error.message)") }
                     #expect(!error.message.isEmpty, "seed \(Self.seed) #\(iteration)")

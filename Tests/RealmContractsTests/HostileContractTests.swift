@@ -341,4 +341,40 @@ private func fanOut(levels: Int = 6, width: Int = 150, combinator: String = "any
         #expect(errors[999].message == "expected string, got integer")
         #expect(!validator.isValid(value))
     }
+
+    @Test("the memo tells a property name from the property's value")
+    func memoSeparatesNamesFromValues() throws {
+        let schema = parse(##"{"$defs": {"s": {"type": "string", "maxLength": 3}}, "propertyNames": {"$ref": "#/$defs/s"}, "properties": {"abc": {"$ref": "#/$defs/s"}, "toolong": {"$ref": "#/$defs/s"}}}"##)
+        let validator = try JSONSchemaValidator(schema: schema)
+        #expect(!validator.isValid(["abc": 1]))
+        #expect(validator.validate(["abc": 1]).map(\.message) == ["expected string, got integer"])
+        #expect(validator.isValid(["abc": "x"]))
+        #expect(validator.validate(["toolong": "x"]).map(\.instanceLocation.description) == ["/toolong"])
+    }
+
+    /// Found by ContractFuzzTests (seed 7): `contains` applied a shared schema to each item at
+    /// the array's own location, so the memo answered for the array.
+    @Test("the memo tells contains' items from their array")
+    func memoSeparatesContainsItems() throws {
+        let schema = parse(##"{"$defs": {"s": {"type": "number"}}, "contains": {"$ref": "#/$defs/s"}, "anyOf": [{"$ref": "#/$defs/s"}, {"type": "array"}]}"##)
+        let validator = try JSONSchemaValidator(schema: schema)
+        #expect(validator.isValid(["x", 1]))
+        #expect(!validator.isValid(["x", "y"]))
+        #expect(validator.validate(["x", 1]).isEmpty)
+    }
+
+    /// Found by ContractFuzzTests (seed 3): a `$ref` with sibling assertions becomes an `allOf`
+    /// at the object's location, and its siblings part had that same location, so the memo
+    /// (and the probe cache) mistook one for the other.
+    @Test("the compatibility memo tells a $ref-with-siblings from its siblings part")
+    func compatibilityMemoSeparatesSyntheticParts() throws {
+        let old = parse(##"{"$ref": "#/$defs/d1", "unevaluatedProperties": {"$ref": "#"}, "$defs": {"d1": {"required": []}}}"##)
+        let new = parse(##"{"$ref": "#/$defs/d0", "anyOf": [{"dependentRequired": {"a": ["b"]}}, {"exclusiveMaximum": 2, "$ref": "#/$defs/d1", "minItems": 3}], "$defs": {"d0": {"$ref": "#"}, "d1": {"maxLength": 5}}}"##)
+        for mode in [CompatibilityMode.strict, .lenient] {
+            let cached = try CompatEngine(old: old, new: new, mode: mode).run()
+            let plain = try CompatEngine(old: old, new: new, mode: mode, cachesProbes: false).run()
+            #expect(cached.map(\.kind) == plain.map(\.kind))
+            #expect(CompatibilityReport(mode: mode, changes: cached).forward == CompatibilityReport(mode: mode, changes: plain).forward)
+        }
+    }
 }

@@ -136,9 +136,14 @@ final class CompatEngine {
 
     var lenient: Bool { mode == .lenient }
 
-    init(old: JSONValue, new: JSONValue, mode: CompatibilityMode, stepLimit: Int = Limits.compatibilitySteps) {
+    /// Whether `pairUp` copies probes of a `$ref` pair already probed (off only in tests).
+    let cachesProbes: Bool
+
+    init(old: JSONValue, new: JSONValue, mode: CompatibilityMode, stepLimit: Int = Limits.compatibilitySteps,
+         cachesProbes: Bool = true) {
         self.mode = mode
         self.stepLimit = stepLimit
+        self.cachesProbes = cachesProbes
         self.oldDoc = CompatDocument(root: old, side: .old)
         self.newDoc = CompatDocument(root: new, side: .new)
     }
@@ -223,6 +228,13 @@ final class CompatEngine {
         }
     }
 
+    /// The identity of a resolved node for the memo. A `$ref` with sibling assertions becomes a
+    /// synthesized `allOf` at the location of the object, and its siblings part has that same
+    /// location: the synthesized node gets a location of its own (a NUL token no document has).
+    static func memoLocation(_ node: CompatNode) -> JSONPointer {
+        node.synthetic ? node.loc.appending("\u{0}allOf") : node.loc
+    }
+
     /// A path for a one-line message: long ones keep their first and last tokens.
     static func short(_ path: JSONPointer) -> String {
         if path.tokens.isEmpty { return "/" }
@@ -244,7 +256,7 @@ final class CompatEngine {
         let n = try newDoc.resolve(new.value, at: new.loc)
         // Only pairs reached through `$ref` can be met again (the root pair is registered by run()).
         guard o.viaRef || n.viaRef else { return try compareNodes(o, n, path) }
-        let key = PairKey(old: o.loc, new: n.loc)
+        let key = PairKey(old: Self.memoLocation(o), new: Self.memoLocation(n))
         switch visited[key] {
         case .inProgress?: return .same
         case .done(let flags)?: return flags
@@ -1142,7 +1154,8 @@ final class CompatEngine {
             for n in new {
                 let base = CompatEngine.path(path, n.tokens)
                 let rn = try newDoc.resolve(n.value, at: n.loc)
-                let key: PairKey? = ro.viaRef || rn.viaRef ? PairKey(old: ro.loc, new: rn.loc) : nil
+                let key: PairKey? = cachesProbes && (ro.viaRef || rn.viaRef)
+                    ? PairKey(old: Self.memoLocation(ro), new: Self.memoLocation(rn)) : nil
                 if let key, let hit = cache[key] {
                     try step(base)
                     row.append(Self.rebase(hit.probe, from: hit.base, to: base))

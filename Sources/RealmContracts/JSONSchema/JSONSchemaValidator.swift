@@ -107,9 +107,10 @@ public final class JSONSchemaValidator: Sendable {
         return evaluator.errors
     }
 
-    /// `isValid` with other work bounds (tests).
-    func isValid(_ instance: JSONValue, stepLimit: Int, patternSteps: Int) -> Bool {
-        var evaluator = SchemaEvaluator(program: program, report: false, stepLimit: stepLimit, patternSteps: patternSteps)
+    /// `isValid` with other work bounds, and optionally without the memo (tests).
+    func isValid(_ instance: JSONValue, stepLimit: Int, patternSteps: Int, memoise: Bool = true) -> Bool {
+        var evaluator = SchemaEvaluator(program: program, report: false, stepLimit: stepLimit, patternSteps: patternSteps,
+                                        memoise: memoise)
         return evaluator.run(instance)
     }
 

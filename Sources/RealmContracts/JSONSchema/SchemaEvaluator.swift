@@ -32,10 +32,13 @@ struct Annotations {
 private enum PathToken: Hashable {
     case key(String)
     case index(Int)
+    /// A property name as the instance `propertyNames` applies to: reported as the member's
+    /// location, but a different instance from the member's value (so a different memo key).
+    case name(String)
 
     var text: String {
         switch self {
-        case .key(let key): return key
+        case .key(let key), .name(let key): return key
         case .index(let index): return String(index)
         }
     }
@@ -80,12 +83,12 @@ struct SchemaEvaluator {
     private let tracksLocations: Bool
 
     init(program: SchemaProgram, report: Bool, stepLimit: Int = Limits.schemaSteps,
-         patternSteps: Int = Limits.patternSteps) {
+         patternSteps: Int = Limits.patternSteps, memoise: Bool = true) {
         self.program = program
         self.reportAll = report
         self.stepLimit = stepLimit
         self.patternBudget = patternSteps
-        self.tracksLocations = program.hasShared && !program.tracksDynamicScope
+        self.tracksLocations = memoise && program.hasShared && !program.tracksDynamicScope
     }
 
     mutating func run(_ instance: JSONValue) -> Bool {
@@ -591,7 +594,10 @@ struct SchemaEvaluator {
         var matches = 0
         var ignored = Annotations()
         for n in items.indices {
-            if eval(contains.node, items[n], report: false, collect: false, &ignored) {
+            // Through evalChild when locations are tracked: the item is another instance.
+            let matched = tracksLocations ? evalChild(contains.node, items[n], .index(n), report: false)
+                                          : eval(contains.node, items[n], report: false, collect: false, &ignored)
+            if matched {
                 matches += 1
                 if recordAll {
                     annotations.items.insert(n)
@@ -723,7 +729,7 @@ struct SchemaEvaluator {
         var valid = true
         if report { schemaPath.append(.key("propertyNames")) }
         for name in object.keys {
-            if !evalChild(id, .string(name), .key(name), report: report) {
+            if !evalChild(id, .string(name), .name(name), report: report) {
                 valid = false
                 if !report { break }
             }
