@@ -33,6 +33,9 @@ public struct RealmConfig: RealmDocument, Equatable {
     public struct Trust: Sendable, Equatable {
         public var mode: String = "collaborative"
         public var requireSignedCommits: Bool = false
+        /// The approvers' signing keys: an approver by email proves it with one of these
+        /// (docs/trust.md). Written by `admin init` for the creator.
+        public var approverKeys: [SigningKey] = []
         /// Path pattern -> roles, in file order.
         public var permissions: [(String, [String])] = Trust.defaultPermissions
         public var extra: [YAMLPair] = []
@@ -44,7 +47,7 @@ public struct RealmConfig: RealmDocument, Equatable {
             ("domains/{domain}/bindings/{repo}.yaml", ["repo_maintainers"]),
         ]
         public static func == (a: Self, b: Self) -> Bool {
-            a.mode == b.mode && a.requireSignedCommits == b.requireSignedCommits
+            a.mode == b.mode && a.requireSignedCommits == b.requireSignedCommits && a.approverKeys == b.approverKeys
                 && a.permissions.map(\.0) == b.permissions.map(\.0) && a.permissions.map(\.1) == b.permissions.map(\.1)
         }
     }
@@ -82,6 +85,19 @@ public struct RealmConfig: RealmDocument, Equatable {
         if var t = r.mapping("trust") {
             trust.mode = t.oneOf("mode", Self.trustModes) ?? trust.mode
             trust.requireSignedCommits = t.bool("require_signed_commits") ?? false
+            for item in t.list("approver_keys") ?? [] {
+                guard var k = FieldReader(item, context: ref.context, prefix: "trust.approver_keys[].") else { continue }
+                let principal = k.string("principal", required: true) ?? ""
+                let key = k.string("key", required: true) ?? ""
+                if !SigningKey.isValid(key) {
+                    ref.context.error(k.mark(of: "key"), "field 'trust.approver_keys[].key' must be an SSH public key ('ssh-ed25519 AAAA...')")
+                }
+                if !SigningKey.isValidPrincipal(principal) {
+                    ref.context.error(k.mark(of: "principal"), "field 'trust.approver_keys[].principal' must be an email address without spaces or quotes")
+                }
+                _ = k.unknownFields()
+                trust.approverKeys.append(SigningKey(principal: principal, key: key))
+            }
             if var p = t.mapping("permissions") {
                 var permissions: [(String, [String])] = []
                 for pair in p.node.mappingPairs ?? [] {
@@ -113,6 +129,14 @@ public struct RealmConfig: RealmDocument, Equatable {
         var t = MappingBuilder()
         t.add("mode", trust.mode)
         t.add("require_signed_commits", trust.requireSignedCommits)
+        if !trust.approverKeys.isEmpty {
+            t.add("approver_keys", YAMLNode.seq(trust.approverKeys.map { key in
+                var k = MappingBuilder()
+                k.add("principal", key.principal)
+                k.add("key", key.key)
+                return k.node
+            }))
+        }
         var p = MappingBuilder()
         for (pattern, roles) in trust.permissions { p.add(pattern, strings: roles) }
         t.add("permissions", p.node)

@@ -173,3 +173,66 @@ extension TrustTests {
         #expect(selfSigned.status != 0, "\(selfSigned)")
     }
 }
+
+extension TrustTests {
+    /// A merge lets its author pick the parent it is judged by (a root of their own, an old
+    /// policy): realm history must be linear from its one root.
+    @Test func mergesAndNewRootsAreRefused() throws {
+        let w = try Self.makeWorld()
+        let clone = w.box.path("merge-attack")
+        try w.box.git(["clone", "--quiet", w.url, clone])
+        let contract = clone + "/domains/s3-access/contracts/s3-permissions.yaml"
+        try w.box.write(contract, try w.box.read(contract) + "# EVIL\n")
+        try w.box.git(["add", "-A"], in: clone)
+        let tree = try w.box.git(["write-tree"], in: clone).trimmingCharacters(in: .whitespacesAndNewlines)
+        let root = try w.box.run("git", ["commit-tree", tree, "-m", "anchor"], in: clone).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let merge = try w.box.run("git", ["commit-tree", tree, "-p", root, "-p", "origin/main", "-m", "merge"], in: clone)
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let push = try w.box.run("git", ["push", "origin", "\(merge):refs/heads/main"], in: clone)
+        #expect(push.status != 0 && push.stderr.contains("is a second root commit"), "\(push)")
+        try w.box.git(["update-ref", "refs/heads/main", merge], in: clone)
+        try w.box.git(["checkout", "--quiet", "main"], in: clone)
+        let check = try w.box.realm(["check", "--mode=realm", "--base", "origin/main"], in: clone)
+        #expect(check.status == 1, "\(check)")
+        // The whole history, verified from scratch: the first root anchors, the second is refused.
+        let second = try w.box.realm(["check", "--mode=realm"], in: clone)
+        #expect(second.status == 1 && second.stdout.contains("is a second root commit"), "\(second)")
+        // A merge whose parents are both in history is refused as such.
+        let linear = try w.box.run("git", ["commit-tree", tree, "-p", "origin/main", "-p", "origin/main~1", "-m", "merge"], in: clone)
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let merged = try w.box.run("git", ["push", "origin", "\(linear):refs/heads/main"], in: clone)
+        #expect(merged.status != 0 && merged.stderr.contains("realm history must be linear"), "\(merged)")
+    }
+
+    /// Registering a repo whose key claims the approver's email proves nothing: approvers prove
+    /// themselves with realm.yaml's approver_keys, and a name listed as approver cannot be squatted.
+    @Test func aSelfRegisteredKeyCannotClaimTheApprover() throws {
+        let w = try Self.makeWorld()
+        try w.box.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "m", "-f", w.key("mallory")])
+        let malloryKey = try String(contentsOfFile: w.key("mallory") + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        #expect(try w.box.realmFile(w.url, "realm.yaml")?.contains("approver_keys:") == true)
+        let clone = w.box.path("squat")
+        try w.box.git(["clone", "--quiet", w.url, clone])
+        try w.box.write(clone + "/repos/mallory.yaml", """
+        name: mallory
+        maintainers: [alice@example.com]
+        keys:
+          - principal: alice@example.com
+            key: \(malloryKey)
+        joined_at: 2026-01-01T00:00:00Z
+
+        """)
+        // Signed by mallory's key, author alice: registering a new repo of its own is allowed...
+        #expect(try w.commitInRealm(clone, as: "alice", key: "mallory", message: "register").status == 0)
+        let registered = try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone)
+        #expect(registered.status == 0, "\(registered)")
+        // ...but it does not make mallory the approver alice, nor aperture's maintainer.
+        for path in ["realm.yaml", "repos/aperture.yaml", "domains/s3-access/contracts/s3-permissions.yaml"] {
+            try w.box.write(clone + "/" + path, try w.box.read(clone + "/" + path) + "# takeover\n")
+            #expect(try w.commitInRealm(clone, as: "alice", key: "mallory", message: "takeover").status == 0)
+            let push = try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone)
+            #expect(push.status != 0, "\(path): \(push)")
+            try w.box.git(["reset", "--quiet", "--hard", "origin/main"], in: clone)
+        }
+    }
+}

@@ -37,7 +37,19 @@ public struct HistoryVerifier {
     public func verify(from verified: OID?, to tip: OID) throws -> Int {
         let commits = try repository.commits(from: tip, excluding: verified.map { [$0] } ?? [], limit: limit)
         var policies: [String: RealmPolicy] = [:]
-        for commit in commits {
+        for (index, commit) in commits.enumerated() {
+            // Linear history from one root: a merge would be judged against a parent its author
+            // chooses (an old policy, a root of their own), so there are none; and a root commit
+            // is the trust anchor only as the first commit of a history verified from scratch.
+            let info = try repository.commit(commit)
+            if info.parents.count > 1 {
+                throw TrustViolation(commit: commit, author: info.authorEmail, path: nil,
+                                     rule: "is a merge: realm history must be linear (rebase instead of merging)")
+            }
+            if info.parents.isEmpty && (verified != nil || index > 0) {
+                throw TrustViolation(commit: commit, author: info.authorEmail, path: nil,
+                                     rule: "is a second root commit: realm history has one root, its trust anchor")
+            }
             try judge(commit, policies: &policies)
         }
         return commits.count
@@ -75,8 +87,9 @@ public struct HistoryVerifier {
             for name in newRepos {
                 if let entry = (try? after.repo(name)) ?? nil, try signedBy(entry, signature, author) { selfRegistered.insert(name) }
             }
-            if repos.isEmpty && selfRegistered.isEmpty {
-                throw violation(nil, "is signed by no key registered for \(author) in repos/*.yaml of its parent")
+            let byApproverKey = try signed(signature, author, by: policy.approverKeys.filter { $0.principal == author })
+            if repos.isEmpty && selfRegistered.isEmpty && !byApproverKey {
+                throw violation(nil, "is signed by no key registered for \(author) in repos/*.yaml or realm.yaml of its parent")
             }
         } else {
             if policy.requireSignedCommits {
@@ -87,11 +100,20 @@ public struct HistoryVerifier {
                 if let entry = (try? after.repo(name)) ?? nil, entry.vouches(for: author) { selfRegistered.insert(name) }
             }
         }
-        let approver = policy.isApprover(email: author, repos: repos)
+        // An approver proves it: by a key of realm.yaml's approver_keys (signed), by
+        // maintaining a repo named as approver (its key, in the parent), or, unsigned where
+        // signatures are not required, by author email alone.
+        var approver = policy.approvers.contains { repos.contains($0) }
+        if let signature, policy.approvers.contains(author) {
+            let keys = policy.approverKeys.filter { $0.principal == author }
+            if !keys.isEmpty, try signed(signature, author, by: keys) { approver = true }
+        } else if signature == nil, policy.approvers.contains(author) {
+            approver = true
+        }
 
         for path in changed {
             if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, approver: approver,
-                                      before: before, after: after) {
+                                      approvers: policy.approvers, before: before, after: after) {
                 throw violation(path, rule)
             }
         }
@@ -99,7 +121,8 @@ public struct HistoryVerifier {
 
     /// nil when `path` may be changed by this identity; else the rule that forbids it.
     private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, approver: Bool,
-                         before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
+                         approvers: [String], before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
+        func policies_approvers_contains(_ name: String) -> Bool { approvers.contains(name) }
         let parts = path.split(separator: "/").map(String.init)
         let approversOnly = "only the realm's approvers (realm.yaml governance.approvers) may change"
         func maintainers(_ repo: String) -> String { "only the maintainers of \(repo) may change" }
@@ -107,7 +130,11 @@ public struct HistoryVerifier {
         if path == RealmConfig.path { return approver ? nil : approversOnly }
         if parts.count == 2, parts[0] == "repos", let name = RealmPolicy.repoName(inReposPath: path) {
             if try before.exists(path) { return repos.contains(name) || approver ? nil : maintainers(name) }
-            return selfRegistered.contains(name) || approver ? nil
+            if approver { return nil }
+            if policies_approvers_contains(name) {
+                return "registers repo \(name), a name realm.yaml lists as approver: only approvers may"
+            }
+            return selfRegistered.contains(name) ? nil
                 : "registers repo \(name) without listing its author (or signing key) in the new file"
         }
         guard parts.count >= 3, parts[0] == "domains" else { return "is outside the realm's layout: nobody may write it" }
@@ -152,7 +179,11 @@ public struct HistoryVerifier {
     }
 
     private func signedBy(_ entry: RepoEntry, _ signature: (signature: String, payload: [UInt8]), _ author: String) throws -> Bool {
-        let keys = entry.keys.filter { $0.principal == author }
+        try signed(signature, author, by: entry.keys.filter { $0.principal == author })
+    }
+
+    /// Whether `signature` verifies by one of `keys` (all for principal `author`).
+    private func signed(_ signature: (signature: String, payload: [UInt8]), _ author: String, by keys: [SigningKey]) throws -> Bool {
         guard !keys.isEmpty else { return false }
         // Ed25519 in process (microseconds); other key types through ssh-keygen.
         switch SSHSignature.verify(payload: signature.payload, armored: signature.signature, keys: keys.map(\.key)) {
@@ -175,6 +206,7 @@ public struct HistoryVerifier {
 struct RealmPolicy {
     var repos: [String: RepoEntry] = [:]
     var approvers: [String] = []
+    var approverKeys: [SigningKey] = []
     var requireSignedCommits = false
 
     /// Fails closed on what it cannot read: an unreadable realm.yaml names no approver and
@@ -183,6 +215,7 @@ struct RealmPolicy {
         if (try? snapshot.exists(RealmConfig.path)) ?? true {
             if let config = try? snapshot.config() {
                 approvers = config.governance.approvers
+                approverKeys = config.trust.approverKeys
                 requireSignedCommits = config.trust.requireSignedCommits
             } else {
                 requireSignedCommits = true
@@ -191,11 +224,6 @@ struct RealmPolicy {
         for name in try snapshot.repoNames() {
             if let entry = try? snapshot.repo(name) { repos[name] = entry }
         }
-    }
-
-    /// An approver is listed by email, or by a repo name whose maintainers then approve.
-    func isApprover(email: String, repos vouching: Set<String>) -> Bool {
-        approvers.contains(email) || approvers.contains { vouching.contains($0) }
     }
 
     static func repoName(inReposPath path: String) -> String? {
