@@ -266,3 +266,24 @@ import Testing
         }
     }
 }
+
+extension HostileRealmTests {
+    /// Symbolic links committed to the realm are never followed by `check` in a realm clone
+    /// (the realm's CI): not to a file outside, not to /dev/zero.
+    @Test func symlinksInARealmCloneAreNotFollowed() throws {
+        let box = try Sandbox()
+        let (url, _, _) = try box.makeExportScenario()
+        try box.write("secret.yaml", "name: secret\nowner: TOPSECRET-PASSWORD-123\n")
+        try box.editRealmByHand(url, message: "links") { clone in
+            let dir = clone + "/domains/s3-access/contracts"
+            try FileManager.default.createSymbolicLink(atPath: dir + "/leak.yaml", withDestinationPath: box.path("secret.yaml"))
+            try FileManager.default.createSymbolicLink(atPath: dir + "/zero.yaml", withDestinationPath: "/dev/zero")
+        }
+        let ci = box.path("ci-clone")
+        try box.git(["clone", "--quiet", url, ci])
+        let check = try box.realm(["check", "--mode=contract"], in: ci, deadline: 60)
+        #expect(check.status == 1 && Self.clean(check), "\(check)")
+        #expect(!check.output.contains("TOPSECRET"), "\(check)")
+        #expect(check.stdout.contains("a symbolic link: never followed"), "\(check)")
+    }
+}
