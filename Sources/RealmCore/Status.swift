@@ -254,10 +254,13 @@ public struct StatusReport: Sendable {
         for branch in try PendingSyncBranch.pending(in: repository, realm: participant.realm, main: main) {
             guard let info = try? repository.commit(branch.commit) else { continue }
             var concerns = branch.repo == participant.name
-            if !concerns && !domains.isEmpty {
-                let changed = try repository.changedPaths(from: info.parents.first, to: branch.commit,
-                                                          pathspecs: domains.map { "domains/\($0)/" })
-                concerns = !changed.isEmpty
+            if !concerns, let parent = info.parents.first {
+                // Whether it changes one of this repo's domains: one tree id per domain, never a
+                // diff (a proposal's tree may be arbitrarily large).
+                for domain in domains where !concerns {
+                    let path = "domains/\(domain)"
+                    concerns = try repository.entry(at: path, in: parent)?.oid != repository.entry(at: path, in: branch.commit)?.oid
+                }
             }
             let subject = String(info.message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
             result.append(SyncBranch(ref: "sync/\(branch.repo)/\(branch.stamp)", repo: branch.repo, stamp: branch.stamp,

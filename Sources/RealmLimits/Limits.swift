@@ -17,6 +17,15 @@ public enum Limits {
     /// Largest note (notification and acknowledgement lines on one realm commit).
     public static let noteBytes = documentBytes
 
+    // MARK: Realm refs and notes
+
+    /// Most pending sync branches (`sync/<repo>/<stamp>`) looked at, newest first.
+    public static let pendingSyncBranches = 200
+    /// Most notification and acknowledgement records read from one note (identical lines count once).
+    public static let noteRecords = 1_000
+    /// Most pending notifications a command reports; older ones are counted, not listed.
+    public static let notificationsShown = 50
+
     // MARK: Trust (verifying realm history)
 
     /// Most realm commits one fetch or check verifies; more is refused (verify in steps with

@@ -1,4 +1,6 @@
 import RealmGit
+import RealmModel
+import RealmLimits
 
 /// A realm branch `sync/<repo>/<stamp>`: a change that waits for approval (a breaking change
 /// under `breaking_changes.require_approval`), as last fetched here.
@@ -15,10 +17,14 @@ public struct PendingSyncBranch: Sendable {
     public static func pending(in repository: Repository, realm: String, main: OID?) throws -> [PendingSyncBranch] {
         let prefix = String(RefLayout.fetchedSyncBranches(realm: realm).dropLast())   // ".../sync/"
         var result: [PendingSyncBranch] = []
-        for (name, oid) in try repository.references(glob: RefLayout.fetchedSyncBranches(realm: realm)) {
-            guard name.hasPrefix(prefix) else { continue }
+        // The newest proposals first, at most Limits.pendingSyncBranches of them: a realm writer
+        // can push any number of branches, and each costs an ancestry walk.
+        let refs = try repository.references(glob: RefLayout.fetchedSyncBranches(realm: realm))
+            .filter { $0.name.hasPrefix(prefix) }
+            .sorted { $0.name.split(separator: "/").last ?? "" > $1.name.split(separator: "/").last ?? "" }
+        for (name, oid) in refs.prefix(Limits.pendingSyncBranches) {
             let parts = name.dropFirst(prefix.count).split(separator: "/", maxSplits: 1)
-            guard parts.count == 2 else { continue }
+            guard parts.count == 2, Names.isValid(String(parts[0])) else { continue }
             if let main, try repository.isAncestor(oid, of: main) { continue }
             result.append(PendingSyncBranch(repo: String(parts[0]), stamp: String(parts[1]), commit: oid))
         }
