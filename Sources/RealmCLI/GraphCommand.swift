@@ -19,7 +19,7 @@ struct GraphCommand: ParsableCommand {
     func run() throws {
         try runReporting {
             let participant = try Participant.current()
-            if fetch { try participant.fetch(timeout: 60) }
+            if fetch { try fetchOrFallBack(participant) }
             let graph = try DependencyGraph.build(from: try participant.snapshot())
             print(GraphRenderer.render(graph, realm: participant.realm, format: format), terminator: "")
         }

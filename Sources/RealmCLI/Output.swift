@@ -48,6 +48,13 @@ enum Output {
     static let check = "✓"
 }
 
+/// `--fetch` of a command that reads the realm: a fetch that times out falls back to the state
+/// fetched before, said in a warning on stderr with its age; the exit code is the command's
+/// own. Any other failure to fetch, or a timeout with nothing fetched before, is the error.
+func fetchOrFallBack(_ participant: Participant) throws {
+    if let warning = try participant.fetchOrFallBack() { Output.warning(warning) }
+}
+
 /// Writes to standard error without touching C's shared `stderr` stream.
 func writeStderr(_ text: String) {
     var bytes = Array(text.utf8)

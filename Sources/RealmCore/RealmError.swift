@@ -27,6 +27,9 @@ public struct RealmError: Error, Sendable, CustomStringConvertible {
     public var hint: String?
     /// Extra findings printed below the message (e.g. every finding of a malformed file).
     public var details: [String]
+    /// A network error because the realm did not answer in time (a fetch may fall back to the
+    /// last fetched state then).
+    public var timedOut = false
 
     public init(_ kind: Kind, _ message: String, hint: String? = nil, details: [String] = []) {
         self.kind = kind
@@ -45,7 +48,9 @@ public struct RealmError: Error, Sendable, CustomStringConvertible {
         case let e as ModelError:
             return RealmError(.usage, e.description, details: e.diagnostics.dropFirst().map(\.description))
         case let e as GitRemote.Failure:
-            return RealmError(.network, "git failed: \(e.description)")
+            var wrapped = RealmError(.network, "git failed: \(e.description)")
+            wrapped.timedOut = e.timedOut
+            return wrapped
         case let e as GitError:
             return RealmError(.internalError, "libgit2: \(e.description)")
         default:
