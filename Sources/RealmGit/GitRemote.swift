@@ -82,10 +82,12 @@ public struct NetworkPolicy: Sendable, Equatable {
     static func whole(_ seconds: Double) -> Int { max(1, Int(seconds.rounded(.up))) }
 
     /// `-c` settings for git: http's low-speed abort, and no askpass program (`core.askPass`
-    /// empty; the environment's `GIT_ASKPASS`/`SSH_ASKPASS` are removed).
+    /// empty; the environment's `GIT_ASKPASS`/`SSH_ASKPASS` are removed). The low-speed time is
+    /// a second longer than the inactivity timeout: git-realm's own measure, the same for every
+    /// transport, comes first; curl's ends a git that outlived a git-realm killed with SIGKILL.
     var gitConfigArguments: [String] {
         ["-c", "http.lowSpeedLimit=\(Limits.networkLowSpeedLimit)",
-         "-c", "http.lowSpeedTime=\(NetworkPolicy.whole(inactivityTimeout))",
+         "-c", "http.lowSpeedTime=\(NetworkPolicy.whole(inactivityTimeout) + 1)",
          "-c", "core.askPass="]
     }
 

@@ -284,6 +284,8 @@ enum ChildGroups {
 
     private static let handlersInstalled: Bool = {
         _ = slots[0].load(ordering: .relaxed)   // the table exists before a handler can run
+        var installed = sigset_t()
+        sigemptyset(&installed)
         for s in forwarded {
             var current = sigaction()
             guard sigaction(s, nil, &current) == 0 else { continue }
@@ -295,8 +297,12 @@ enum ChildGroups {
             sigemptyset(&action.sa_mask)
             for other in forwarded { sigaddset(&action.sa_mask, other) }
             action.sa_flags = 0
-            sigaction(s, &action, nil)
+            if sigaction(s, &action, nil) == 0 { sigaddset(&installed, s) }
         }
+        // A parent may have started this process with these signals blocked (a thread of a
+        // libdispatch program blocks nearly all, and posix_spawn passes the mask on): they would
+        // then never arrive, and a SIGTERM would leave git-realm and its children running.
+        pthread_sigmask(SIG_UNBLOCK, &installed, nil)
         // A normal exit (exit(3) while a child runs on another thread) ends the children too.
         atexit { ChildGroups.signalAll(SIGTERM) }
         return true
@@ -458,6 +464,13 @@ private struct ChildIO {
         ChildIO.closeFD(&stdinFD)
         ChildIO.closeFD(&stdoutFD)
         ChildIO.closeFD(&stderrFD)
+        // The pipes can close before the child is done (it closes them on its way out, or runs
+        // on without them): wait for its exit, without reaping, so that the group is not
+        // signalled while the child still works.
+        if !exited {
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+        }
         if !groupEnded { kill(-pid, SIGTERM) }
         // Out of the registry before the pid (and group id) can be reused.
         ChildGroups.remove(slot)
