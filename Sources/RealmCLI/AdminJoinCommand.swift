@@ -13,6 +13,8 @@ struct AdminJoinCommand: ParsableCommand {
         that git-realm did not write is never overwritten without --force; --manual
         prints what to add instead.
 
+        \(networkDiscussion)
+
         \(exitCodeDiscussion)
         """)
 

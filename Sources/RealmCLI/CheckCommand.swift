@@ -21,6 +21,8 @@ struct CheckCommand: ParsableCommand {
         --mode=exporter fails when this repo's exported values differ from the realm or fail
         validation; --mode=importer fails on broken imports and warns on stale ones.
 
+        \(networkDiscussion)
+
         \(exitCodeDiscussion)
         """)
 

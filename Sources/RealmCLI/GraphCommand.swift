@@ -8,7 +8,7 @@ struct GraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph",
         abstract: "Draw the realm's dependency graph: repos, and domains as edges provider -> consumer.",
-        discussion: exitCodeDiscussion)
+        discussion: networkDiscussion + "\n\n" + exitCodeDiscussion)
 
     @Option(help: "Output format: text, mermaid or dot.")
     var format: GraphRenderer.Format = .text

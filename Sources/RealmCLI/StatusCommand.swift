@@ -15,6 +15,8 @@ struct StatusCommand: ParsableCommand {
         stale and broken imports, sync branches awaiting approval, and, for an
         exporter, who acknowledged each published version.
 
+        \(networkDiscussion)
+
         \(exitCodeDiscussion)
         """)
 
