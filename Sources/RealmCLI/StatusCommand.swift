@@ -42,9 +42,8 @@ struct StatusCommand: ParsableCommand {
         Output.line("📊 \(Output.bold(r.repo)) (in realm: \(r.realm))")
         let age = r.fetchedAt.map { Timestamp.age($0) } ?? "unknown"
         Output.line(Output.dim("   realm \(r.url) at \(r.realmCommit.prefix(12)), fetched \(age)"))
-        if r.fetchError != nil {
-            // Said on stderr (run()).
-        } else if r.fetchIsOld {
+        // A failed fetch was said on stderr (run()); an old one is said here.
+        if r.fetchError == nil && r.fetchIsOld {
             let when = r.fetchedAt == nil ? "when the realm was last fetched is unknown" : "the realm was last fetched \(age)"
             Output.line(Output.yellow("⚠️  \(when); run 'git realm status --fetch' for news"))
         }

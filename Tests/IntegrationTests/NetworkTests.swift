@@ -202,9 +202,22 @@ import Glibc
         let export = try box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--from-file", "config/s3.yaml"], in: aperture)
         #expect(export.status == 0, "\(export)")
 
-        for round in 1...3 {
-            try box.write("aperture/config/s3.yaml", "read:\n" + (0...round).map { "  - r\($0)\n" }.joined() + "write: []\n")
-            try box.git(["commit", "--quiet", "-am", "round \(round)"], in: aperture)
+        // Each round the realm moves behind this clone's back first, so all three find their
+        // fetched copy stale and fetch at the same moment, updating the same refs: git's ref
+        // locks and compare-and-swap make all but one of those updates fail ("cannot lock ref
+        // ... is at X but expected Y"), which is not an unreachable realm. Odd rounds also have
+        // a change to publish (one sync publishes it), even rounds nothing.
+        var version = 0
+        for round in 1...6 {
+            try box.editRealmByHand(url, message: "round \(round)") { clone in
+                try "round \(round)\n".write(toFile: clone + "/README.md", atomically: true, encoding: .utf8)
+            }
+            let publishes = round % 2 == 1
+            if publishes {
+                version += 1
+                try box.write("aperture/config/s3.yaml", "read:\n" + (0...version).map { "  - r\($0)\n" }.joined() + "write: []\n")
+                try box.git(["commit", "--quiet", "-am", "round \(round)"], in: aperture)
+            }
             let runs = try (0..<3).map { _ in try Background(box, ["realm", "sync", "--json"], in: aperture) }
             let results = runs.map { $0.wait() }
             var published = 0
@@ -213,9 +226,9 @@ import Glibc
                 guard result.status == 0 else { continue }
                 published += (try box.json(result)["published"] as? [[String: Any]] ?? []).count
             }
-            #expect(published == 1, "round \(round): one sync publishes, the others find nothing to do: \(results)")
+            #expect(published == (publishes ? 1 : 0), "round \(round): one sync publishes, the others find nothing to do: \(results)")
             let contract = try box.realmFile(url, "domains/s3-access/contracts/s3-permissions.yaml") ?? ""
-            #expect(contract.contains("version: \"1.\(round).0\""), "round \(round): \(contract)")
+            #expect(contract.contains("version: \"1.\(version).0\""), "round \(round): \(contract)")
             #expect(try box.git(["rev-parse", "refs/realm/letemcook/main"], in: aperture) == (try box.git(["--git-dir", url, "rev-parse", "main"])),
                     "round \(round): the fetched realm is the realm")
         }
