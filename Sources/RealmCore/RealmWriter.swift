@@ -145,8 +145,11 @@ public struct RealmWriter {
                                                    refspecs: refspecs, atomic: true, leases: leases, policy: network)
                 // The realm already had these very commits (the same change, made by a run that
                 // was killed before it could record them here): no lease was checked for them,
-                // so nothing is proven; fetch and look again.
-                if unverified && !unchanged.isEmpty { continue }
+                // so nothing is proven; fetch and look again. Built on a fresh fetch, every ref
+                // already holding what this run pushed means another run made the identical
+                // commit in between (two syncs of one clone in the same second): this run wrote
+                // nothing, and after a fetch it finds nothing to do and says so.
+                if !unchanged.isEmpty && (unverified || Set(unchanged) == Set(leases.map(\.ref))) { continue }
             } catch {
                 // A push that lost a race is not always reported as a rejection (a ref-lock race
                 // on the remote reads "failed to push some refs"); the realm having moved is the
