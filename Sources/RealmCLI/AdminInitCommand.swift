@@ -12,6 +12,8 @@ struct AdminInitCommand: ParsableCommand {
         the repository at REALM (a URL or a path, usually an empty bare repository)
         and pushes it.
 
+        \(networkDiscussion)
+
         \(exitCodeDiscussion)
         """)
 

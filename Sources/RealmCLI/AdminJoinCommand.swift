@@ -19,6 +19,8 @@ struct AdminJoinCommand: ParsableCommand {
         helpers), and repos/<name>.yaml gets origin's URL without credentials, or no
         URL when origin is missing or a local path.
 
+        \(networkDiscussion)
+
         \(exitCodeDiscussion)
         """)
 

@@ -23,6 +23,8 @@ struct CheckCommand: ParsableCommand {
         --mode=realm verifies who wrote each realm commit after --base (default: all of
         history), each judged by its parent's policy (docs/trust.md).
 
+        \(networkDiscussion)
+
         \(exitCodeDiscussion)
         """)
 

@@ -72,7 +72,7 @@ extension CheckCommand {
 
     private func compareHistory(mode: CompatibilityMode) throws -> [CompatibilityResult] {
         let location = try RealmLocation.find()
-        if fetch, case .participant(let participant) = location { try participant.fetch() }
+        if fetch, case .participant(let participant) = location { try fetchOrFallBack(participant) }
         let tip = try location.tip()
         let snapshot = RealmSnapshot(source: GitRealmSource(repository: location.repository, commit: tip))
 

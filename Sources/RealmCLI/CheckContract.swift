@@ -14,7 +14,7 @@ extension CheckCommand {
                            "--to-file": toFile != nil, "--transitive": transitive, "--lenient": lenient,
                            "--strict": strict], mode: "contract")
         let location = try RealmLocation.find()
-        if fetch, case .participant(let participant) = location { try participant.fetch() }
+        if fetch, case .participant(let participant) = location { try fetchOrFallBack(participant) }
         let source = try location.source()
 
         let baseOID: OID?

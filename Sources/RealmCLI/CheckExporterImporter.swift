@@ -11,7 +11,7 @@ extension CheckCommand {
     /// the realm's contract (value, schema), then the contract's exporter validation scripts.
     func runExporterCheck() throws {
         let participant = try Participant.current()
-        if fetch { try participant.fetch(timeout: 60) }
+        if fetch { try fetchOrFallBack(participant) }
         let snapshot = try participant.snapshot()
         let declared = try RepoDeclarations.load(in: participant.repository)
         var states = try ExportDrift.compute(participant: participant, snapshot: snapshot, declarations: declared)
@@ -75,7 +75,7 @@ extension CheckCommand {
     /// (current, stale: a warning, broken: an error), then the importer validation scripts.
     func runImporterCheck() throws {
         let participant = try Participant.current()
-        if fetch { try participant.fetch(timeout: 60) }
+        if fetch { try fetchOrFallBack(participant) }
         let snapshot = try participant.snapshot()
         guard let tip = try participant.fetchedTip() else { throw RealmError(.notInRealm, "the realm has not been fetched") }
         var states = try ImportCheck.compute(participant: participant, snapshot: snapshot, tip: tip)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RealmCore
+import RealmLimits
 
 /// `--json` for every command that reads.
 struct JSONOption: ParsableArguments {
@@ -43,6 +44,19 @@ EXIT STATUS
   3   not in a git repository, or this repository has not joined a realm
   4   the realm or a remote could not be reached, or git refused a transfer
   5   refused by a realm rule (cycle, leaving while imported, foreign hook)
-  6   the realm kept changing under concurrent writers; retries exhausted
+  6   the realm kept changing under concurrent writers, or another command
+      in this clone kept the fetched realm's refs locked; retries exhausted
   70  internal error
+"""
+
+/// The network settings, in the help of every command that reaches the realm.
+let networkDiscussion = """
+NETWORK
+  Fetches and pushes of the realm run git under timeouts from git config:
+  realm.connectTimeout (ssh connection, default \(Int(Limits.networkConnectTimeout)) s),
+  realm.inactivityTimeout (no output from git, default \(Int(Limits.networkInactivityTimeout)) s) and
+  realm.timeout (the whole fetch or push, default \(Int(Limits.networkDeadline)) s). git never
+  prompts here: credentials come from a credential helper or an ssh agent.
+  A timeout is exit 4, except for --fetch of status, check and graph, which
+  then show the realm as last fetched, with a warning saying how old it is.
 """

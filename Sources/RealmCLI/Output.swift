@@ -129,6 +129,13 @@ enum Output {
     }
 }
 
+/// `--fetch` of a command that reads the realm: a fetch that times out falls back to the state
+/// fetched before, said in a warning on stderr with its age; the exit code is the command's
+/// own. Any other failure to fetch, or a timeout with nothing fetched before, is the error.
+func fetchOrFallBack(_ participant: Participant) throws {
+    if let warning = try participant.fetchOrFallBack() { Output.warning(warning) }
+}
+
 /// Whether to colour, like git decides for its own commands (`color.ui`, `color.<cmd>`):
 /// `GIT_REALM_COLOR` > `color.realm` > `color.ui` > auto. Each says `always`, `never`, `auto`,
 /// or a boolean (`true` is auto, `false` never, as in git). Auto colours when stdout is a

@@ -15,6 +15,8 @@ struct StatusCommand: ParsableCommand {
         stale and broken imports, sync branches awaiting approval, and, for an
         exporter, who acknowledged each published version.
 
+        \(networkDiscussion)
+
         \(exitCodeDiscussion)
         """)
 
@@ -27,6 +29,10 @@ struct StatusCommand: ParsableCommand {
         try runReporting {
             let participant = try Participant.current()
             let report = try StatusReport.build(for: participant, fetch: fetch)
+            if let error = report.fetchError {
+                let age = report.fetchedAt.map { Timestamp.age($0) } ?? "at an unknown time"
+                Output.warning("fetch failed, showing the state fetched \(age): \(error)")
+            }
             if output.json { Output.json(report.json); return }
             render(report)
         }
@@ -36,9 +42,8 @@ struct StatusCommand: ParsableCommand {
         Output.line("📊 \(Output.bold(r.repo)) (in realm: \(r.realm))")
         let age = r.fetchedAt.map { Timestamp.age($0) } ?? "unknown"
         Output.line(Output.dim("   realm \(r.url) at \(r.realmCommit.prefix(12)), fetched \(age)"))
-        if let error = r.fetchError {
-            Output.line(Output.yellow("⚠️  fetch failed, showing the state fetched \(age): \(error)"))
-        } else if r.fetchIsOld {
+        // A failed fetch was said on stderr (run()); an old one is said here.
+        if r.fetchError == nil && r.fetchIsOld {
             let when = r.fetchedAt == nil ? "when the realm was last fetched is unknown" : "the realm was last fetched \(age)"
             Output.line(Output.yellow("⚠️  \(when); run 'git realm status --fetch' for news"))
         }

@@ -18,6 +18,8 @@ struct SyncCommand: ParsableCommand {
         resolved_version to the newest version the range accepts and acknowledges it. Stale imports are a soft error, broken
         ones a hard one (exit 1). --dry-run shows everything and writes nothing.
 
+        \(networkDiscussion)
+
         \(exitCodeDiscussion)
         """)
 

@@ -32,15 +32,16 @@ public struct InitRealm {
             throw RealmError(.usage, "realm name '\(name)' \(problem)", hint: "try --name \(Names.suggestion(for: name))")
         }
         let url = normalizeRealmURL(self.url)
-        let probe = try RealmRemote.probe(url: url)
-        if !probe.empty && !force {
-            throw RealmError(.refused, "the repository at \(url) is not empty",
-                             hint: "use --force to write realm.yaml on top of its main branch")
-        }
-        // The realm may be anywhere; build the commit in a scratch object store.
+        // The realm may be anywhere; build the commit in a scratch object store (whose config
+        // is the user's: the network timeouts and ssh command come from there).
         let scratch = try TemporaryDirectory(prefix: "git-realm-init")
         defer { scratch.remove() }
         let store = try Repository.initialize(at: scratch.path, bare: true)
+        let probe = try RealmRemote.probe(url: url, policy: try RealmRemote.policy(for: store))
+        if !probe.empty && !force {
+            throw RealmError(.refused, "the repository at \(GitRemote.displayURL(url)) is not empty",
+                             hint: "use --force to write realm.yaml on top of its main branch")
+        }
         let approvers = self.approvers.isEmpty ? ((try? store.configString("user.email")).flatMap { $0 }.map { [$0] } ?? []) : self.approvers
         guard RealmConfig.admissionModes.contains(admission) else {
             throw RealmError(.usage, "--admission must be one of \(RealmConfig.admissionModes.joined(separator: ", ")), not '\(admission)'")
@@ -64,7 +65,7 @@ public struct InitRealm {
             return change
         }
         guard let commit else {
-            throw RealmError(.refused, "realm.yaml at \(url) already says exactly this; nothing to do")
+            throw RealmError(.refused, "realm.yaml at \(GitRemote.displayURL(url)) already says exactly this; nothing to do")
         }
         return Result(url: GitURL.redacted(url), commit: commit, config: config)
     }

@@ -71,7 +71,7 @@ public struct JoinRealm {
         var registered = false
         let writer = RealmWriter(repository: repository, realm: realmName, url: url)
         try writer.commit { snapshot in
-            guard let snapshot else { throw RealmError(.usage, "\(storedURL) is not a realm (it has no main branch)") }
+            guard let snapshot else { throw RealmError(.usage, "\(GitRemote.displayURL(url)) is not a realm (it has no main branch)") }
             _ = try snapshot.config()
             if let existing = try snapshot.repo(repoName) {
                 // The same repository: by its published URL, by its membership file, or (an
@@ -156,18 +156,18 @@ public struct JoinRealm {
         let incoming = "refs/realm-incoming/main"
         do {
             try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
-                                refspecs: ["+\(RefLayout.realmMainBranch):\(incoming)"])
-        } catch {
-            let shown = GitURL.redacted(url)
+                                refspecs: ["+\(RefLayout.realmMainBranch):\(incoming)"],
+                                policy: try RealmRemote.policy(for: repository))
+        } catch let error as GitRemote.Failure {
             if error.stderr.contains("couldn't find remote ref") {
-                throw RealmError(.usage, "\(shown) is not a realm (it has no main branch)",
-                                 hint: "create one with 'git realm admin init \(shown) --name NAME'")
+                throw RealmError(.usage, "\(GitRemote.displayURL(url)) is not a realm (it has no main branch)",
+                                 hint: "create one with 'git realm admin init \(GitRemote.displayURL(url)) --name NAME'")
             }
-            throw RealmError(.network, "cannot fetch realm from \(shown): \(firstLine(error.stderr))")
+            throw RealmRemote.unreachable(realm: nil, url: url, error, verb: "fetch", preposition: "from")
         }
         defer { try? repository.deleteRef(incoming, expected: nil) }
         guard let tip = try repository.resolve(ref: incoming) else {
-            throw RealmError(.network, "fetched nothing from \(GitURL.redacted(url))")
+            throw RealmError(.network, "fetched nothing from \(GitRemote.displayURL(url))")
         }
         let config = try RealmSnapshot(source: GitRealmSource(repository: repository, commit: tip)).config()
         return config.name

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RealmGit
+import RealmLimits
 import RealmModel
 
 /// A repository that has joined a realm, seen from a command run inside it.
@@ -63,10 +64,27 @@ public final class Participant: @unchecked Sendable {
 
     private var fetchedAtKey: String { "realm.\(realm).fetchedAt" }
 
-    /// Fetches the realm's main, notes and sync branches into `refs/realm/<realm>/`.
+    /// Fetches the realm's main, notes and sync branches into `refs/realm/<realm>/`, under the
+    /// configured timeouts (`NetworkPolicy`), each at most `timeout` seconds when one is given.
     public func fetch(timeout: Double? = nil) throws {
-        try RealmRemote.fetch(into: repository, realm: realm, url: membership.url, timeout: timeout)
+        var policy = try RealmRemote.policy(for: repository)
+        if let timeout { policy = policy.limited(to: timeout) }
+        try RealmRemote.fetch(into: repository, realm: realm, url: membership.url, policy: policy)
         try repository.setConfig(fetchedAtKey, String(Timestamp.nowSeconds()))
+    }
+
+    /// Fetches; when the fetch fails in a way `fallBack` accepts (the default: it timed out) and
+    /// the realm was fetched here before, the last fetched state stands in and the returned
+    /// warning says so and how old it is. nil when the fetch worked. Other failures throw.
+    public func fetchOrFallBack(timeout: Double? = nil,
+                                when fallBack: (RealmError) -> Bool = { $0.timedOut }) throws -> String? {
+        do {
+            try fetch(timeout: timeout)
+            return nil
+        } catch let error as RealmError where fallBack(error) {
+            guard try fetchedTip() != nil else { throw error }
+            return "\(error.message); using the state fetched \(try lastFetched().map { Timestamp.age($0) } ?? "at an unknown time")"
+        }
     }
 
     /// A writer that commits realm changes from this repository's object store.
@@ -77,16 +95,62 @@ public final class Participant: @unchecked Sendable {
 
 /// Fetching a realm: the one place that knows the refspecs.
 public enum RealmRemote {
-    public static func fetch(into repository: Repository, realm: String, url: String, timeout: Double? = nil) throws {
-        removeStaleLocks(under: repository.commonDir + "/" + RefLayout.fetchedPrefix(realm: realm))
-        do {
-            try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
-                                refspecs: RefLayout.fetchRefspecs(realm: realm), prune: true, timeout: timeout)
-        } catch {
-            let reason = error.timedOut ? "timed out after \(Int(timeout ?? 0)) s" : firstLine(error.stderr)
-            throw RealmError(.network, "cannot fetch realm '\(realm)' from \(url): \(reason)",
-                             hint: "check the URL in \(Membership.fileName) and your access to it")
+    /// The timeouts and ssh settings of `repository`'s git config; a malformed timeout is a
+    /// usage error naming the key.
+    public static func policy(for repository: Repository) throws -> NetworkPolicy {
+        let (policy, problems) = NetworkPolicy.read(from: repository)
+        if let problem = problems.first {
+            throw RealmError(.usage, problem, hint: "fix it with 'git config' (docs/security.md, \"Network\")")
         }
+        return policy
+    }
+
+    /// Fetches the realm's refs. A fetch that finds a fetched ref locked or moved by another
+    /// git-realm in this clone (three `sync`s at once, say) waits and tries again (bounded,
+    /// `Limits.fetchLockAttempts`); still locked, that is what it says (exit 6), not that the
+    /// realm is unreachable.
+    public static func fetch(into repository: Repository, realm: String, url: String,
+                             policy: NetworkPolicy? = nil) throws {
+        let policy = try policy ?? Self.policy(for: repository)
+        var attempt = 0
+        while true {
+            attempt += 1
+            removeStaleLocks(under: repository.commonDir + "/" + RefLayout.fetchedPrefix(realm: realm))
+            do {
+                try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
+                                    refspecs: RefLayout.fetchRefspecs(realm: realm), prune: true, policy: policy)
+                return
+            } catch where !error.timedOut && error.isLocalRefLock {
+                guard attempt < Limits.fetchLockAttempts else {
+                    throw RealmError(.conflict, "cannot update the fetched realm '\(realm)' in this repository: "
+                                     + "another command holds its refs (\(error.reason)); gave up after \(attempt) attempts",
+                                     hint: "run the command again when the other git-realm command is done")
+                }
+                lockBackoff(attempt)
+            } catch {
+                throw unreachable(realm: realm, url: url, error, verb: "fetch", preposition: "from")
+            }
+        }
+    }
+
+    /// The error of a fetch or push that failed on the way to the realm (exit 4): one line
+    /// naming the realm and its URL (`GitRemote.displayURL`), and git's reason or the timeout.
+    static func unreachable(realm: String?, url: String, _ error: GitRemote.Failure, verb: String,
+                            preposition: String) -> RealmError {
+        let what = realm.map { "realm '\($0)'" } ?? "realm"
+        var result = RealmError(.network, "cannot \(verb) \(what) \(preposition) \(GitRemote.displayURL(url)): \(error.reason)",
+                                hint: error.timedOut
+                                    ? "the realm did not answer in time; raise realm.inactivityTimeout or realm.timeout (git config) if it is just slow"
+                                    : "check the URL in \(Membership.fileName) and your access to it (git-realm's git never prompts: use a credential helper or an ssh agent)")
+        result.timedOut = error.timedOut
+        return result
+    }
+
+    /// Waits before the next attempt at a locked ref: doubling from
+    /// `Limits.fetchLockBackoffMilliseconds`, with up to as much again of jitter.
+    static func lockBackoff(_ attempt: Int) {
+        let base = Limits.fetchLockBackoffMilliseconds * 1000 * (1 << min(attempt - 1, 5))
+        usleep(UInt32(base + Int.random(in: 0..<base)))
     }
 
     /// A git-realm killed (SIGKILL, a crash) while it updated the fetched refs, in `git fetch` or
@@ -115,12 +179,12 @@ public enum RealmRemote {
     }
 
     /// Whether the remote has any refs, and its main branch if it has one.
-    public static func probe(url: String, timeout: Double? = 60) throws -> (empty: Bool, main: OID?) {
+    public static func probe(url: String, policy: NetworkPolicy) throws -> (empty: Bool, main: OID?) {
         do {
-            let refs = try GitRemote.lsRemote(url: url, timeout: timeout)
+            let refs = try GitRemote.lsRemote(url: url, policy: policy)
             return (refs.isEmpty, refs.first { $0.name == RefLayout.realmMainBranch }?.oid)
         } catch {
-            throw RealmError(.network, "cannot reach realm at \(url): \(firstLine(error.stderr))")
+            throw unreachable(realm: nil, url: url, error, verb: "reach", preposition: "at")
         }
     }
 }

@@ -27,6 +27,9 @@ public struct RealmError: Error, Sendable, CustomStringConvertible {
     public var hint: String?
     /// Extra findings printed below the message (e.g. every finding of a malformed file).
     public var details: [String]
+    /// A network error because the realm did not answer in time (a fetch may fall back to the
+    /// last fetched state then).
+    public var timedOut = false
 
     /// Every URL in the message, hint and details loses its credentials here (`GitURL`): an
     /// error quotes URLs and git's own messages, and is printed, or written into a note.
@@ -49,7 +52,9 @@ public struct RealmError: Error, Sendable, CustomStringConvertible {
         case let e as GitRemote.Failure:
             let what = GitURL.redactingURLs(in: e.command.joined(separator: " "))
             let outcome = e.timedOut ? "timed out" : "failed (exit \(e.status))"
-            return RealmError(.network, "`\(what)` \(outcome): \(firstLine(e.stderr))")
+            var wrapped = RealmError(.network, "`\(what)` \(outcome): \(firstLine(e.stderr))")
+            wrapped.timedOut = e.timedOut
+            return wrapped
         case let e as GitError where e.isInvalid:
             return RealmError(.usage, e.message)
         case let e as GitError:

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RealmGit
+import RealmLimits
 import RealmModel
 import RealmYAML
 
@@ -85,10 +86,11 @@ public struct RealmWriter {
         var attempt = 0
         var fetchNext = policy == .first
         var fetched = false
+        let network = try RealmRemote.policy(for: repository)
         while true {
             attempt += 1
             if fetchNext {
-                try RealmRemote.fetch(into: repository, realm: realm, url: url)
+                try RealmRemote.fetch(into: repository, realm: realm, url: url, policy: network)
                 fetched = true
             }
             fetchNext = true
@@ -141,18 +143,25 @@ public struct RealmWriter {
             if refspecs.isEmpty { return nil }
             do {
                 let unchanged = try GitRemote.push(repoDir: repository.workdir ?? repository.gitDir, url: url,
-                                                   refspecs: refspecs, atomic: true, leases: leases)
+                                                   refspecs: refspecs, atomic: true, leases: leases, policy: network)
                 // The realm already had these very commits (the same change, made by a run that
                 // was killed before it could record them here): no lease was checked for them,
-                // so nothing is proven; fetch and look again.
-                if unverified && !unchanged.isEmpty { continue }
+                // so nothing is proven; fetch and look again. Built on a fresh fetch, every ref
+                // already holding what this run pushed means another run made the identical
+                // commit in between (two syncs of one clone in the same second): this run wrote
+                // nothing, and after a fetch it finds nothing to do and says so.
+                if !unchanged.isEmpty && (unverified || Set(unchanged) == Set(leases.map(\.ref))) { continue }
             } catch {
                 // A push that lost a race is not always reported as a rejection (a ref-lock race
                 // on the remote reads "failed to push some refs"); the realm having moved is the
                 // authoritative sign.
-                let moved = error.isRejected || (!error.timedOut && (try? realmMoved(main: tip, notes: notesTip)) == true)
+                let moved = error.isRejected || (!error.timedOut && (try? realmMoved(main: tip, notes: notesTip, policy: network)) == true)
                 guard moved else {
-                    throw RealmError(.network, "cannot push to realm '\(realm)' at \(url): \(firstLine(error.stderr))")
+                    var failure = RealmRemote.unreachable(realm: realm, url: url, error, verb: "push to", preposition: "at")
+                    if error.timedOut {
+                        failure.hint = "git was stopped mid-push, so the write may or may not have landed; run the command again (a re-run publishes nothing twice)"
+                    }
+                    throw failure
                 }
                 guard attempt < maxAttempts else {
                     throw RealmError(.conflict, "realm '\(realm)' kept changing while writing; gave up after \(attempt) attempts",
@@ -163,10 +172,10 @@ public struct RealmWriter {
                 continue
             }
             if change.branch == nil && newCommit {
-                try repository.setRef(RefLayout.fetchedMain(realm: realm), to: commit, message: "git-realm: wrote realm")
+                try recordPushed(RefLayout.fetchedMain(realm: realm), commit, over: tip, message: "git-realm: wrote realm")
             }
             if let notes, notes != notesTip {
-                try repository.setRef(RefLayout.fetchedNotes(realm: realm), to: notes, message: "git-realm: wrote realm notes")
+                try recordPushed(RefLayout.fetchedNotes(realm: realm), notes, over: notesTip, message: "git-realm: wrote realm notes")
             }
             return commit
         }
@@ -224,9 +233,28 @@ public struct RealmWriter {
         }
     }
 
+    /// Moves a fetched realm ref from `old` (what the pushed change was built on) to what was
+    /// just pushed. Another command in this clone may have fetched meanwhile: a ref that moved is
+    /// left as it is (it holds the realm as fetched later, or the next fetch puts it right), and
+    /// a ref locked for the moment is tried again (bounded).
+    private func recordPushed(_ ref: String, _ value: OID, over old: OID?, message: String) throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try repository.updateRef(ref, to: value, expected: old, message: message)
+                return
+            } catch {
+                if error.isConflict { return }
+                guard error.isLocked, attempt < Limits.fetchLockAttempts else { throw error }
+                RealmRemote.lockBackoff(attempt)
+            }
+        }
+    }
+
     /// Whether the realm's main or notes are no longer what the change was built on.
-    private func realmMoved(main: OID?, notes: OID?) throws -> Bool {
-        let refs = try GitRemote.lsRemote(url: url, patterns: [RefLayout.realmMainBranch, RefLayout.realmNotes], timeout: 60)
+    private func realmMoved(main: OID?, notes: OID?, policy: NetworkPolicy) throws -> Bool {
+        let refs = try GitRemote.lsRemote(url: url, patterns: [RefLayout.realmMainBranch, RefLayout.realmNotes], policy: policy)
         return refs.first { $0.name == RefLayout.realmMainBranch }?.oid != main
             || refs.first { $0.name == RefLayout.realmNotes }?.oid != notes
     }

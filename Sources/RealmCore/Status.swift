@@ -148,7 +148,7 @@ public struct StatusReport: Sendable {
     public static func build(for participant: Participant, fetch: Bool) throws -> StatusReport {
         var fetchError: String?
         if fetch {
-            do { try participant.fetch(timeout: 60) } catch let error as RealmError { fetchError = error.message }
+            do { try participant.fetch() } catch let error as RealmError where error.kind == .network || error.kind == .conflict { fetchError = error.message }
         }
         guard let tip = try participant.fetchedTip() else {
             throw RealmError(.notInRealm, fetchError ?? "realm '\(participant.realm)' has not been fetched here",

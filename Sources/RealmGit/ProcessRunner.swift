@@ -1,4 +1,6 @@
 import CGit2
+import RealmLimits
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,17 +11,20 @@ public struct ProcessResult: Sendable {
     public var stdout: [UInt8]
     /// Empty when stderr was passed through.
     public var stderr: [UInt8]
-    /// The timeout expired and the process group was killed.
+    /// A timeout expired (the deadline or the inactivity timeout) and the process group was killed.
     public var timedOut: Bool
     /// The signal that terminated the process, if any.
     public var signal: Int32?
+    /// The timeout that expired was the inactivity timeout: no output for that long.
+    public var inactive: Bool
 
-    public init(status: Int32, stdout: [UInt8], stderr: [UInt8], timedOut: Bool, signal: Int32? = nil) {
+    public init(status: Int32, stdout: [UInt8], stderr: [UInt8], timedOut: Bool, signal: Int32? = nil, inactive: Bool = false) {
         self.status = status
         self.stdout = stdout
         self.stderr = stderr
         self.timedOut = timedOut
         self.signal = signal
+        self.inactive = inactive
     }
 
     /// stdout decoded leniently as UTF-8.
@@ -31,45 +36,56 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs programs with posix_spawn (no Foundation).
+///
+/// Every child is the leader of its own process group, so that it and whatever it starts (git's
+/// ssh, a script's children) can be signalled as one: the group gets SIGTERM when the child
+/// exits (stragglers it left), when a timeout expires (then SIGKILL after a grace period), and
+/// when this process gets SIGINT, SIGTERM or SIGHUP (the handlers forward the signal to every
+/// live child group, then re-raise it with the default disposition: this process ends by that
+/// signal, as it would have). A child in its own group is not in the terminal's foreground
+/// group: it gets no Ctrl-C from the terminal but ours, forwarded, and cannot read the terminal
+/// (a read stops it): children here never prompt (stdin is /dev/null unless input is given).
 public enum ProcessRunner {
     /// Grace period between SIGTERM and SIGKILL after a timeout.
-    static let killGrace = 2.0
+    static let killGrace = Limits.processKillGrace
 
     /// Runs `executable` (looked up in PATH — the child's PATH when `environment`
     /// overrides it — unless it contains "/") with `arguments`, feeds `stdin`,
     /// and captures stdout and stderr (unless `passthroughStderr`, when the
     /// child writes to this process's stderr). Both pipes are polled while stdin
-    /// is written, so large outputs cannot deadlock.
+    /// is written, so large outputs cannot deadlock. With no `stdin` bytes the
+    /// child's standard input is /dev/null.
     ///
     /// `environment`: nil inherits this process's environment; otherwise the
     /// given variables are merged over it. `removingEnvironment` names variables
     /// to drop from the inherited environment.
     ///
-    /// `timeout` (seconds): the child is started in its own process group; when
-    /// the time is up the group gets SIGTERM, then SIGKILL after a grace period,
-    /// and the result has `timedOut == true`. (Being in its own process group, a
-    /// child with a timeout cannot read from the controlling terminal: do not
-    /// combine timeouts with interactive prompts.) Without a timeout the child
-    /// stays in our process group.
+    /// `timeout` (seconds): the deadline for the whole run. `inactivityTimeout` (seconds): the
+    /// longest the child may go without writing a byte to stdout or stderr (or reading one of
+    /// its input). When either expires, the child's process group gets SIGTERM, then SIGKILL
+    /// after a grace period, and the result has `timedOut == true` (and `inactive` for the
+    /// second).
     ///
     /// A non-zero exit is not an error (inspect `status`); failing to start is.
     /// If the child exits while a grandchild keeps the output pipes open (e.g. a
-    /// backgrounded ssh ControlMaster), capture stops shortly after the exit.
+    /// backgrounded ssh ControlMaster that left the group), capture stops shortly after the exit.
     public static func run(_ executable: String, _ arguments: [String], directory: String? = nil,
                            environment: [String: String]? = nil, stdin: [UInt8] = [], timeout: Double? = nil,
+                           inactivityTimeout: Double? = nil,
                            passthroughStderr: Bool = false, removingEnvironment: [String] = []) throws(GitError) -> ProcessResult {
         let env = buildEnvironment(overrides: environment, removing: removingEnvironment)
         let searchPath = environment?["PATH"] ?? envString("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
         guard let path = findExecutable(executable, searchPath: searchPath) else {
             throw GitError.notFound("\(executable): command not found")
         }
+        ChildGroups.installSignalHandlers()
 
         // Pipes (close-on-exec: only the dup2'd copies reach the child).
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         func closeAll() {
             for fd in inPipe + outPipe + errPipe where fd >= 0 { close(fd) }
         }
-        guard GNU.pipeCloexec(&inPipe) == 0, GNU.pipeCloexec(&outPipe) == 0,
+        guard stdin.isEmpty || GNU.pipeCloexec(&inPipe) == 0, GNU.pipeCloexec(&outPipe) == 0,
               passthroughStderr || GNU.pipeCloexec(&errPipe) == 0 else {
             let e = errno
             closeAll()
@@ -79,7 +95,11 @@ public enum ProcessRunner {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        if stdin.isEmpty {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         if !passthroughStderr { posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2) }
         if let directory {
@@ -94,7 +114,8 @@ public enum ProcessRunner {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        // Its own process group (pgid = its pid), an empty signal mask, default dispositions.
+        let flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)
         posix_spawnattr_setsigmask(&attributes, &emptyMask)
@@ -105,26 +126,29 @@ public enum ProcessRunner {
             sigaddset(&defaults, s)
         }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        if timeout != nil {
-            flags |= Int32(POSIX_SPAWN_SETPGROUP)
-            posix_spawnattr_setpgroup(&attributes, 0)
-        }
+        posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv = CStringArray([executable] + arguments)
         var pid: pid_t = 0
-        let rc: Int32
-        if let env {
-            let envp = CStringArray(raw: env)
-            rc = posix_spawn(&pid, path, &actions, &attributes, argv.base, envp.base)
-            withExtendedLifetime(envp) {}
-        } else {
-            rc = posix_spawn(&pid, path, &actions, &attributes, argv.base, environ)
+        var rc: Int32 = 0
+        var slot: Int?
+        // The signals the handlers forward are held from the spawn until the child is in the
+        // registry of live groups, so none can come in between and miss it.
+        ChildGroups.withForwardedSignalsBlocked {
+            if let env {
+                let envp = CStringArray(raw: env)
+                rc = posix_spawn(&pid, path, &actions, &attributes, argv.base, envp.base)
+                withExtendedLifetime(envp) {}
+            } else {
+                rc = posix_spawn(&pid, path, &actions, &attributes, argv.base, environ)
+            }
+            if rc == 0 { slot = ChildGroups.add(pid) }
         }
         withExtendedLifetime(argv) {}
 
         // The child's ends belong to the child now.
-        close(inPipe[0]); inPipe[0] = -1
+        if inPipe[0] >= 0 { close(inPipe[0]); inPipe[0] = -1 }
         close(outPipe[1]); outPipe[1] = -1
         if !passthroughStderr { close(errPipe[1]); errPipe[1] = -1 }
         guard rc == 0 else {
@@ -132,9 +156,25 @@ public enum ProcessRunner {
             throw GitError.system("start \(executable)", errno: rc)
         }
 
-        var io = ChildIO(pid: pid, stdinFD: inPipe[1], stdoutFD: outPipe[0], stderrFD: passthroughStderr ? -1 : errPipe[0],
-                         input: stdin, ownGroup: timeout != nil)
-        return Trace.region(([executable] + arguments.prefix(6)).joined(separator: " ")) { io.run(timeout: timeout) }
+        var io = ChildIO(pid: pid, slot: slot, stdinFD: inPipe[1], stdoutFD: outPipe[0],
+                         stderrFD: passthroughStderr ? -1 : errPipe[0], input: stdin)
+        return Trace.region(traceLabel(executable, arguments)) {
+            io.run(timeout: timeout, inactivity: inactivityTimeout)
+        }
+    }
+
+    /// The command as the performance trace shows it: `-c <setting>` pairs left out (git-realm
+    /// puts its own first), then the first six arguments.
+    static func traceLabel(_ executable: String, _ arguments: [String]) -> String {
+        var shown: [String] = []
+        var skipNext = false
+        for argument in arguments {
+            if skipNext { skipNext = false; continue }
+            if argument == "-c" { skipNext = true; continue }
+            shown.append(argument)
+            if shown.count == 6 { break }
+        }
+        return ([executable] + shown).joined(separator: " ")
     }
 
     static func buildEnvironment(overrides: [String: String]?, removing: [String]) -> [[CChar]]? {
@@ -196,23 +236,111 @@ private enum GNU {
     }
 }
 
+/// The process groups of the children running now, for the signal handlers (which may only
+/// read memory that is already there: a fixed table of atomics, allocated before any handler is
+/// installed).
+enum ChildGroups {
+    static let capacity = 64
+    private static let slots: InlineArray<64, Atomic<Int32>> = InlineArray { _ in Atomic(0) }
+    /// The signals that are forwarded to live child groups.
+    static let forwarded: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Records a live group; nil when the table is full (the child then goes unforwarded).
+    static func add(_ group: pid_t) -> Int? {
+        for i in 0..<capacity where slots[i].compareExchange(expected: 0, desired: group, ordering: .sequentiallyConsistent).exchanged {
+            return i
+        }
+        return nil
+    }
+
+    static func remove(_ slot: Int?) {
+        if let slot { slots[slot].store(0, ordering: .sequentiallyConsistent) }
+    }
+
+    /// The groups recorded now (for tests and diagnostics).
+    static var live: [pid_t] {
+        (0..<capacity).compactMap { i in
+            let g = slots[i].load(ordering: .sequentiallyConsistent)
+            return g > 0 ? g : nil
+        }
+    }
+
+    /// Sends `signal` to every live child group. Async-signal-safe: atomics and kill(2).
+    static func signalAll(_ signal: Int32) {
+        for i in 0..<capacity {
+            let group = slots[i].load(ordering: .sequentiallyConsistent)
+            if group > 0 { kill(-group, signal) }
+        }
+    }
+
+    static func withForwardedSignalsBlocked(_ body: () -> Void) {
+        var set = sigset_t(), old = sigset_t()
+        sigemptyset(&set)
+        for s in forwarded { sigaddset(&set, s) }
+        pthread_sigmask(SIG_BLOCK, &set, &old)
+        body()
+        pthread_sigmask(SIG_SETMASK, &old, nil)
+    }
+
+    private static let handlersInstalled: Bool = {
+        _ = slots[0].load(ordering: .relaxed)   // the table exists before a handler can run
+        var installed = sigset_t()
+        sigemptyset(&installed)
+        for s in forwarded {
+            var current = sigaction()
+            guard sigaction(s, nil, &current) == 0 else { continue }
+            // A signal this process was told to ignore (nohup, a shell's background job) stays
+            // ignored; one that someone else handles stays theirs.
+            guard current.__sigaction_handler.sa_handler == nil else { continue }
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = forwardAndReraise
+            sigemptyset(&action.sa_mask)
+            for other in forwarded { sigaddset(&action.sa_mask, other) }
+            action.sa_flags = 0
+            if sigaction(s, &action, nil) == 0 { sigaddset(&installed, s) }
+        }
+        // A parent may have started this process with these signals blocked (a thread of a
+        // libdispatch program blocks nearly all, and posix_spawn passes the mask on): they would
+        // then never arrive, and a SIGTERM would leave git-realm and its children running.
+        pthread_sigmask(SIG_UNBLOCK, &installed, nil)
+        // A normal exit (exit(3) while a child runs on another thread) ends the children too.
+        atexit { ChildGroups.signalAll(SIGTERM) }
+        return true
+    }()
+
+    /// Installs the handlers for SIGINT, SIGTERM and SIGHUP, once, where their disposition is
+    /// the default one.
+    static func installSignalHandlers() { _ = handlersInstalled }
+}
+
+/// Forwards the signal to every live child group, then ends this process by the same signal
+/// (default disposition; the signal is blocked in the handler, so it is delivered on return).
+private func forwardAndReraise(_ signal: Int32) {
+    ChildGroups.signalAll(signal)
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = nil   // SIG_DFL
+    sigemptyset(&action.sa_mask)
+    sigaction(signal, &action, nil)
+    raise(signal)
+}
+
 /// The parent's side of a running child: feeds stdin, drains stdout/stderr,
-/// enforces the timeout and reaps the child.
+/// enforces the timeouts, ends the child's group and reaps the child.
 private struct ChildIO {
     let pid: pid_t
+    let slot: Int?
     var stdinFD: Int32
     var stdoutFD: Int32
     var stderrFD: Int32
     let input: [UInt8]
-    let ownGroup: Bool
     var written = 0
     var stdout: [UInt8] = []
     var stderr: [UInt8] = []
     var sawEPIPE = false
 
-    init(pid: pid_t, stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, input: [UInt8], ownGroup: Bool) {
-        self.pid = pid; self.stdinFD = stdinFD; self.stdoutFD = stdoutFD; self.stderrFD = stderrFD
-        self.input = input; self.ownGroup = ownGroup
+    init(pid: pid_t, slot: Int?, stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, input: [UInt8]) {
+        self.pid = pid; self.slot = slot; self.stdinFD = stdinFD; self.stdoutFD = stdoutFD; self.stderrFD = stderrFD
+        self.input = input
     }
 
     static func now() -> Double {
@@ -225,7 +353,15 @@ private struct ChildIO {
         if fd >= 0 { close(fd); fd = -1 }
     }
 
-    mutating func run(timeout: Double?) -> ProcessResult {
+    /// Whether the child has exited, without reaping it: while it is an unreaped zombie its pid,
+    /// and so its group's id, cannot be reused, and signalling the group is safe.
+    func hasExited() -> Bool {
+        var info = siginfo_t()
+        let r = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
+        return r == 0 && info.si_signo == SIGCHLD
+    }
+
+    mutating func run(timeout: Double?, inactivity: Double?) -> ProcessResult {
         // Writing to a pipe whose reader is gone raises SIGPIPE: block it on this
         // thread while we write, and consume it afterwards, so neither this
         // process nor its signal disposition is affected.
@@ -242,15 +378,20 @@ private struct ChildIO {
             pthread_sigmask(SIG_SETMASK, &oldMask, nil)
         }
 
-        if input.isEmpty {
-            ChildIO.closeFD(&stdinFD)
-        } else {
-            _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
+        if stdinFD >= 0 {
+            if input.isEmpty { ChildIO.closeFD(&stdinFD) } else {
+                _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
+            }
         }
 
-        let deadline = timeout.map { ChildIO.now() + max(0, $0) }
-        var waitStatus: Int32?
+        let started = ChildIO.now()
+        let deadline = timeout.map { started + max(0, $0) }
+        let idleLimit = inactivity.map { max(0, $0) }
+        var lastActivity = started
+        var exited = false
+        var groupEnded = false
         var timedOut = false
+        var inactive = false
         var termSentAt: Double?
         var killSent = false
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -260,86 +401,107 @@ private struct ChildIO {
             if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
             if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
-            if fds.isEmpty && (waitStatus != nil || deadline == nil) { break }
-            let exitedBeforePoll = waitStatus != nil
+            if fds.isEmpty && (exited || (deadline == nil && idleLimit == nil)) { break }
+            let exitedBeforePoll = exited
 
             var waitMs: Double = fds.isEmpty ? 10 : 100
             let now = ChildIO.now()
-            if let deadline, !timedOut { waitMs = min(waitMs, max(0, (deadline - now) * 1000)) }
+            if !timedOut {
+                if let deadline { waitMs = min(waitMs, max(0, (deadline - now) * 1000)) }
+                if let idleLimit { waitMs = min(waitMs, max(0, (lastActivity + idleLimit - now) * 1000)) }
+            }
             let ready = poll(&fds, nfds_t(fds.count), Int32(waitMs.rounded(.up)))
             if ready < 0 && errno != EINTR { break }
 
             if ready > 0 {
                 for f in fds where f.revents != 0 {
-                    if f.fd == stdoutFD { ChildIO.drain(&stdoutFD, into: &stdout, buffer: &buffer) }
-                    else if f.fd == stderrFD { ChildIO.drain(&stderrFD, into: &stderr, buffer: &buffer) }
-                    else if f.fd == stdinFD { ChildIO.feed(f.revents, fd: &stdinFD, input: input, written: &written, sawEPIPE: &sawEPIPE) }
+                    if f.fd == stdoutFD {
+                        if ChildIO.drain(&stdoutFD, into: &stdout, buffer: &buffer) { lastActivity = ChildIO.now() }
+                    } else if f.fd == stderrFD {
+                        if ChildIO.drain(&stderrFD, into: &stderr, buffer: &buffer) { lastActivity = ChildIO.now() }
+                    } else if f.fd == stdinFD {
+                        if ChildIO.feed(f.revents, fd: &stdinFD, input: input, written: &written, sawEPIPE: &sawEPIPE) {
+                            lastActivity = ChildIO.now()
+                        }
+                    }
                 }
             }
 
-            if waitStatus == nil {
-                var status: Int32 = 0
-                let r = waitpid(pid, &status, WNOHANG)
-                if r == pid { waitStatus = status }
+            if !exited && hasExited() {
+                exited = true
+                // What the child left running in its group (a backgrounded process holding the
+                // pipes, say) ends with it.
+                if !groupEnded { groupEnded = true; kill(-pid, SIGTERM) }
             }
             // The child is gone, but something it left behind holds the pipes
             // open and is silent: stop capturing.
             if exitedBeforePoll && ready == 0 { break }
 
-            if let deadline {
-                let t = ChildIO.now()
-                if !timedOut && waitStatus == nil && t >= deadline {
+            let t = ChildIO.now()
+            if !timedOut && !exited {
+                let pastDeadline = deadline.map { t >= $0 } ?? false
+                let idle = idleLimit.map { t >= lastActivity + $0 } ?? false
+                if pastDeadline || idle {
                     timedOut = true
+                    inactive = idle && !pastDeadline
                     termSentAt = t
-                    signalChild(SIGTERM)
-                } else if let sent = termSentAt, !killSent, t >= sent + ProcessRunner.killGrace {
-                    killSent = true
-                    signalChild(SIGKILL)
-                } else if let sent = termSentAt, killSent, t >= sent + 2 * ProcessRunner.killGrace {
-                    break loop  // give up on pipes held by escaped descendants
+                    groupEnded = true
+                    kill(-pid, SIGTERM)
                 }
-                if timedOut && waitStatus != nil && ownGroup && !killSent {
-                    // Reap stragglers in the group too.
-                    killSent = true
-                    signalChild(SIGKILL)
-                }
+            } else if let sent = termSentAt, !killSent, t >= sent + ProcessRunner.killGrace {
+                killSent = true
+                kill(-pid, SIGKILL)
+            } else if let sent = termSentAt, killSent, t >= sent + 2 * ProcessRunner.killGrace {
+                break loop  // give up on pipes held by escaped descendants
+            }
+            if timedOut && exited && !killSent {
+                // Reap stragglers in the group too.
+                killSent = true
+                kill(-pid, SIGKILL)
             }
         }
 
         ChildIO.closeFD(&stdinFD)
         ChildIO.closeFD(&stdoutFD)
         ChildIO.closeFD(&stderrFD)
-        if waitStatus == nil {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            waitStatus = status
+        // The pipes can close before the child is done (it closes them on its way out, or runs
+        // on without them): wait for its exit, without reaping, so that the group is not
+        // signalled while the child still works.
+        if !exited {
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
         }
-        let raw = waitStatus ?? 0
+        if !groupEnded { kill(-pid, SIGTERM) }
+        // Out of the registry before the pid (and group id) can be reused.
+        ChildGroups.remove(slot)
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
         let signalNumber = raw & 0x7f
         if signalNumber == 0 {
-            return ProcessResult(status: (raw >> 8) & 0xff, stdout: stdout, stderr: stderr, timedOut: timedOut)
+            return ProcessResult(status: (raw >> 8) & 0xff, stdout: stdout, stderr: stderr, timedOut: timedOut, inactive: inactive)
         }
-        return ProcessResult(status: 128 + signalNumber, stdout: stdout, stderr: stderr, timedOut: timedOut, signal: signalNumber)
+        return ProcessResult(status: 128 + signalNumber, stdout: stdout, stderr: stderr, timedOut: timedOut,
+                             signal: signalNumber, inactive: inactive)
     }
 
-    private func signalChild(_ signal: Int32) {
-        if ownGroup { kill(-pid, signal) } else { kill(pid, signal) }
-    }
-
-    private static func drain(_ fd: inout Int32, into output: inout [UInt8], buffer: inout [UInt8]) {
+    /// Reads what is there; true when bytes came.
+    private static func drain(_ fd: inout Int32, into output: inout [UInt8], buffer: inout [UInt8]) -> Bool {
         let descriptor = fd
         let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
         if n > 0 {
             output.append(contentsOf: buffer[0..<n])
+            return true
         } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
             ChildIO.closeFD(&fd)
         }
+        return false
     }
 
-    private static func feed(_ revents: Int16, fd: inout Int32, input: [UInt8], written: inout Int, sawEPIPE: inout Bool) {
+    /// Writes what the child will take; true when bytes went.
+    private static func feed(_ revents: Int16, fd: inout Int32, input: [UInt8], written: inout Int, sawEPIPE: inout Bool) -> Bool {
         if revents & Int16(POLLERR | POLLNVAL) != 0 {
             ChildIO.closeFD(&fd)
-            return
+            return false
         }
         let offset = written
         let remaining = input.count - offset
@@ -351,11 +513,13 @@ private struct ChildIO {
         if n > 0 {
             written += n
             if written == input.count { ChildIO.closeFD(&fd) }
+            return true
         } else if n < 0 && errno != EINTR && errno != EAGAIN {
             if errno == EPIPE { sawEPIPE = true }
             ChildIO.closeFD(&fd)  // the child stopped reading; that is its business
         } else if revents & Int16(POLLHUP) != 0 {
             ChildIO.closeFD(&fd)
         }
+        return false
     }
 }

@@ -129,3 +129,54 @@ import Testing
         #expect(failure?.stderr.contains("no") == true)
     }
 }
+
+@Suite struct NetworkPolicyTests {
+    @Test func sshOptionsAreAppendedToOpenSSHOnly() {
+        let policy = NetworkPolicy(connectTimeout: 7, inactivityTimeout: 30, deadline: 300)
+        let options = "-o ConnectTimeout=7 -o ServerAliveInterval=10 -o ServerAliveCountMax=3 -o BatchMode=yes"
+        func command(_ env: [String: String], config: String? = nil, variant: String? = nil) -> String? {
+            var p = policy
+            p.sshCommand = config
+            p.sshVariant = variant
+            return p.sshCommand(environment: { env[$0] })
+        }
+        #expect(command([:]) == "ssh " + options)
+        // The user's command comes first (ssh keeps the first value of an option: theirs win).
+        #expect(command(["GIT_SSH_COMMAND": "ssh -i key -o ConnectTimeout=99"]) == "ssh -i key -o ConnectTimeout=99 " + options)
+        #expect(command([:], config: "/usr/bin/ssh -F cfg") == "/usr/bin/ssh -F cfg " + options)
+        #expect(command(["GIT_SSH_COMMAND": "ssh -4"], config: "ssh -6") == "ssh -4 " + options, "the environment wins, as in git")
+        #expect(command(["GIT_SSH": "/opt/my ssh/ssh"]) == "'/opt/my ssh/ssh' " + options)
+        #expect(command(["GIT_SSH_COMMAND": "'/opt/x/ssh.exe' -v"]) == "'/opt/x/ssh.exe' -v " + options)
+        // Not OpenSSH, or unknown: left alone.
+        #expect(command(["GIT_SSH": "plink"]) == nil)
+        #expect(command(["GIT_SSH_COMMAND": "my-wrapper --x"]) == nil)
+        #expect(command([:], config: "tortoiseplink") == nil)
+        #expect(command(["GIT_SSH_COMMAND": "my-wrapper"], variant: "ssh") == "my-wrapper " + options, "ssh.variant says it is OpenSSH")
+        #expect(command(["GIT_SSH_VARIANT": "simple"]) == nil)
+    }
+
+    @Test func timeoutsAndPrompts() {
+        let policy = NetworkPolicy(connectTimeout: 10, inactivityTimeout: 2.5, deadline: 300)
+        #expect(policy.gitConfigArguments == ["-c", "http.lowSpeedLimit=1", "-c", "http.lowSpeedTime=4", "-c", "core.askPass="])
+        #expect(policy.limited(to: 5) == NetworkPolicy(connectTimeout: 5, inactivityTimeout: 2.5, deadline: 5))
+        let env = GitRemote.environment(policy: policy, lookup: { _ in nil })
+        #expect(env["GIT_TERMINAL_PROMPT"] == "0")
+        #expect(env["GIT_SSH_COMMAND"]?.hasSuffix("-o BatchMode=yes") == true)
+        #expect(NetworkPolicy.parseSeconds("30") == 30)
+        #expect(NetworkPolicy.parseSeconds(" 2.5s ") == 2.5)
+        for bad in ["0", "-1", "abc", "1e9", "nan", ""] { #expect(NetworkPolicy.parseSeconds(bad) == nil, "\(bad)") }
+    }
+
+    @Test func progressIsNotAMessageAndURLsHideTheirPassword() {
+        let stderr = "remote: Enumerating objects: 5, done.\nremote: Counting objects:  20% (1/5)\rremote: Counting objects: 100% (5/5), done.\n"
+            + "remote: Total 5 (delta 0), reused 0 (delta 0), pack-reused 0\nReceiving objects:  40% (2/5)\rReceiving objects: 100% (5/5), done.\n"
+            + "error: cannot lock ref 'refs/realm/x/main': is at 1 but expected 2\nremote: hello from the server\n"
+        #expect(GitRemote.withoutProgress(stderr) == "error: cannot lock ref 'refs/realm/x/main': is at 1 but expected 2\nremote: hello from the server\n")
+        #expect(GitRemote.displayURL("https://user:secret@host:8080/path?q=1") == "https://user:***@host:8080/path?q=1")
+        #expect(GitRemote.displayURL("https://user@host/path") == "https://user@host/path")
+        #expect(GitRemote.displayURL("ssh://git@host/x:y@z") == "ssh://git@host/x:y@z")
+        #expect(GitRemote.displayURL("/srv/realm.git") == "/srv/realm.git")
+        #expect(GitRemote.displayURL("git@host:realm.git") == "git@host:realm.git")
+        #expect(GitRemote.firstErrorLine("fatal: unable to access 'https://u:pw@h/r.git/': 403\n") == "fatal: unable to access 'https://u:***@h/r.git/': 403")
+    }
+}

@@ -95,3 +95,55 @@ enum ChildIOClock {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
+
+@Suite struct ProcessGroupTests {
+    /// Inactivity: no output for that long ends the child, however long the deadline.
+    @Test func inactivityTimeoutEndsASilentChild() throws {
+        _ = TestEnvironment.root
+        let start = ChildIOClock.now()
+        let silent = try ProcessRunner.run("sleep", ["30"], timeout: 60, inactivityTimeout: 0.5)
+        #expect(silent.timedOut && silent.inactive)
+        #expect(ChildIOClock.now() - start < 10)
+        // A child that keeps talking is not inactive: the deadline ends it.
+        let chatty = try ProcessRunner.run("sh", ["-c", "while :; do echo tick; sleep 0.1; done"], timeout: 1.5, inactivityTimeout: 1)
+        #expect(chatty.timedOut && !chatty.inactive)
+        #expect(chatty.stdoutText.hasPrefix("tick\n"))
+        // Quiet but done in time: no timeout at all.
+        let quick = try ProcessRunner.run("sh", ["-c", "sleep 0.2; echo ok"], timeout: 10, inactivityTimeout: 5)
+        #expect(quick.succeeded && quick.stdoutText == "ok\n")
+    }
+
+    /// Each child leads a process group of its own; what it leaves running there ends with it.
+    @Test func childHasItsOwnGroupAndTakesItWhenItExits() throws {
+        _ = TestEnvironment.root
+        let result = try ProcessRunner.run("sh", ["-c", "sleep 30 >/dev/null 2>&1 & echo $$ $!; ps -o pgid= -p $$"])
+        let words = result.stdoutText.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { pid_t($0) }
+        try #require(words.count == 3, "\(result.stdoutText)")
+        let (shell, sleeper, group) = (words[0], words[1], words[2])
+        #expect(group == shell, "the child leads its own group")
+        #expect(group != getpgrp())
+        var gone = false
+        for _ in 0..<200 where !gone {
+            gone = kill(sleeper, 0) != 0 || isZombie(sleeper)
+            if !gone { usleep(10_000) }
+        }
+        #expect(gone, "the backgrounded sleep in the child's group was ended")
+        #expect(ChildGroups.live.allSatisfy { $0 != shell }, "the group left the registry")
+    }
+
+    @Test func stdinIsDevNullWithoutInput() throws {
+        _ = TestEnvironment.root
+        let result = try ProcessRunner.run("sh", ["-c", "readlink /proc/self/fd/0; cat"])
+        #expect(result.stdoutText == "/dev/null\n")
+    }
+
+    private func isZombie(_ pid: pid_t) -> Bool {
+        guard let file = fopen("/proc/\(pid)/stat", "r") else { return true }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard fgets(&buffer, 512, file) != nil else { return true }
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return true }
+        return text[text.index(after: close)...].hasPrefix(" Z")
+    }
+}

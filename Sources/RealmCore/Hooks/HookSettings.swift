@@ -1,4 +1,5 @@
 import RealmGit
+import RealmLimits
 
 /// The git config settings the hooks read (local, global or `git -c`); see docs/hooks.md.
 public struct HookSettings: Sendable {
@@ -12,11 +13,11 @@ public struct HookSettings: Sendable {
     public var prePushFetch = false
     public var hookFailure: FailureMode = .block
     /// `realm.fetchTimeout` (seconds) for the hooks' fetches; 0 means do not fetch.
-    public var fetchTimeout: Double = 5
+    public var fetchTimeout: Double = Limits.hookFetchTimeout
     /// Settings that could not be read, said as warnings (the default is used instead).
     public var problems: [String] = []
 
-    public static let defaultFetchTimeout: Double = 5
+    public static let defaultFetchTimeout: Double = Limits.hookFetchTimeout
 
     public init() {}
 

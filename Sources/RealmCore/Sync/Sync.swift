@@ -277,7 +277,7 @@ public struct SyncOperation {
             return change
         }
         report.commit = landed
-        if !dryRun, report.branch != nil { try? participant.fetch(timeout: 30) }
+        if !dryRun, report.branch != nil { try? participant.fetch() }
         return report
     }
 }
