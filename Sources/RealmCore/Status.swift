@@ -1,4 +1,5 @@
 import RealmGit
+import RealmLimits
 import RealmJSON
 import RealmModel
 
@@ -237,10 +238,15 @@ public struct StatusReport: Sendable {
         }
 
         let syncBranches = try pendingSyncBranches(participant: participant, domains: domains.map(\.name))
+        notifications.sort { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) }
+        if notifications.count > Limits.notificationsShown {
+            warnings.append("\(notifications.count - Limits.notificationsShown) older pending notifications not shown")
+            notifications = Array(notifications.suffix(Limits.notificationsShown))
+        }
         return StatusReport(realm: participant.realm, url: GitURL.redacted(participant.membership.url), repo: me,
                             realmCommit: tip.hex, fetchedAt: try participant.lastFetched(), fetchError: fetchError,
                             domains: domains, warnings: warnings,
-                            notifications: notifications.sorted { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) },
+                            notifications: notifications,
                             acknowledgements: acknowledgements, syncBranches: syncBranches,
                             exportStates: exportStates, drifts: drifts, importStates: importStates)
     }

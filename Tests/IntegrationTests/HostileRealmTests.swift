@@ -287,3 +287,34 @@ extension HostileRealmTests {
         #expect(check.stdout.contains("a symbolic link: never followed"), "\(check)")
     }
 }
+
+extension HostileRealmTests {
+    /// A note repeated on many contract versions, each line a notification: members read each
+    /// note once per distinct line, at most Limits.noteRecords records, and report at most
+    /// Limits.notificationsShown notifications.
+    @Test func notificationFloodsAreBounded() throws {
+        let box = try Sandbox()
+        let (url, _, fungal) = try box.makeExportScenario()
+        let clone = box.path("flood")
+        try box.git(["clone", "--quiet", url, clone])
+        var lines: [String] = []
+        for i in 0..<3000 {
+            lines.append(Sandbox.notificationLine(to: "fungal-image-analysis", version: "1.\(i % 200 + 1).0", changes: ["+ x\(i)"]))
+        }
+        let note = String(repeating: lines.joined(separator: "\n") + "\n", count: 3)
+        try box.write("flood.txt", note)
+        for v in 1...8 {
+            try box.write(clone + "/" + Sandbox.s3Contract, Sandbox.s3ContractText(version: "1.\(v).0", read: ["jobs/*/masks/*"]))
+            try box.git(["commit", "-qam", "v\(v)"], in: clone)
+            try box.git(["notes", "--ref=realm", "add", "-f", "-F", box.path("flood.txt")], in: clone)
+        }
+        try box.git(["push", "--quiet", "origin", "main", "refs/notes/realm"], in: clone)
+        let status = try box.realm(["status", "--fetch"], in: fungal, deadline: 60)
+        #expect(Self.clean(status) && status.status == 0, "\(status)")
+        #expect(status.stdout.split(separator: "\n").count < 400, "bounded output: \(status.stdout.split(separator: "\n").count) lines")
+        #expect(status.output.contains("older pending notifications not shown"), "\(status.stderr.prefix(500))")
+        let pull = try box.realm(["hook", "post-merge", "0"], in: fungal, deadline: 60)
+        #expect(Self.clean(pull), "\(pull)")
+        #expect(pull.output.split(separator: "\n").count < 400, "bounded output")
+    }
+}

@@ -51,6 +51,7 @@ public enum PostMerge {
         // What the realm says is escaped before it is printed or stored: the note is shown by
         // `git log --notes=realm` on a terminal, and one note line must stay one line.
         var body = (describe(imports: report.imports) + describe(notifications: report.notifications)).map(Printable.line)
+        if review.omittedNotifications > 0 { body.append("… and \(review.omittedNotifications) older pending notifications") }
         body.append("Update the bindings, then run 'git realm sync' to acknowledge; 'git realm status' shows the details.")
         report.lines.append("git-realm: realm '\(participant.realm)' at \(tip.hex.prefix(12)) (\(age)), as of \(Timestamp.now()):")
         report.lines += body

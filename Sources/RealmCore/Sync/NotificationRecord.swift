@@ -1,4 +1,5 @@
 import RealmJSON
+import RealmLimits
 
 /// One line of a realm note: a notification that a contract changed, or an importer's
 /// acknowledgement of it. Notes hold one compact JSON object per line, each with a format
@@ -58,9 +59,16 @@ public struct NotificationRecord: Sendable, Equatable {
                   changes: value["changes"]?.arrayValue?.compactMap(\.stringValue) ?? [], at: at)
     }
 
-    /// All records of a note's text; unknown lines are skipped.
+    /// The records of a note's text, identical lines once, at most `Limits.noteRecords` of them
+    /// (a realm writer may write any note); unknown lines are skipped.
     public static func parse(note: String) -> [NotificationRecord] {
-        note.split(separator: "\n").compactMap { NotificationRecord(line: String($0)) }
+        var seen = Set<Substring>()
+        var records: [NotificationRecord] = []
+        for line in note.split(separator: "\n") where seen.insert(line).inserted {
+            if let record = NotificationRecord(line: String(line)) { records.append(record) }
+            if records.count >= Limits.noteRecords { break }
+        }
+        return records
     }
 
     /// Adds lines to a note the way `cat_sort_uniq` merges: sorted, unique.

@@ -1,6 +1,7 @@
 import RealmContracts
 import RealmGit
 import RealmJSON
+import RealmLimits
 import RealmModel
 
 /// A notification addressed to this repo (an importer), read from the realm's notes.
@@ -125,7 +126,10 @@ public enum Notifications {
             for ack in acks {
                 if let v = try? Version.parse(ack.version), newestAck.map({ v > $0 }) ?? true { newestAck = v }
             }
+            var reported = Set<String>()
             for record in records where record.kind == .notification && (record.to == nil || record.to == repo) && record.from != repo {
+                // One notification per sender and version on a commit, however many lines say it.
+                guard reported.insert("\(record.from)\u{0}\(record.version)").inserted else { continue }
                 let parsed = try? Version.parse(record.version)
                 found.append(IncomingNotification(
                     record: record, realmCommit: version.commit,
@@ -205,13 +209,21 @@ public enum Notifications {
             }
         }
         review.notifications.sort { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) }
+        // The newest few; older ones are counted (a realm writer may notify without end).
+        if review.notifications.count > Limits.notificationsShown {
+            review.omittedNotifications = review.notifications.count - Limits.notificationsShown
+            review.notifications = Array(review.notifications.suffix(Limits.notificationsShown))
+        }
         return review
     }
 }
 
 public struct ImportReview: Sendable {
     public var imports: [ImportState] = []
-    /// Pending notifications addressed to this repo, oldest first.
+    /// Pending notifications addressed to this repo, oldest first (the newest
+    /// `Limits.notificationsShown`).
     public var notifications: [IncomingNotification] = []
+    /// Older pending notifications left out.
+    public var omittedNotifications = 0
     public init() {}
 }
