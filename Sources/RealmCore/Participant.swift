@@ -119,7 +119,6 @@ public enum RealmRemote {
             do {
                 try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
                                     refspecs: RefLayout.fetchRefspecs(realm: realm), prune: true, policy: policy)
-                return
             } catch where !error.timedOut && error.isLocalRefLock {
                 guard attempt < Limits.fetchLockAttempts else {
                     throw RealmError(.conflict, "cannot update the fetched realm '\(realm)' in this repository: "
@@ -127,8 +126,16 @@ public enum RealmRemote {
                                      hint: "run the command again when the other git-realm command is done")
                 }
                 lockBackoff(attempt)
+                continue
             } catch {
                 throw unreachable(realm: realm, url: url, error, verb: "fetch", preposition: "from")
+            }
+            // What was fetched is used only once its history verifies (docs/trust.md).
+            do {
+                try Trace.region("realm history verified") { try VerifiedRealm.accept(repository: repository, realm: realm) }
+                return
+            } catch let error as GitError where error.isLocked && attempt < Limits.fetchLockAttempts {
+                lockBackoff(attempt)
             }
         }
     }

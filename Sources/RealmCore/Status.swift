@@ -149,7 +149,10 @@ public struct StatusReport: Sendable {
     public static func build(for participant: Participant, fetch: Bool) throws -> StatusReport {
         var fetchError: String?
         if fetch {
-            do { try participant.fetch() } catch let error as RealmError where error.kind == .network || error.kind == .conflict { fetchError = error.message }
+            do { try participant.fetch() } catch let error as RealmError where [.network, .conflict, .refused].contains(error.kind) {
+                // Unreachable, busy, or refused by history verification: the last usable state stands, said why.
+                fetchError = error.message
+            }
         }
         guard let tip = try participant.fetchedTip() else {
             throw RealmError(.notInRealm, fetchError ?? "realm '\(participant.realm)' has not been fetched here",

@@ -41,10 +41,11 @@ public enum RefLayout {
     /// Glob "refs/remotes/*": every remote-tracking ref.
     public static let allRemoteTrackingRefs = "refs/remotes/*"
 
-    /// What `git fetch` needs to mirror a realm into refs/realm/<realm>/.
+    /// What `git fetch` needs to mirror a realm into refs/realm/<realm>/ (main as `incoming`).
     public static func fetchRefspecs(realm: String) -> [String] {
         [
-            "+\(realmMainBranch):\(fetchedMain(realm: realm))",
+            // main lands in `incoming`; only history verification moves `fetchedMain` (docs/trust.md).
+            "+\(realmMainBranch):\(fetchedIncoming(realm: realm))",
             "+refs/notes/*:\(fetchedPrefix(realm: realm))/notes/*",
             "+refs/heads/sync/*:\(fetchedPrefix(realm: realm))/sync/*",
         ]

@@ -94,7 +94,7 @@ import Testing
             ("bob", "bob", "domains/s3-access/bindings/aperture.yaml", "only the maintainers of aperture"),  // another repo's binding
             ("bob", "bob", "repos/aperture.yaml", "only the maintainers of aperture"), // another repo's keys
             ("bob", "bob", "realm.yaml", "only the realm's approvers"),                 // governance by a non-approver
-            ("bob", "bob", "notes.txt", "outside the realm's layout"),                  // default deny
+            ("bob", "bob", "notes.txt", "outside the realm's layout: only the realm's approvers"),  // default deny
         ]
         for (who, key, path, rule) in cases {
             let (push, _) = try attempt(who, key: key) { clone in
@@ -123,7 +123,18 @@ import Testing
         try FileManager.default.removeItem(atPath: w.url + "/hooks/pre-receive")
         let (landed, _) = try attempt("bob", key: "bob", appendTo(contract))
         #expect(landed.status == 0, "without the hook the host accepts anything: \(landed)")
-        let check = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.aperture)
+        // Every member's fetch refuses to use it, and keeps the realm where it was verified.
+        let before2 = try w.box.git(["rev-parse", "refs/realm/letemcook/main"], in: w.aperture)
+        let sync = try w.box.realm(["sync"], in: w.aperture)
+        #expect(sync.status == 5, "\(sync)")
+        #expect(sync.stderr.contains("changes \(contract), which belongs to aperture"), "\(sync)")
+        #expect(try w.box.git(["rev-parse", "refs/realm/letemcook/main"], in: w.aperture) == before2, "the usable realm did not move")
+        let status = try w.box.realm(["status", "--fetch"], in: w.aperture)
+        #expect(status.status == 0 && status.output.contains("which belongs to aperture"), "status falls back and says why: \(status)")
+        // In a clone of the realm (its CI), the check names the commit, the path and the rule.
+        let ci = w.box.path("ci")
+        try w.box.git(["clone", "--quiet", w.url, ci])
+        let check = try w.box.realm(["check", "--mode=realm"], in: ci)
         #expect(check.status == 1, "\(check)")
         #expect(check.stdout.contains("changes \(contract), which belongs to aperture"), "\(check)")
     }
@@ -234,5 +245,22 @@ extension TrustTests {
             #expect(push.status != 0, "\(path): \(push)")
             try w.box.git(["reset", "--quiet", "--hard", "origin/main"], in: clone)
         }
+    }
+}
+
+extension TrustTests {
+    /// A member remembers what it verified: a realm whose main was rewound (force push, lost
+    /// acknowledgement) is refused, and the member keeps the verified state.
+    @Test func aRewoundRealmIsNoticedByEveryMember() throws {
+        let w = try Self.makeWorld()
+        #expect(try w.box.realm(["status", "--fetch"], in: w.fungal).status == 0)
+        let verified = try w.box.git(["rev-parse", "refs/realm/letemcook/verified"], in: w.fungal)
+        try FileManager.default.removeItem(atPath: w.url + "/hooks/pre-receive")
+        try w.box.git(["--git-dir", w.url, "update-ref", "refs/heads/main", "main~2"])
+        let status = try w.box.realm(["status", "--fetch"], in: w.fungal)
+        #expect(status.status == 0 && status.output.contains("no longer contains"), "\(status)")
+        let sync = try w.box.realm(["sync"], in: w.fungal)
+        #expect(sync.status == 5 && sync.stderr.contains("was rewound or force-pushed"), "\(sync)")
+        #expect(try w.box.git(["rev-parse", "refs/realm/letemcook/main"], in: w.fungal) == verified)
     }
 }

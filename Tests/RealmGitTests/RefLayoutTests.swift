@@ -10,7 +10,7 @@ import Testing
                 "refs/realm/prod/sync/svc/20240101T000000Z")
         #expect(RefLayout.realmSyncBranch(repo: "svc", stamp: "s1") == "refs/heads/sync/svc/s1")
         #expect(RefLayout.fetchRefspecs(realm: "prod") == [
-            "+refs/heads/main:refs/realm/prod/main",
+            "+refs/heads/main:refs/realm/prod/incoming",
             "+refs/notes/*:refs/realm/prod/notes/*",
             "+refs/heads/sync/*:refs/realm/prod/sync/*",
         ])

@@ -137,7 +137,9 @@ public struct HistoryVerifier {
             return selfRegistered.contains(name) ? nil
                 : "registers repo \(name) without listing its author (or signing key) in the new file"
         }
-        guard parts.count >= 3, parts[0] == "domains" else { return "is outside the realm's layout: nobody may write it" }
+        // Files outside the layout (a README, the realm's CI configuration): approvers only.
+        let outside = "is outside the realm's layout: only the realm's approvers may write it"
+        guard parts.count >= 3, parts[0] == "domains" else { return approver ? nil : outside }
         let domain = parts[1]
         if parts.count == 3 && parts[2] == "governance.yaml" { return approver ? nil : approversOnly }
         if parts.count == 3 && parts[2] == "domain.yaml" {
@@ -175,7 +177,7 @@ public struct HistoryVerifier {
             }
             return maintainers(repo)
         }
-        return "is outside the realm's layout: nobody may write it"
+        return approver ? nil : outside
     }
 
     private func signedBy(_ entry: RepoEntry, _ signature: (signature: String, payload: [UInt8]), _ author: String) throws -> Bool {
