@@ -106,13 +106,16 @@ YAML
     rm -rf "$dir.src"
 }
 
-# participant DIR REALM NAME: a repo that is NAME in REALM, with the realm fetched.
+# participant DIR REALM NAME [CONTRACT]: a repo that is NAME in REALM, with the realm fetched,
+# declaring in its .gitrealm that it exports CONTRACT from values.yaml.
 participant() {
-    local dir="$1" realm="$2" name="$3"
+    local dir="$1" realm="$2" name="$3" contract="${4:-}"
     rm -rf "$dir"; mkdir -p "$dir"
     git -C "$dir" init -q
     printf 'read: [a]\n' > "$dir/values.yaml"
     printf '[realm]\n\tname = bench\n\turl = %s\n\trepo = %s\n' "$realm" "$name" > "$dir/.gitrealm"
+    # How this repo computes its export (docs/sync.md): its own .gitrealm, not the realm.
+    [ -z "$contract" ] || printf '[export "%s"]\n\tsource = values.yaml\n\tfile = values.yaml\n' "$contract" >> "$dir/.gitrealm"
     git -C "$dir" add -A; git -C "$dir" commit -qm init
     (cd "$dir" && git realm status --fetch >/dev/null)
 }
@@ -123,8 +126,8 @@ echo
 # --- status on a large realm --------------------------------------------------------------
 make_realm "$work/big.git" 1000
 make_realm "$work/small.git" 10
-participant "$work/me-big" "$work/big.git" repo-0500
-participant "$work/me-small" "$work/small.git" repo-0005
+participant "$work/me-big" "$work/big.git" repo-0500 c-0500
+participant "$work/me-small" "$work/small.git" repo-0005 c-0005
 status_big() { (cd "$work/me-big" && git realm status); }
 status_small() { (cd "$work/me-small" && git realm status); }
 read -r big small <<< "$(paired_ms "" status_big "" status_small)"
@@ -155,7 +158,7 @@ printf 'name: fan\ndescription: bench\ncreated_at: 2026-01-01T00:00:00Z\nmembers
 printf 'name: fanout\nversion: "1.0.0"\nowner: owner\nschema:\n  type: object\nvalue:\n  read: [a]\nevolution:\n  - version: "1.0.0"\n    changes: [init]\n    compatible: true\n' > "$hub.src/domains/fan/contracts/fanout.yaml"
 printf 'repo: owner\nrole: provider\nexports:\n  - contract: fanout\n    source_files: [values.yaml]\n    from_file: values.yaml\n' > "$hub.src/domains/fan/bindings/owner.yaml"
 git init -q --bare "$hub"; git -C "$hub.src" init -q; git -C "$hub.src" add -A; git -C "$hub.src" commit -qm hub; git -C "$hub.src" push -q "$hub" HEAD:main; rm -rf "$hub.src"
-participant "$work/owner" "$hub" owner
+participant "$work/owner" "$hub" owner fanout
 new_value() { # untimed: the exporter commits a new value, which the timed sync publishes
     local n; n=$(( $(date +%s%N) % 1000000 ))
     printf 'read: [a, p%s]\n' "$n" > "$work/owner/values.yaml"
@@ -191,6 +194,9 @@ base_once() {
     git -C "$work/owner" fetch -q "$hub" +refs/heads/main:refs/bench/main +refs/notes/realm:refs/bench/notes/realm
     git -C "$work/owner" push -q --atomic "$hub" "$m:refs/heads/main" "$n:refs/notes/realm"
 }
+# Untimed: a sync that published nothing would be measured doing nothing.
+sync_prepare
+(cd "$work/owner" && git realm sync) | grep -q "Published fanout" || { echo "benchmark: sync published nothing" >&2; exit 1; }
 read -r syncms basems <<< "$(paired_ms sync_prepare sync_once base_prepare base_once)"
 echo "sync, one contract change, 100 consumers: ${syncms} ms"
 echo "  git fetch + git push of the same refs:  ${basems} ms"
@@ -223,5 +229,7 @@ printf 'read: [a, b]\n' > "$pp/values.yaml"; git -C "$pp" commit -qam values
 head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse refs/remotes/origin/main)
 line="refs/heads/main $head refs/heads/main $parent"
 prepush_touched() { (cd "$pp" && echo "$line" | git -c realm.prePush=warn realm hook pre-push origin "$work/origin.git"); }
+# Untimed: the hook must really compute the export (it warns that the value differs).
+prepush_touched 2>&1 | grep -q "differs from contract" || { echo "benchmark: pre-push did not check the export" >&2; exit 1; }
 touched=$(median_ms prepush_touched)
 echo "pre-push, export source touched (file): ${touched} ms  (target <= 30 ms: $(verdict "$touched" 30))"

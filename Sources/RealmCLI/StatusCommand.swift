@@ -41,7 +41,12 @@ struct StatusCommand: ParsableCommand {
     private func render(_ r: StatusReport) {
         Output.line("📊 \(Output.bold(r.repo)) (in realm: \(r.realm))")
         let age = r.fetchedAt.map { Timestamp.age($0) } ?? "unknown"
-        Output.line(Output.dim("   realm \(r.url) at \(r.realmCommit.prefix(12)), fetched \(age)"))
+        let verified = r.verifiedCommit == r.realmCommit ? ", history verified" : ""
+        Output.line(Output.dim("   realm \(r.url) at \(r.realmCommit.prefix(12)), fetched \(age)\(verified)"))
+        // Commits this repo wrote itself sit above the verified one until the next fetch.
+        if r.verifiedCommit == nil {
+            Output.line(Output.yellow("⚠️  the realm's history has not been verified here yet; run 'git realm status --fetch'"))
+        }
         // A failed fetch was said on stderr (run()); an old one is said here.
         if r.fetchError == nil && r.fetchIsOld {
             let when = r.fetchedAt == nil ? "when the realm was last fetched is unknown" : "the realm was last fetched \(age)"

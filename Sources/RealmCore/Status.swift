@@ -80,6 +80,9 @@ public struct StatusReport: Sendable {
     public var realmCommit: String
     public var fetchedAt: Int64?
     public var fetchError: String?
+    /// The newest realm commit whose history this repository verified (docs/trust.md); nil when
+    /// none was (a realm fetched before verification existed).
+    public var verifiedCommit: String?
     public var domains: [DomainInfo]
     public var warnings: [String]
     /// Pending notifications addressed to this repo, oldest first.
@@ -103,6 +106,8 @@ public struct StatusReport: Sendable {
         var realmObject: JSONObject = ["name": .string(realm), "url": .string(url), "commit": .string(realmCommit)]
         realmObject["fetched_at"] = fetchedAt.map { .string(Timestamp.format($0)) } ?? .null
         if let fetchError { realmObject["fetch_error"] = .string(fetchError) }
+        realmObject["verified_commit"] = verifiedCommit.map { .string($0) } ?? .null
+        realmObject["verified"] = .bool(verifiedCommit == realmCommit)
         realmObject["fetched_age_seconds"] = fetchAgeSeconds.map { .integer(Int($0)) } ?? .null
         realmObject["fetch_is_old"] = .bool(fetchIsOld)
         return [
@@ -246,8 +251,10 @@ public struct StatusReport: Sendable {
             warnings.append("\(notifications.count - Limits.notificationsShown) older pending notifications not shown")
             notifications = Array(notifications.suffix(Limits.notificationsShown))
         }
+        let verified = try participant.repository.resolve(ref: RefLayout.verified(realm: participant.realm))
         return StatusReport(realm: participant.realm, url: GitURL.redacted(participant.membership.url), repo: me,
                             realmCommit: tip.hex, fetchedAt: try participant.lastFetched(), fetchError: fetchError,
+                            verifiedCommit: verified?.hex,
                             domains: domains, warnings: warnings,
                             notifications: notifications,
                             acknowledgements: acknowledgements, syncBranches: syncBranches,
