@@ -195,7 +195,7 @@ base_once() {
     git -C "$work/owner" push -q --atomic "$hub" "$m:refs/heads/main" "$n:refs/notes/realm"
 }
 # Untimed: a sync that published nothing would be measured doing nothing.
-sync_prepare
+new_value
 (cd "$work/owner" && git realm sync) | grep -q "Published fanout" || { echo "benchmark: sync published nothing" >&2; exit 1; }
 read -r syncms basems <<< "$(paired_ms sync_prepare sync_once base_prepare base_once)"
 echo "sync, one contract change, 100 consumers: ${syncms} ms"
