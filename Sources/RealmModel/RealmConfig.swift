@@ -85,19 +85,7 @@ public struct RealmConfig: RealmDocument, Equatable {
         if var t = r.mapping("trust") {
             trust.mode = t.oneOf("mode", Self.trustModes) ?? trust.mode
             trust.requireSignedCommits = t.bool("require_signed_commits") ?? false
-            for item in t.list("approver_keys") ?? [] {
-                guard var k = FieldReader(item, context: ref.context, prefix: "trust.approver_keys[].") else { continue }
-                let principal = k.string("principal", required: true) ?? ""
-                let key = k.string("key", required: true) ?? ""
-                if !SigningKey.isValid(key) {
-                    ref.context.error(k.mark(of: "key"), "field 'trust.approver_keys[].key' must be an SSH public key ('ssh-ed25519 AAAA...')")
-                }
-                if !SigningKey.isValidPrincipal(principal) {
-                    ref.context.error(k.mark(of: "principal"), "field 'trust.approver_keys[].principal' must be an email address without spaces or quotes")
-                }
-                _ = k.unknownFields()
-                trust.approverKeys.append(SigningKey(principal: principal, key: key))
-            }
+            trust.approverKeys = SigningKey.read(t.list("approver_keys") ?? [], context: ref.context, field: "trust.approver_keys")
             if var p = t.mapping("permissions") {
                 var permissions: [(String, [String])] = []
                 for pair in p.node.mappingPairs ?? [] {
@@ -129,14 +117,7 @@ public struct RealmConfig: RealmDocument, Equatable {
         var t = MappingBuilder()
         t.add("mode", trust.mode)
         t.add("require_signed_commits", trust.requireSignedCommits)
-        if !trust.approverKeys.isEmpty {
-            t.add("approver_keys", YAMLNode.seq(trust.approverKeys.map { key in
-                var k = MappingBuilder()
-                k.add("principal", key.principal)
-                k.add("key", key.key)
-                return k.node
-            }))
-        }
+        if !trust.approverKeys.isEmpty { t.add("approver_keys", SigningKey.encode(trust.approverKeys)) }
         var p = MappingBuilder()
         for (pattern, roles) in trust.permissions { p.add(pattern, strings: roles) }
         t.add("permissions", p.node)

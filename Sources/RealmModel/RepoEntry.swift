@@ -36,19 +36,7 @@ public struct RepoEntry: RealmDocument, Equatable {
         url = r.string("url")
         path = r.string("path")
         maintainers = r.stringList("maintainers") ?? []
-        for item in r.list("keys") ?? [] {
-            guard var k = FieldReader(item, context: ref.context, prefix: "keys[].") else { continue }
-            let principal = k.string("principal", required: true) ?? ""
-            let key = k.string("key", required: true) ?? ""
-            if !SigningKey.isValid(key) {
-                ref.context.error(k.mark(of: "key"), "field 'keys[].key' must be an SSH public key ('ssh-ed25519 AAAA...')")
-            }
-            if !SigningKey.isValidPrincipal(principal) {
-                ref.context.error(k.mark(of: "principal"), "field 'keys[].principal' must be an email address without spaces or quotes")
-            }
-            _ = k.unknownFields()
-            keys.append(SigningKey(principal: principal, key: key))
-        }
+        keys = SigningKey.read(r.list("keys") ?? [], context: ref.context, field: "keys")
         joinedAt = r.string("joined_at") ?? ""
         extra = r.unknownFields()
     }
@@ -60,14 +48,7 @@ public struct RepoEntry: RealmDocument, Equatable {
         b.add("url", url)
         b.add("path", path)
         b.add("maintainers", strings: maintainers)
-        if !keys.isEmpty {
-            b.add("keys", YAMLNode.seq(keys.map { key in
-                var k = MappingBuilder()
-                k.add("principal", key.principal)
-                k.add("key", key.key)
-                return k.node
-            }))
-        }
+        if !keys.isEmpty { b.add("keys", SigningKey.encode(keys)) }
         b.add("joined_at", joinedAt)
         b.append(extra)
         return b.node
@@ -104,6 +85,33 @@ public struct SigningKey: Sendable, Equatable {
     public static func isValidPrincipal(_ principal: String) -> Bool {
         !principal.isEmpty && principal.utf8.count <= 254 && principal.contains("@")
             && principal.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"\"',*?!".unicodeScalars.contains($0) }
+    }
+
+    /// A list of `{principal, key}` mappings under `field` (`keys`, `trust.approver_keys`), each
+    /// checked as an allowed-signers file will need it.
+    static func read(_ items: [YAMLNode], context: DecodeContext, field: String) -> [SigningKey] {
+        items.compactMap { item in
+            guard var k = FieldReader(item, context: context, prefix: "\(field)[].") else { return nil }
+            let principal = k.string("principal", required: true) ?? ""
+            let key = k.string("key", required: true) ?? ""
+            if !isValid(key) {
+                context.error(k.mark(of: "key"), "field '\(field)[].key' must be an SSH public key ('ssh-ed25519 AAAA...')")
+            }
+            if !isValidPrincipal(principal) {
+                context.error(k.mark(of: "principal"), "field '\(field)[].principal' must be an email address without spaces or quotes")
+            }
+            _ = k.unknownFields()
+            return SigningKey(principal: principal, key: key)
+        }
+    }
+
+    static func encode(_ keys: [SigningKey]) -> YAMLNode {
+        YAMLNode.seq(keys.map { key in
+            var k = MappingBuilder()
+            k.add("principal", key.principal)
+            k.add("key", key.key)
+            return k.node
+        })
     }
 
     /// The allowed-signers line: `principal namespaces="git" type base64`.
