@@ -264,3 +264,19 @@ extension TrustTests {
         #expect(try w.box.git(["rev-parse", "refs/realm/letemcook/main"], in: w.fungal) == verified)
     }
 }
+
+extension TrustTests {
+    @Test func protectRefusesWhatItShouldNotTouch() throws {
+        let box = try Sandbox()
+        let work = try box.makeRepo("work")
+        let notBare = try box.realm(["admin", "protect", work])
+        #expect(notBare.status == 2 && notBare.stderr.contains("not a bare repository"), "\(notBare)")
+        let url = try box.makeBareRealm()
+        try box.write(url + "/hooks/pre-receive", "#!/bin/sh\nexit 0\n")
+        let foreign = try box.realm(["admin", "protect", url])
+        #expect(foreign.status == 5 && foreign.stderr.contains("is not git-realm's"), "\(foreign)")
+        let forced = try box.realm(["admin", "protect", url, "--force", "--json"])
+        #expect(forced.status == 0 && forced.stdout.replacingOccurrences(of: " ", with: "").contains("\"replaced\":true"), "\(forced)")
+        #expect(try box.read(url + "/hooks/pre-receive").contains("git realm hook pre-receive"))
+    }
+}
