@@ -186,10 +186,12 @@ public struct StatusReport: Sendable {
                 }
             }
             var consumersByContract: [String: [Consumer]] = [:]
+            var resolvedByContract: [String: [String: String]] = [:]
             if !binding.exports.isEmpty {
                 for repo in try realm.bindingRepos(in: domainName) where repo != me {
                     for entry in try realm.binding(domain: domainName, repo: repo)?.imports ?? [] {
                         consumersByContract[entry.contract, default: []].append(Consumer(repo: repo, range: entry.version))
+                        resolvedByContract[entry.contract, default: [:]][repo] = entry.resolvedVersion
                     }
                 }
             }
@@ -202,8 +204,12 @@ public struct StatusReport: Sendable {
                 let state = try ImportCheck.classify(entry, domain: domainName, repository: repository,
                                                      snapshot: realm, tip: tip, history: history)
                 importStates.append(state)
-                notifications += try Notifications.incoming(repository: repository, notesTip: notesTip, repo: me,
-                                                            entry: entry, history: history).filter(\.pending)
+                let (found, forged) = try Notifications.incoming(repository: repository, notesTip: notesTip, repo: me,
+                                                                 entry: entry, history: history)
+                notifications += found.filter(\.pending)
+                if forged > 0 {
+                    warnings.append("\(forged) notification line(s) about \(entry.contract) ignored: they do not match the realm commit they are on (forged, or written by hand)")
+                }
                 imports.append(ImportInfo(contract: entry.contract, from: entry.from, range: entry.version,
                                           status: state.status.rawValue, recordedStatus: entry.status,
                                           resolvedVersion: entry.resolvedVersion, binding: entry.binding,
@@ -218,7 +224,8 @@ public struct StatusReport: Sendable {
                                                        contract: export.contract)
                 acknowledgements += try Notifications.outgoing(
                     repository: repository, notesTip: notesTip, domain: domainName, contract: export.contract,
-                    importers: (consumersByContract[export.contract] ?? []).map(\.repo), history: history)
+                    importers: (consumersByContract[export.contract] ?? []).map(\.repo),
+                    resolved: resolvedByContract[export.contract] ?? [:], history: history)
             }
             domains.append(DomainInfo(
                 name: domainName, role: binding.role, members: domain?.members ?? [], contracts: contracts,

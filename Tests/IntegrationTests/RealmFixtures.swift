@@ -107,6 +107,22 @@ extension Sandbox {
         #"{"v":1,"kind":"acknowledgement","at":"\#(at)","domain":"s3-access","contract":"s3-permissions","from":"\#(consumer)","version":"\#(version)"}"#
     }
 
+    /// `consumer` acknowledges `version` by hand, as its `sync` does: the acknowledgement line on
+    /// the realm's main (the commit that published `version`), then its binding's
+    /// `resolved_version` moved to it. The binding is what counts (docs/trust.md): a line alone
+    /// proves nothing.
+    func acknowledgeByHand(_ url: String, consumer: String = "fungal-image-analysis", version: String) throws {
+        try addRealmNote(url, Self.acknowledgementLine(from: consumer, version: version))
+        try editRealmByHand(url, message: "\(consumer): ack \(version)") { clone in
+            let path = "\(clone)/domains/s3-access/bindings/\(consumer).yaml"
+            let text = try read(path)
+            let edited = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.contains("resolved_version:") ? "    resolved_version: \"\(version)\"" : String(line)
+            }.joined(separator: "\n")
+            try write(path, edited)
+        }
+    }
+
     /// 2026-01-01T00:05:00Z: five minutes after the fixtures' notifications.
     static let fiveMinutesLater = ["GIT_REALM_NOW": "1767225900"]
 

@@ -97,9 +97,13 @@ import Testing
         #expect(branches.first?["concerns_you"] as? Bool == true)
         #expect((json["realm"] as? [String: Any])?["fetch_is_old"] as? Bool == false)
 
-        // Once fungal acknowledges 1.5.0 the notification is gone.
-        try box.addRealmNote(try #require(try box.realmURL(fungal)),
-                             Sandbox.acknowledgementLine(from: "fungal-image-analysis", version: "1.5.0"))
+        // An acknowledgement line alone (anyone may write notes) changes nothing...
+        let url = try #require(try box.realmURL(fungal))
+        try box.addRealmNote(url, Sandbox.acknowledgementLine(from: "fungal-image-analysis", version: "1.5.0"))
+        let forged = try box.realm(["status", "--fetch"], in: fungal)
+        #expect(forged.stdout.contains("🔔"), "\(forged)")
+        // ...once fungal acknowledges 1.5.0 in its binding, the notification is gone.
+        try box.acknowledgeByHand(url, version: "1.5.0")
         let after = try box.realm(["status", "--fetch"], in: fungal)
         #expect(!after.stdout.contains("🔔"), "\(after)")
     }
@@ -140,7 +144,7 @@ import Testing
         #expect(out.contains("⏳ fungal-image-analysis has not acknowledged s3-permissions 1.5.0 yet"), "\(out)")
         #expect(out.contains("sync/aperture/20260101-000000 (yours"))
 
-        try box.addRealmNote(url, Sandbox.acknowledgementLine(from: "fungal-image-analysis", version: "1.5.0"))
+        try box.acknowledgeByHand(url, version: "1.5.0")
         let acked = try box.realm(["status", "--fetch"], in: aperture)
         #expect(acked.stdout.contains("fungal-image-analysis acknowledged s3-permissions 1.5.0"), "\(acked)")
         #expect(!acked.stdout.contains("has not acknowledged"))
@@ -171,7 +175,7 @@ import Testing
                                                            changes: ["+ training-metrics/*"]))
         let both = try box.json(try box.realm(["status", "--fetch", "--json"], in: fungal))
         #expect((both["notifications"] as? [[String: Any]])?.map { $0["version"] as? String } == ["1.5.0", "1.6.0"])
-        try box.addRealmNote(url, Sandbox.acknowledgementLine(from: "fungal-image-analysis", version: "1.6.0"))
+        try box.acknowledgeByHand(url, version: "1.6.0")
         let none = try box.json(try box.realm(["status", "--fetch", "--json"], in: fungal))
         #expect((none["notifications"] as? [[String: Any]])?.isEmpty == true)
     }

@@ -52,6 +52,9 @@ public enum PostMerge {
         // `git log --notes=realm` on a terminal, and one note line must stay one line.
         var body = (describe(imports: report.imports) + describe(notifications: report.notifications)).map(Printable.line)
         if review.omittedNotifications > 0 { body.append("… and \(review.omittedNotifications) older pending notifications") }
+        if review.forgedNotifications > 0 {
+            body.append("\(review.forgedNotifications) notification line(s) ignored: they do not match the realm commit they are on")
+        }
         body.append("Update the bindings, then run 'git realm sync' to acknowledge; 'git realm status' shows the details.")
         report.lines.append("git-realm: realm '\(participant.realm)' at \(tip.hex.prefix(12)) (\(age)), as of \(Timestamp.now()):")
         report.lines += body

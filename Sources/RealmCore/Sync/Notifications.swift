@@ -115,25 +115,38 @@ public enum Notifications {
     /// published versions, oldest first (acknowledged ones included: filter with `pending`).
     public static func incoming(repository: Repository, notesTip: OID?, repo: String, entry: Binding.Import,
                                 history: ContractHistory) throws -> [IncomingNotification] {
-        guard let notesTip else { return [] }
+        try incoming(repository: repository, notesTip: notesTip, repo: repo, entry: entry, history: history).found
+    }
+
+    /// `incoming`, and how many notification lines were ignored as not authentic.
+    ///
+    /// Notes are not signed: a line counts only when history vouches for it (docs/trust.md). A
+    /// notification about version V must sit on the commit that published V (verified: only the
+    /// contract owner's maintainers can have written it) and name that owner as sender; any other
+    /// line is forged and ignored. Whether this repo acknowledged is read from its own binding
+    /// (`resolved_version`, which only its maintainers write), never from acknowledgement lines.
+    public static func incoming(repository: Repository, notesTip: OID?, repo: String, entry: Binding.Import,
+                                history: ContractHistory) throws -> (found: [IncomingNotification], forged: Int) {
+        guard let notesTip else { return ([], 0) }
         let range = try? VersionRange.parse(entry.version)
         var found: [IncomingNotification] = []
-        var newestAck: Version?
+        var forged = 0
+        let newestAck = entry.resolvedVersion.flatMap { try? Version.parse($0) }
         for version in history.entries {
             let records = try records(repository: repository, notesTip: notesTip, on: version.commit)
                 .filter { $0.contract == entry.contract }
-            let acks = records.filter { $0.kind == .acknowledgement && $0.from == repo }
-            for ack in acks {
-                if let v = try? Version.parse(ack.version), newestAck.map({ v > $0 }) ?? true { newestAck = v }
-            }
             var reported = Set<String>()
             for record in records where record.kind == .notification && (record.to == nil || record.to == repo) && record.from != repo {
+                guard (try? Version.parse(record.version)) == version.version, record.from == version.contract.owner else {
+                    forged += 1
+                    continue
+                }
                 // One notification per sender and version on a commit, however many lines say it.
                 guard reported.insert("\(record.from)\u{0}\(record.version)").inserted else { continue }
                 let parsed = try? Version.parse(record.version)
                 found.append(IncomingNotification(
                     record: record, realmCommit: version.commit,
-                    acknowledged: acks.contains { $0.version == record.version }, superseded: false,
+                    acknowledged: newestAck == version.version, superseded: false,
                     importRange: entry.version, satisfied: parsed.flatMap { v in range.map { $0.satisfies(v) } }))
             }
         }
@@ -142,14 +155,17 @@ public enum Notifications {
                 if let v = try? Version.parse(found[i].record.version), v <= newestAck { found[i].superseded = true }
             }
         }
-        return found
+        return (found, forged)
     }
 
     /// For one contract `repo` exports: per published version that has notifications or
     /// acknowledgements, who was notified and who acknowledged. `importers` are the repos that
     /// import the contract (a notification without `to` addresses all of them). Oldest first.
+    /// An acknowledgement line from X counts only when X's own binding (`resolved`: importer ->
+    /// its resolved_version) is at that version or later: a line naming another repo proves nothing.
     public static func outgoing(repository: Repository, notesTip: OID?, domain: String, contract: String,
-                                importers: [String], history: ContractHistory) throws -> [VersionAcknowledgements] {
+                                importers: [String], resolved: [String: String] = [:],
+                                history: ContractHistory) throws -> [VersionAcknowledgements] {
         guard let notesTip else { return [] }
         var result: [VersionAcknowledgements] = []
         for version in history.entries {
@@ -174,6 +190,8 @@ public enum Notifications {
                     }
                 }
                 for r in records where r.version == v && r.kind == .acknowledgement {
+                    guard let at = resolved[r.from].flatMap({ try? Version.parse($0) }), let acked = try? Version.parse(v),
+                          at >= acked else { continue }
                     var c = consumer(r.from)
                     c.acknowledgedAt = c.acknowledgedAt.map { min($0, r.at) } ?? r.at
                     consumers[r.from] = c
@@ -204,8 +222,10 @@ public enum Notifications {
                                                        domain: domain, contract: entry.contract)
                 review.imports.append(try ImportCheck.classify(entry, domain: domain, repository: participant.repository,
                                                                snapshot: snapshot, tip: tip, history: history))
-                review.notifications += try incoming(repository: participant.repository, notesTip: notesTip,
-                                                     repo: participant.name, entry: entry, history: history).filter(\.pending)
+                let (found, forged) = try incoming(repository: participant.repository, notesTip: notesTip,
+                                                   repo: participant.name, entry: entry, history: history)
+                review.notifications += found.filter(\.pending)
+                review.forgedNotifications += forged
             }
         }
         review.notifications.sort { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) }
@@ -225,5 +245,7 @@ public struct ImportReview: Sendable {
     public var notifications: [IncomingNotification] = []
     /// Older pending notifications left out.
     public var omittedNotifications = 0
+    /// Notification lines ignored as not authentic (they do not match the commit they are on).
+    public var forgedNotifications = 0
     public init() {}
 }
