@@ -90,7 +90,7 @@ public struct DependencyGraph: Sendable, Equatable {
 
     /// Repos in an order where every exporter comes before its importers (the merge order).
     public func topologicalOrder() -> [String] {
-        var indegree: [String: Int] = Dictionary(uniqueKeysWithValues: nodes.map { ($0, 0) })
+        var indegree: [String: Int] = Dictionary(nodes.map { ($0, 0) }, uniquingKeysWith: { first, _ in first })
         for edge in edges { indegree[edge.to, default: 0] += 1 }
         var ready = nodes.filter { indegree[$0] == 0 }
         var order: [String] = []
@@ -98,7 +98,7 @@ public struct DependencyGraph: Sendable, Equatable {
             let node = ready.removeFirst()
             order.append(node)
             for edge in edges where edge.from == node {
-                indegree[edge.to]! -= 1
+                indegree[edge.to, default: 0] -= 1
                 if indegree[edge.to] == 0 { ready.append(edge.to) }
             }
         }
