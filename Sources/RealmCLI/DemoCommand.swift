@@ -17,9 +17,12 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Build the demo in this (new or empty) directory and keep it.")
     var keep: String?
 
+    @Flag(help: "Sign every realm write with a key made by ssh-keygen, in a realm that requires signed commits and verifies each push.")
+    var signed = false
+
     func run() throws {
         try runReporting {
-            let failures = try Demo(keep: keep, print: { Output.line($0) }).run()
+            let failures = try Demo(keep: keep, signed: signed, print: { Output.line($0) }).run()
             if failures > 0 { throw ExitCode(1) }
         }
     }

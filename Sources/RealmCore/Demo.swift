@@ -8,10 +8,14 @@ import RealmGit
 /// the command and its output and checks its exit status.
 public struct Demo {
     public var keep: String?
+    /// Sign every realm write with an SSH key made by ssh-keygen, in a realm that requires
+    /// signed commits and whose bare repository verifies each push (docs/trust.md).
+    public var signed = false
     public var print: (String) -> Void
 
-    public init(keep: String?, print: @escaping (String) -> Void) {
+    public init(keep: String?, signed: Bool = false, print: @escaping (String) -> Void) {
         self.keep = keep
+        self.signed = signed
         self.print = print
     }
 
@@ -83,9 +87,31 @@ public struct Demo {
         let newPath = "    \"s3://bucket/training-metrics/experiments/*\",\n"
         let grant = "ALLOWED_READ += [\"training-metrics/experiments/*\"]\n"
 
-        let steps: [Step] = [
-            Step(directory: root, command: ["git", "init", "--quiet", "--bare", "realm.git"], note: "An empty bare repository will hold the realm"),
+        let key = home + "/.ssh/realm_ed25519"
+        let signing: [Step] = !signed ? [] : [
+            Step(directory: root, command: ["sh", "-c", "mkdir -p ~/.ssh && ssh-keygen -q -t ed25519 -N '' -C demo@example.com -f ~/.ssh/realm_ed25519"],
+                 note: "A signing key (everyone here is demo@example.com; in real life, one key per person)"),
+            Step(directory: root, command: ["git", "config", "--global", "gpg.format", "ssh"], note: ""),
+            Step(directory: root, command: ["git", "config", "--global", "user.signingkey", key + ".pub"], note: ""),
+        ]
+        let create: [Step] = signed ? [
+            Step(directory: root, command: ["git", "realm", "admin", "init", "realm.git", "--name", "letemcook", "--require-signed-commits"],
+                 note: "Create the realm: every realm commit must be signed by a registered key"),
+            Step(directory: root, command: ["git", "realm", "admin", "protect", "realm.git"],
+                 note: "The realm's server verifies every push (the same check every member makes on fetch)"),
+        ] : [
             Step(directory: root, command: ["git", "realm", "admin", "init", "realm.git", "--name", "letemcook"], note: "Create the realm"),
+        ]
+        let verify: [Step] = !signed ? [] : [
+            Step(directory: aperture, command: ["git", "realm", "check", "--mode=realm"],
+                 note: "Who wrote each realm commit, proven by history: every commit signed by a registered key, each change by someone allowed to make it"),
+            Step(directory: root, command: ["sh", "-c", "git clone --quiet realm.git mallory && cd mallory && echo '# mine now' >> domains/s3-access/contracts/s3-permissions.yaml && GIT_AUTHOR_EMAIL=mallory@example.com GIT_COMMITTER_EMAIL=mallory@example.com git commit --quiet --no-gpg-sign -am 'Take over s3-permissions' && git push --quiet origin HEAD:main"],
+                 expectStatus: 1, note: "Someone without a registered key edits aperture's contract and pushes: refused by the realm's server"),
+        ]
+
+        let steps: [Step] = signing + [
+            Step(directory: root, command: ["git", "init", "--quiet", "--bare", "realm.git"], note: "An empty bare repository will hold the realm"),
+        ] + create + [
             Step(directory: root, command: ["git", "init", "--quiet", "--bare", "aperture.git"], note: "Each repo has its own remote"),
             Step(directory: root, command: ["git", "init", "--quiet", "--bare", "fungal-image-analysis.git"], note: ""),
             Step(directory: aperture, command: ["git", "init", "--quiet"], note: "aperture: the training-tools webapp"),
@@ -135,11 +161,12 @@ public struct Demo {
                                               "--repos", "fungal-image-analysis,aperture", "--contract", "feedback"],
                  expectStatus: 5, note: "A domain in the other direction would close a cycle: refused"),
             Step(directory: aperture, command: ["git", "log", "--oneline", "refs/realm/letemcook/main"], note: "Every realm write is one commit"),
-        ]
+        ] + verify
 
         var failures = 0
         for step in steps {
-            if !step.note.isEmpty { print("\n# \(step.note)") }
+            // One line a call: the output guard escapes a newline inside a line.
+            if !step.note.isEmpty { print(""); print("# \(step.note)") }
             let relative = step.directory == root ? "" : "cd \(step.directory.split(separator: "/").last ?? "") && "
             let shown = step.command.count == 3 && step.command[0] == "sh" && step.command[1] == "-c"
                 ? step.command[2] : step.command.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")

@@ -8,6 +8,8 @@ import Testing
         let demo = try box.realm(["demo", "--keep", kept])
         #expect(demo.status == 0, "\(demo)")
         #expect(demo.stdout.contains("$ git realm admin init realm.git --name letemcook"))
+        #expect(demo.stdout.contains("\n\n# Create the realm\n"), "a blank line, then the step's note")
+        #expect(!demo.stdout.contains("\\n#"), "no escaped newline")
         #expect(demo.stdout.contains("aperture -> (s3-access) -> fungal-image-analysis"))
         #expect(demo.stdout.contains("error: push blocked: export 's3-permissions'"))
         #expect(demo.stdout.contains("s3-permissions: 1.4.0 → 1.5.0 (compatible, minor bump)"))
@@ -24,5 +26,17 @@ import Testing
 
         let again = try box.realm(["demo", "--keep", kept])
         #expect(again.status == 2, "a non-empty --keep directory is refused")
+    }
+
+    /// The seeds' story in a realm that requires signed commits, with a key made by ssh-keygen:
+    /// every write signed, history verified, a forged push refused by the realm's server.
+    @Test func signedDemo() throws {
+        let box = try Sandbox()
+        let demo = try box.realm(["demo", "--signed"])
+        #expect(demo.status == 0, "\(demo)")
+        #expect(demo.stdout.contains("--require-signed-commits"))
+        #expect(demo.stdout.contains("realm commit(s) verified"), "\(demo)")
+        #expect(demo.stdout.contains("by mallory@example.com is not signed"), "\(demo)")
+        #expect(demo.stdout.contains("Demo finished: every step behaved."))
     }
 }
