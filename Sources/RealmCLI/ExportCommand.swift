@@ -75,8 +75,10 @@ struct ImportCommand: ParsableCommand {
         abstract: "Declare that this repo imports a contract.",
         discussion: """
         Records in this repo's binding that it imports CONTRACT from REPO within a semver range
-        (npm ">=1.0.0 <2.0.0" or Cargo ">=1.0.0, <2.0.0"), and the file in this repo that
-        implements it (--binding). Resolves the highest published version the range accepts.
+        (--range: npm ">=1.0.0 <2.0.0" or Cargo ">=1.0.0, <2.0.0"), and the file in this repo
+        that implements it (--binding, a path inside the repository). Resolves the highest
+        published version the range accepts. (--version, the old spelling of --range, still
+        works.)
 
         \(exitCodeDiscussion)
         """)
@@ -87,8 +89,17 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The repo that exports it.")
     var from: String
 
-    @Option(help: "The semver range of versions this repo accepts.")
-    var version: String
+    @Option(help: ArgumentHelp("The semver range of versions this repo accepts (npm or Cargo syntax).", valueName: "range"))
+    var range: String?
+
+    /// The spelling before `--range`; it shadowed git-realm's own `--version`. Still accepted.
+    @Option(name: .customLong("version"), help: .hidden)
+    var legacyRange: String?
+
+    func validate() throws {
+        if range != nil && legacyRange != nil { throw ValidationError("give the range once, with --range") }
+        if range == nil && legacyRange == nil { throw ValidationError("missing --range RANGE (the versions this repo accepts)") }
+    }
 
     @Option(help: "The file in this repo that implements the contract.")
     var binding: String
@@ -98,6 +109,8 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         try runReporting {
             let participant = try Participant.current()
+            if legacyRange != nil { Output.warning("import --version is now --range; --version still works") }
+            let version = range ?? legacyRange ?? ""
             let result = try DeclareImport(contract: contract, from: from, range: version, binding: binding).run(in: participant)
             for warning in result.warnings { Output.warning(warning) }
             if output.json {

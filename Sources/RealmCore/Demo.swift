@@ -134,7 +134,7 @@ public struct Demo {
             Step(directory: aperture, command: ["git", "realm", "export", "s3-permissions", "--source", "models/**/*.py", "--detect", "s3-paths"],
                  note: "aperture's value is the S3 paths found in its code"),
             Step(directory: fungal, command: ["git", "realm", "import", "s3-permissions", "--from", "aperture",
-                                              "--version", ">=1.0.0, <2.0.0", "--binding", "cdk/training_tools_access_stack.py"],
+                                              "--range", ">=1.0.0, <2.0.0", "--binding", "cdk/training_tools_access_stack.py"],
                  note: "fungal-image-analysis implements it in its IAM stack"),
             Step(directory: aperture, command: ["git", "realm", "status"], note: "aperture's view"),
             Step(directory: aperture, command: ["git", "realm", "graph"], note: "The dependency graph"),

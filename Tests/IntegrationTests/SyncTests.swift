@@ -320,3 +320,22 @@ import Testing
         #expect(value["write"] == ["out/*"])
     }
 }
+
+extension SyncTests {
+    /// `import --range` no longer shadows git-realm's `--version`; the old spelling still works.
+    @Test func importTakesItsRangeAsRange() throws {
+        let box = try Sandbox()
+        let (_, _, fungal) = try box.makeScenario()
+        let help = try box.realm(["import", "--help"])
+        #expect(help.stdout.components(separatedBy: "Show the version").count <= 2, "\(help)")
+        #expect(help.stdout.contains("--range <range>"), "\(help)")
+        let range = try box.realm(["import", "s3-permissions", "--from", "aperture", "--range", ">=1.0.0", "--binding", "README.md"], in: fungal)
+        #expect(range.status == 0 && range.stderr.isEmpty, "\(range)")
+        let old = try box.realm(["import", "s3-permissions", "--from", "aperture", "--version", ">=1.0.0", "--binding", "README.md"], in: fungal)
+        #expect(old.status == 0 && old.stderr.contains("import --version is now --range"), "\(old)")
+        let both = try box.realm(["import", "s3-permissions", "--from", "aperture", "--version", "^1", "--range", "^1", "--binding", "README.md"], in: fungal)
+        #expect(both.status == 2, "\(both)")
+        let none = try box.realm(["import", "s3-permissions", "--from", "aperture", "--binding", "README.md"], in: fungal)
+        #expect(none.status == 2 && none.stderr.contains("--range"), "\(none)")
+    }
+}
