@@ -128,7 +128,7 @@ struct GenerateManCommand: ParsableCommand {
     }
 
     private func paragraph(_ text: String) -> String {
-        let trimmed = text.trimmed()
+        let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty { return "" }
         return ".PP\n.nf\n" + escape(trimmed) + "\n.fi\n"
     }
@@ -145,8 +145,6 @@ struct GenerateManCommand: ParsableCommand {
 }
 
 extension String {
-    func trimmed() -> String { trimmingWhitespace() }
-
     func components(separatedBy separator: String) -> [String] {
         var parts: [String] = []
         var rest = self[...]
