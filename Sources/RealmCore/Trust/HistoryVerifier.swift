@@ -122,7 +122,6 @@ public struct HistoryVerifier {
     /// nil when `path` may be changed by this identity; else the rule that forbids it.
     private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, approver: Bool,
                          approvers: [String], before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
-        func policies_approvers_contains(_ name: String) -> Bool { approvers.contains(name) }
         let parts = path.split(separator: "/").map(String.init)
         let approversOnly = "only the realm's approvers (realm.yaml governance.approvers) may change"
         func maintainers(_ repo: String) -> String { "only the maintainers of \(repo) may change" }
@@ -131,7 +130,7 @@ public struct HistoryVerifier {
         if parts.count == 2, parts[0] == "repos", let name = RealmPolicy.repoName(inReposPath: path) {
             if try before.exists(path) { return repos.contains(name) || approver ? nil : maintainers(name) }
             if approver { return nil }
-            if policies_approvers_contains(name) {
+            if approvers.contains(name) {
                 return "registers repo \(name), a name realm.yaml lists as approver: only approvers may"
             }
             return selfRegistered.contains(name) ? nil
