@@ -100,7 +100,8 @@ struct SyncCommand: ParsableCommand {
         if r.published.isEmpty && moved.isEmpty && r.problems.isEmpty && r.imports.allSatisfy({ $0.status == .current }) {
             Output.line("\(Output.check) Nothing to sync: exports match the realm, imports are current")
         } else if !r.dryRun && r.commit != nil {
-            Output.line("\(Output.check) Realm synced")
+            // What landed landed; a broken import or a failed validation still fails the sync.
+            Output.line(r.failed(strict: strict) ? "Realm updated; see the problems above (exit 1)" : "\(Output.check) Realm synced")
         }
     }
 

@@ -224,6 +224,7 @@ import Testing
         }
         let gone = try box.realm(["sync"], in: fungal)
         #expect(gone.status == 1, "\(gone)")
+        #expect(!gone.stdout.contains("✓ Realm synced") && gone.stdout.contains("Realm updated; see the problems above"), "\(gone)")
         #expect(gone.stdout.contains("s3-permissions: broken, contract 's3-permissions' no longer exists"))
         #expect(try box.realmFile(url, "domains/s3-access/bindings/fungal-image-analysis.yaml")?.contains("status: broken") == true)
 
