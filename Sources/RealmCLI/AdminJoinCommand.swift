@@ -56,7 +56,9 @@ struct AdminJoinCommand: ParsableCommand {
             if output.json {
                 Output.json([
                     "realm": .string(m.realm), "url": .string(m.url), "repo": .string(m.repo),
-                    "registered": .bool(result.registered),
+                    "registered": .bool(result.registered && result.pendingBranch == nil),
+                    "pending_branch": result.pendingBranch.map { .string($0) } ?? .null,
+                    "admission": .string(result.admission),
                     "hooks": .array(result.hookLines.map { .string($0) }),
                     "detected": .array(result.detected.map {
                         ["domain": .string($0.domain), "role": .string($0.role), "contracts": .array($0.contracts.map { .string($0) })]
@@ -68,8 +70,13 @@ struct AdminJoinCommand: ParsableCommand {
                 ])
                 return
             }
-            Output.line(result.registered ? "\(Output.check) Created repos/\(m.repo).yaml in realm '\(m.realm)'"
-                                          : "\(Output.check) Already registered as '\(m.repo)' in realm '\(m.realm)'")
+            if let branch = result.pendingBranch {
+                Output.line("\(Output.check) Asked to join realm '\(m.realm)' (admission: \(result.admission)): the registration waits on \(branch.replacingOccurrences(of: "refs/heads/", with: ""))")
+                Output.line("  an approver admits it with: git realm admin admit \(m.repo)")
+            } else {
+                Output.line(result.registered ? "\(Output.check) Created repos/\(m.repo).yaml in realm '\(m.realm)'"
+                                              : "\(Output.check) Already registered as '\(m.repo)' in realm '\(m.realm)'")
+            }
             for d in result.detected {
                 let kind = d.role == "provider" ? "export" : "import"
                 Output.line("\(Output.check) Detected \(kind): \(d.contracts.joined(separator: ", ")) in domain \(d.domain)")

@@ -31,6 +31,10 @@ public struct JoinRealm {
         /// The realm URL given carried credentials, which were used for this command's own
         /// fetch and push and stored nowhere (`membership.url` is the URL without them).
         public var droppedCredentials: Bool
+        /// The realm's admission is `approval` or `invite-only` and this user is no approver: the
+        /// registration waits on this realm branch until an approver runs `admin admit`.
+        public var pendingBranch: String? = nil
+        public var admission: String = "open"
     }
 
     public func run() throws -> Result {
@@ -69,6 +73,8 @@ public struct JoinRealm {
             entry.keys = [SigningKey(principal: email, key: signer.publicKey)]
         }
         var registered = false
+        var admission = "open"
+        var pendingBranch: String?
         let writer = RealmWriter(repository: repository, realm: realmName, url: url)
         try writer.commit { snapshot in
             guard let snapshot else { throw RealmError(.usage, "\(GitRemote.displayURL(url)) is not a realm (it has no main branch)") }
@@ -87,6 +93,17 @@ public struct JoinRealm {
             registered = true
             var change = RealmChange(message: "Join \(repoName)")
             change.write(RepoEntry.path(repoName), entry)
+            // Admission (docs/trust.md): outside an open realm only approvers register repos; anyone
+            // else proposes the registration on a branch of its own for an approver to admit.
+            let config = try snapshot.config()
+            admission = config.governance.admission
+            if admission != "open", !(try Self.isApprover(config, email: email, repository: repository)) {
+                let branch = RefLayout.realmJoinBranch(repo: repoName)
+                change.branch = branch
+                change.branchTip = try GitRemote.lsRemote(url: url, patterns: [branch], policy: RealmRemote.policy(for: repository))
+                    .first { $0.name == branch }?.oid
+                pendingBranch = branch
+            }
             return change
         }
 
@@ -112,7 +129,16 @@ public struct JoinRealm {
         let (s3Files, s3Value) = try detectS3Exports(repository: repository, workdir: workdir)
         return Result(membership: membership, registered: registered, hookLines: hookLines,
                       manualHooks: manual, detected: detected, detectedS3Sources: s3Files, detectedS3Value: s3Value,
-                      droppedCredentials: storedURL != url)
+                      droppedCredentials: storedURL != url, pendingBranch: pendingBranch, admission: admission)
+    }
+
+    /// Whether this user can act as an approver of the realm: its email is listed, and (when the
+    /// realm records approver keys) git signs here with one of them.
+    static func isApprover(_ config: RealmConfig, email: String?, repository: Repository) throws -> Bool {
+        guard let email, config.governance.approvers.contains(email) else { return false }
+        let keys = config.trust.approverKeys.filter { $0.principal == email }.map(\.key)
+        if keys.isEmpty { return config.trust.approverKeys.isEmpty }
+        return try SSHSigner.configured(in: repository).map { keys.contains($0.publicKey) } ?? false
     }
 
     /// What repos/<repo>.yaml says about where this repository lives: origin's URL without

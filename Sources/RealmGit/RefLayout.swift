@@ -32,6 +32,11 @@ public enum RefLayout {
     public static func fetchedSyncBranch(realm: String, repo: String, stamp: String) -> String {
         "\(fetchedPrefix(realm: realm))/sync/\(repo)/\(stamp)"
     }
+    /// "refs/heads/join/<repo>" in the realm repository: a repo asking to join a realm whose
+    /// admission is `approval` or `invite-only`, until an approver admits it.
+    public static func realmJoinBranch(repo: String) -> String { "refs/heads/join/\(repo)" }
+    /// "refs/realm/<realm>/join/<repo>": a join proposal fetched by an approver to admit it.
+    public static func fetchedJoinBranch(realm: String, repo: String) -> String { "\(fetchedPrefix(realm: realm))/join/\(repo)" }
     /// "refs/heads/sync/<repo>/<stamp>" in the realm repository.
     public static func realmSyncBranch(repo: String, stamp: String) -> String { "refs/heads/sync/\(repo)/\(stamp)" }
 

@@ -22,7 +22,7 @@ import Testing
         }
     }
 
-    static func makeWorld() throws -> World {
+    static func makeWorld(admission: String = "approval") throws -> World {
         let box = try Sandbox()
         try FileManager.default.createDirectory(atPath: box.path("keys"), withIntermediateDirectories: true)
         for who in ["alice", "bob", "mallory"] {
@@ -34,7 +34,7 @@ import Testing
             try box.git(["config", "--global", key, value])
         }
         let url = try box.makeBareRealm()
-        let created = try box.realm(["admin", "init", url, "--name", "letemcook", "--require-signed-commits"])
+        let created = try box.realm(["admin", "init", url, "--name", "letemcook", "--require-signed-commits", "--admission", admission])
         #expect(created.status == 0, "\(created)")
         #expect(created.stdout.contains("signed commits required"), "\(created)")
         let aperture = try box.makeRepo("aperture")
@@ -44,6 +44,14 @@ import Testing
         for dir in [aperture, fungal] {
             let join = try box.realm(["admin", "join", url], in: dir)
             #expect(join.status == 0, "\(join)")
+        }
+        if admission != "open" {
+            // bob is no approver: his registration waits until alice admits it.
+            #expect(try box.realmFile(url, "repos/fungal-image-analysis.yaml") == nil)
+            #expect(try box.git(["--git-dir", url, "branch", "--list", "join/*"]).contains("join/fungal-image-analysis"))
+            let admit = try box.realm(["admin", "admit", "fungal-image-analysis"], in: aperture)
+            #expect(admit.status == 0 && admit.stdout.contains("Admitted fungal-image-analysis"), "\(admit)")
+            #expect(try box.git(["--git-dir", url, "branch", "--list", "join/*"]).isEmpty, "the proposal is removed")
         }
         let domain = try box.realm(["admin", "domain", "create", "s3-access", "--repos", "aperture,fungal-image-analysis",
                                     "--contract", "s3-permissions"], in: aperture)
@@ -144,7 +152,7 @@ import Testing
         try w.box.git(["config", "--unset", "user.signingkey"], in: w.fungal)
         try w.box.git(["config", "gpg.format", "openpgp"], in: w.fungal)
         let before = try w.box.git(["--git-dir", w.url, "rev-parse", "main"])
-        let r = try w.box.realm(["import", "s3-permissions", "--from", "aperture", "--version", ">=1.0.0", "--binding", "README.md"], in: w.fungal)
+        let r = try w.box.realm(["import", "s3-permissions", "--from", "aperture", "--range", ">=1.0.0", "--binding", "README.md"], in: w.fungal)
         #expect(r.status == 5, "\(r)")
         #expect(r.stderr.contains("requires signed commits"), "\(r)")
         #expect(try w.box.git(["--git-dir", w.url, "rev-parse", "main"]) == before)
@@ -218,7 +226,7 @@ extension TrustTests {
     /// Registering a repo whose key claims the approver's email proves nothing: approvers prove
     /// themselves with realm.yaml's approver_keys, and a name listed as approver cannot be squatted.
     @Test func aSelfRegisteredKeyCannotClaimTheApprover() throws {
-        let w = try Self.makeWorld()
+        let w = try Self.makeWorld(admission: "open")
         try w.box.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "m", "-f", w.key("mallory")])
         let malloryKey = try String(contentsOfFile: w.key("mallory") + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         #expect(try w.box.realmFile(w.url, "realm.yaml")?.contains("approver_keys:") == true)
@@ -266,6 +274,20 @@ extension TrustTests {
 }
 
 extension TrustTests {
+    /// Outside an open realm only approvers register repos: a join by anyone else waits for
+    /// `admin admit`, and a registration pushed by hand is refused.
+    @Test func admissionIsEnforced() throws {
+        let w = try Self.makeWorld()
+        let clone = w.box.path("self-register")
+        try w.box.git(["clone", "--quiet", w.url, clone])
+        try w.box.write(clone + "/repos/bobs-other.yaml", "name: bobs-other\nmaintainers: [bob@example.com]\njoined_at: 2026-01-01T00:00:00Z\n")
+        #expect(try w.commitInRealm(clone, as: "bob", key: "bob", message: "register").status == 0)
+        let push = try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone)
+        #expect(push.status != 0 && push.stderr.contains("admission is approval: an approver admits it"), "\(push)")
+        let none = try w.box.realm(["admin", "admit", "nobody-asked"], in: w.aperture)
+        #expect(none.status == 2 && none.stderr.contains("has no pending join"), "\(none)")
+    }
+
     @Test func protectRefusesWhatItShouldNotTouch() throws {
         let box = try Sandbox()
         let work = try box.makeRepo("work")

@@ -113,7 +113,8 @@ public struct HistoryVerifier {
 
         for path in changed {
             if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, approver: approver,
-                                      approvers: policy.approvers, before: before, after: after) {
+                                      approvers: policy.approvers, admission: policy.admission,
+                                      before: before, after: after) {
                 throw violation(path, rule)
             }
         }
@@ -121,7 +122,7 @@ public struct HistoryVerifier {
 
     /// nil when `path` may be changed by this identity; else the rule that forbids it.
     private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, approver: Bool,
-                         approvers: [String], before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
+                         approvers: [String], admission: String, before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
         let parts = path.split(separator: "/").map(String.init)
         let approversOnly = "only the realm's approvers (realm.yaml governance.approvers) may change"
         func maintainers(_ repo: String) -> String { "only the maintainers of \(repo) may change" }
@@ -132,6 +133,9 @@ public struct HistoryVerifier {
             if approver { return nil }
             if approvers.contains(name) {
                 return "registers repo \(name), a name realm.yaml lists as approver: only approvers may"
+            }
+            if admission != "open" {
+                return "registers repo \(name), but realm.yaml's admission is \(admission): an approver admits it (git realm admin admit \(name))"
             }
             return selfRegistered.contains(name) ? nil
                 : "registers repo \(name) without listing its author (or signing key) in the new file"
@@ -208,6 +212,8 @@ struct RealmPolicy {
     var repos: [String: RepoEntry] = [:]
     var approvers: [String] = []
     var approverKeys: [SigningKey] = []
+    /// `open`, `approval` or `invite-only`; an unreadable realm.yaml admits nobody by itself.
+    var admission = "approval"
     var requireSignedCommits = false
 
     /// Fails closed on what it cannot read: an unreadable realm.yaml names no approver and
@@ -217,6 +223,7 @@ struct RealmPolicy {
             if let config = try? snapshot.config() {
                 approvers = config.governance.approvers
                 approverKeys = config.trust.approverKeys
+                admission = config.governance.admission
                 requireSignedCommits = config.trust.requireSignedCommits
             } else {
                 requireSignedCommits = true
