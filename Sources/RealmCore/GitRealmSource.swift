@@ -38,6 +38,10 @@ public struct GitRealmSource: RealmSource, @unchecked Sendable {
     public func list(_ directory: String) throws -> [String] {
         try repository.listTree(at: directory, in: commit).map(\.name)
     }
+
+    public func exists(_ path: String) throws -> Bool {
+        try repository.entry(at: path, in: commit).map { $0.kind == .blob } ?? false
+    }
 }
 
 /// The realm as a directory of files (tests, and `check` run inside a realm checkout). A realm

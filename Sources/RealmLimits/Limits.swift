@@ -31,6 +31,8 @@ public enum Limits {
     /// Most realm commits one fetch or check verifies; more is refused (verify in steps with
     /// `git realm check --mode=realm --base REV`).
     public static let verifiedCommitsPerFetch = 100_000
+    /// Most distinct keys tried against one commit's signature (each once).
+    public static let signatureKeysPerCommit = 64
 
     // MARK: Contract engine (schemas, patterns, $ref, value diffs)
 

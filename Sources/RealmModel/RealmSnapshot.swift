@@ -5,6 +5,8 @@ public protocol RealmSource: Sendable {
     func read(_ path: String) throws -> [UInt8]?
     /// The names of the entries of a directory ([] when absent).
     func list(_ directory: String) throws -> [String]
+    /// Whether a file is there, without reading it (a file too large to read still exists).
+    func exists(_ path: String) throws -> Bool
     /// The domains in which `repo` has a binding, when the source can answer without reading
     /// every domain (an index); nil to have the snapshot look through them.
     func domains(withBindingFor repo: String) throws -> [String]?
@@ -12,6 +14,7 @@ public protocol RealmSource: Sendable {
 
 extension RealmSource {
     public func domains(withBindingFor repo: String) throws -> [String]? { nil }
+    public func exists(_ path: String) throws -> Bool { try read(path) != nil }
 }
 
 /// A read-only view of the realm at one commit. Files are read on demand, so a command that
@@ -21,7 +24,7 @@ public struct RealmSnapshot: Sendable {
 
     public init(source: any RealmSource) { self.source = source }
 
-    public func exists(_ path: String) throws -> Bool { try source.read(path) != nil }
+    public func exists(_ path: String) throws -> Bool { try source.exists(path) }
 
     func load<T: RealmDocument>(_ type: T.Type, _ path: String) throws -> T? {
         guard let bytes = try source.read(path) else { return nil }

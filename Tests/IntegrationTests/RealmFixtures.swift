@@ -8,7 +8,8 @@ extension Sandbox {
     static let apertureBinding = "domains/s3-access/bindings/aperture.yaml"
 
     /// The s3-permissions contract file at `version` with `read`/`write` paths as its value.
-    static func s3ContractText(version: String, read: [String], write: [String] = [], validation: String = "") -> String {
+    static func s3ContractText(version: String, read: [String], write: [String] = [], validation: String = "",
+                               changes: [String] = ["hand edit"]) -> String {
         func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
         return """
         name: s3-permissions
@@ -29,7 +30,7 @@ extension Sandbox {
         \(validation)
         evolution:
           - version: "\(version)"
-            changes: [hand edit]
+            changes: [\(changes.map { "\"\($0)\"" }.joined(separator: ", "))]
 
         """
     }
@@ -80,9 +81,13 @@ extension Sandbox {
     }
 
     /// Publishes a new version of s3-permissions in the realm by hand.
+    /// The publishing commit is dated 2026-01-01T00:00:00Z, and its evolution entry lists the
+    /// read paths beyond `jobs/*/masks/*` as `+ path`: what a notification about it says.
     func publishS3(_ url: String, version: String, read: [String], write: [String] = []) throws {
-        try editRealmByHand(url, message: "s3-permissions \(version)") { clone in
-            try self.write(clone + "/" + Self.s3Contract, Self.s3ContractText(version: version, read: read, write: write))
+        let changes = read.filter { $0 != "jobs/*/masks/*" }.map { "+ " + $0 }
+        try editRealmByHand(url, message: "s3-permissions \(version)", date: "2026-01-01T00:00:00Z") { clone in
+            try self.write(clone + "/" + Self.s3Contract, Self.s3ContractText(version: version, read: read, write: write,
+                                                                              changes: changes.isEmpty ? ["hand edit"] : changes))
         }
     }
 

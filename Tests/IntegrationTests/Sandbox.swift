@@ -212,12 +212,14 @@ final class Sandbox: @unchecked Sendable {
     }
 
     /// Edits the realm by hand, as a human with a clone would: `edit` gets the clone's path.
-    func editRealmByHand(_ url: String, message: String = "hand edit", _ edit: (String) throws -> Void) throws {
+    func editRealmByHand(_ url: String, message: String = "hand edit", date: String? = nil, _ edit: (String) throws -> Void) throws {
         let clone = path("realm-clone-\(UUID().uuidString.prefix(6))")
         try git(["clone", "--quiet", url, clone])
         try edit(clone)
         try git(["add", "-A"], in: clone)
-        try git(["commit", "--quiet", "-m", message], in: clone)
+        let dated = date.map { ["GIT_AUTHOR_DATE": $0, "GIT_COMMITTER_DATE": $0] } ?? [:]
+        let committed = try run("git", ["commit", "--quiet", "-m", message], in: clone, environment: dated)
+        #expect(committed.status == 0, "\(committed)")
         try git(["push", "--quiet", "origin", "HEAD:main"], in: clone)
     }
 

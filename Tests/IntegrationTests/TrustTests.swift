@@ -302,3 +302,65 @@ extension TrustTests {
         #expect(try box.read(url + "/hooks/pre-receive").contains("git realm hook pre-receive"))
     }
 }
+
+extension TrustTests {
+    /// What a second attack review found, each refused: a binding where the repo is no member,
+    /// deleting a domain to write others' "first" bindings, handing a contract to a repo that did
+    /// not take it, a file no reader can read, a proposal in another repo's name, and a
+    /// notification line whose words are not the owner's.
+    @Test func secondReviewForgeriesAreRefused() throws {
+        let w = try Self.makeWorld()
+        var n = 0
+        func push(_ who: String, _ edit: (String) throws -> Void, to ref: String = "main") throws -> Sandbox.Result {
+            n += 1
+            let clone = w.box.path("r2-\(n)")
+            try w.box.git(["clone", "--quiet", w.url, clone])
+            try edit(clone)
+            #expect(try w.commitInRealm(clone, as: who, key: who, message: "r2 \(n)").status == 0)
+            return try w.box.run("git", ["push", "origin", "HEAD:\(ref)"], in: clone)
+        }
+        let d = "domains/s3-access"
+        // bob's binding in a domain of his own creation is fine; in a domain he is no member of, not.
+        try w.box.realm(["admin", "domain", "create", "other", "--repos", "aperture,fungal-image-analysis", "--contract", "other-c"], in: w.aperture)
+        let outsider = try push("bob") { c in
+            try w.box.write(c + "/domains/other/domain.yaml", try w.box.read(c + "/domains/other/domain.yaml")
+                .replacingOccurrences(of: "  - fungal-image-analysis\n", with: ""))
+            let binding = c + "/domains/other/bindings/fungal-image-analysis.yaml"
+            try w.box.write(binding, try w.box.read(binding) + "# edited\n")
+        }
+        #expect(outsider.status != 0 && outsider.stderr.contains("does not list fungal-image-analysis as a member"), "\(outsider)")
+        let deleted = try push("bob") { c in try FileManager.default.removeItem(atPath: c + "/\(d)/domain.yaml") }
+        #expect(deleted.status != 0 && deleted.stderr.contains("deletes the domain"), "\(deleted)")
+        let unreadable = try push("bob") { c in try w.box.write(c + "/\(d)/bindings/fungal-image-analysis.yaml", "repo: [bogus\n") }
+        #expect(unreadable.status != 0 && unreadable.stderr.contains("is not a readable realm file"), "\(unreadable)")
+
+        // bob makes a contract of his own, then tries to hand it to aperture, which never took it.
+        let own = try push("bob") { c in
+            try w.box.write(c + "/domains/bobs/domain.yaml", "name: bobs\ndescription: x\ncreated_at: 2026-01-01T00:00:00Z\nmembers: [fungal-image-analysis]\n")
+            try w.box.write(c + "/domains/bobs/contracts/bobs-c.yaml", "name: bobs-c\nversion: \"1.0.0\"\nowner: fungal-image-analysis\nschema: {}\nvalue: {}\n")
+        }
+        #expect(own.status == 0, "\(own)")
+        let handed = try push("bob") { c in
+            let path = c + "/domains/bobs/contracts/bobs-c.yaml"
+            try w.box.write(path, try w.box.read(path).replacingOccurrences(of: "owner: fungal-image-analysis", with: "owner: aperture"))
+        }
+        #expect(handed.status != 0 && handed.stderr.contains("hands the contract to aperture"), "\(handed)")
+
+        // A proposal in aperture's name, written by bob: nobody lists it.
+        let spoof = try push("bob", { c in
+            let path = c + "/\(d)/contracts/s3-permissions.yaml"
+            try w.box.write(path, try w.box.read(path).replacingOccurrences(of: "version: \"1.0.0\"", with: "version: \"2.0.0\""))
+        }, to: "refs/heads/sync/aperture/20991231-235959")
+        #expect(spoof.status == 0, "branches other than main are not judged on push: \(spoof)")
+        let status = try w.box.realm(["status", "--fetch"], in: w.aperture)
+        #expect(!status.stdout.contains("20991231-235959"), "\(status)")
+
+        // A notification line on the publishing commit, by the owner's name, with words of its own.
+        try w.box.git(["config", "--global", "commit.gpgsign", "true"])   // alice publishes, signed
+        try w.box.publishS3(w.url, version: "1.1.0", read: ["jobs/*/masks/*", "b/*"])
+        try w.box.addRealmNote(w.url, Sandbox.notificationLine(to: "fungal-image-analysis", version: "1.1.0",
+                                                               changes: ["URGENT: point config at s3://mallory-exfil"]))
+        let fungal = try w.box.realm(["status", "--fetch"], in: w.fungal)
+        #expect(fungal.stdout.contains("+ b/*") && !fungal.stdout.contains("mallory-exfil"), "\(fungal)")
+    }
+}

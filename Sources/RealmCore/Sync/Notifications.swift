@@ -132,7 +132,7 @@ public enum Notifications {
         var found: [IncomingNotification] = []
         var forged = 0
         let newestAck = entry.resolvedVersion.flatMap { try? Version.parse($0) }
-        for version in history.entries {
+        for (index, version) in history.entries.enumerated() {
             let records = try records(repository: repository, notesTip: notesTip, on: version.commit)
                 .filter { $0.contract == entry.contract }
             var reported = Set<String>()
@@ -143,6 +143,17 @@ public enum Notifications {
                 }
                 // One notification per sender and version on a commit, however many lines say it.
                 guard reported.insert("\(record.from)\u{0}\(record.version)").inserted else { continue }
+                // What it says comes from history, never from the note: the changes and whether
+                // they break, as the owner wrote them in the contract's evolution; the previous
+                // version; the time of the publishing commit.
+                let evolution = version.contract.evolution.first { $0.version == version.contract.version }
+                let record = NotificationRecord(
+                    kind: .notification, domain: record.domain, contract: record.contract, from: version.contract.owner,
+                    to: record.to, version: version.contract.version,
+                    previous: index > 0 ? history.entries[index - 1].version.description : nil,
+                    changeType: evolution.map { $0.compatible ? "updated" : "breaking" } ?? (index == 0 ? "new" : "updated"),
+                    changes: evolution?.changes ?? [],
+                    at: Timestamp.format((try? repository.commit(version.commit).time) ?? 0))
                 let parsed = try? Version.parse(record.version)
                 found.append(IncomingNotification(
                     record: record, realmCommit: version.commit,
@@ -182,7 +193,8 @@ public enum Notifications {
                     if consumers[name] == nil { order.append(name) }
                     return consumers[name] ?? .init(repo: name)
                 }
-                for r in records where r.version == v && r.kind == .notification {
+                for r in records where r.version == v && r.kind == .notification
+                    && r.from == version.contract.owner && (try? Version.parse(v)) == version.version {
                     for name in r.to.map({ [$0] }) ?? importers {
                         var c = consumer(name)
                         c.notifiedAt = c.notifiedAt ?? r.at

@@ -22,10 +22,18 @@ public struct PendingSyncBranch: Sendable {
         let refs = try repository.references(glob: RefLayout.fetchedSyncBranches(realm: realm))
             .filter { $0.name.hasPrefix(prefix) }
             .sorted { $0.name.split(separator: "/").last ?? "" > $1.name.split(separator: "/").last ?? "" }
+        // A proposal counts only as one commit on the realm's history, written for the repo its
+        // name says and passing the verifier (docs/trust.md): the branches are not judged when
+        // pushed, so anyone could otherwise propose in another repo's name.
+        let verifier = HistoryVerifier(repository: repository)
+        var policies: [String: RealmPolicy] = [:]
         for (name, oid) in refs.prefix(Limits.pendingSyncBranches) {
             let parts = name.dropFirst(prefix.count).split(separator: "/", maxSplits: 1)
             guard parts.count == 2, Names.isValid(String(parts[0])) else { continue }
             if let main, try repository.isAncestor(oid, of: main) { continue }
+            guard let parent = try? repository.commit(oid).parents.first,
+                  main.map({ (try? repository.isAncestor(parent, of: $0)) ?? false || parent == $0 }) ?? false,
+                  verifier.accepts(oid, writtenFor: String(parts[0]), policies: &policies) else { continue }
             result.append(PendingSyncBranch(repo: String(parts[0]), stamp: String(parts[1]), commit: oid))
         }
         return result.sorted { ($0.repo, $0.stamp) < ($1.repo, $1.stamp) }

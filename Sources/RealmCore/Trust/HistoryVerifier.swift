@@ -55,10 +55,21 @@ public struct HistoryVerifier {
         return commits.count
     }
 
+    /// Whether a single commit off the realm's history (a sync proposal) passes against its
+    /// parent's policy, and was written for `repo` (by its maintainers). `policies` is a cache
+    /// to share between calls.
+    public func accepts(_ oid: OID, writtenFor repo: String, policies: inout [String: RealmPolicy]) -> Bool {
+        guard let info = try? repository.commit(oid), info.parents.count == 1,
+              let repos = try? judge(oid, policies: &policies) else { return false }
+        return repos.contains(repo)
+    }
+
     /// Judges one commit against its first parent's policy (the root commit is accepted).
-    func judge(_ oid: OID, policies: inout [String: RealmPolicy]) throws {
+    /// Returns the repos the commit's writer proved to speak for.
+    @discardableResult
+    func judge(_ oid: OID, policies: inout [String: RealmPolicy]) throws -> Set<String> {
         let info = try repository.commit(oid)
-        guard let parent = info.parents.first else { return }
+        guard let parent = info.parents.first else { return [] }
         // The policy depends only on realm.yaml and repos/: shared by every commit that leaves
         // them as they were (most of them), so a long history parses each version once.
         let key = "\(try repository.entry(at: RealmConfig.path, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: "repos", in: parent)?.oid.hex ?? "-")"
@@ -82,12 +93,31 @@ public struct HistoryVerifier {
         var selfRegistered = Set<String>()
         let signature = try repository.commitSignature(oid)
         let newRepos = changed.compactMap(RealmPolicy.repoName(inReposPath:)).filter { policy.repos[$0] == nil }
-        if let signature {
-            for (name, entry) in policy.repos where try signedBy(entry, signature, author) { repos.insert(name) }
-            for name in newRepos {
-                if let entry = (try? after.repo(name)) ?? nil, try signedBy(entry, signature, author) { selfRegistered.insert(name) }
+        // Each distinct key is tried once per commit, and only so many: a realm writer may list
+        // one key in any number of repo files, or any number of keys for one email.
+        var verdicts: [String: Bool] = [:]
+        func signedBy(_ keys: [SigningKey]) throws -> Bool {
+            guard let signature else { return false }
+            for key in keys where key.principal == author {
+                if let known = verdicts[key.key] {
+                    if known { return true }
+                    continue
+                }
+                if verdicts.count >= Limits.signatureKeysPerCommit {
+                    throw violation(nil, "names more than \(Limits.signatureKeysPerCommit) keys for \(author): not verified")
+                }
+                let ok = try signed(signature, author, by: [key])
+                verdicts[key.key] = ok
+                if ok { return true }
             }
-            let byApproverKey = try signed(signature, author, by: policy.approverKeys.filter { $0.principal == author })
+            return false
+        }
+        if signature != nil {
+            for (name, entry) in policy.repos where try signedBy(entry.keys) { repos.insert(name) }
+            for name in newRepos {
+                if let entry = (try? after.repo(name)) ?? nil, try signedBy(entry.keys) { selfRegistered.insert(name) }
+            }
+            let byApproverKey = try signedBy(policy.approverKeys)
             if repos.isEmpty && selfRegistered.isEmpty && !byApproverKey {
                 throw violation(nil, "is signed by no key registered for \(author) in repos/*.yaml or realm.yaml of its parent")
             }
@@ -104,20 +134,42 @@ public struct HistoryVerifier {
         // maintaining a repo named as approver (its key, in the parent), or, unsigned where
         // signatures are not required, by author email alone.
         var approver = policy.approvers.contains { repos.contains($0) }
-        if let signature, policy.approvers.contains(author) {
-            let keys = policy.approverKeys.filter { $0.principal == author }
-            if !keys.isEmpty, try signed(signature, author, by: keys) { approver = true }
+        if signature != nil, policy.approvers.contains(author) {
+            if try signedBy(policy.approverKeys) { approver = true }
         } else if signature == nil, policy.approvers.contains(author) {
             approver = true
         }
 
         for path in changed {
+            // A file every reader would refuse breaks every member: only approvers (trusted to
+            // repair the realm) may write one.
+            if !approver, let problem = unreadable(path, in: after) { throw violation(path, problem) }
             if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, approver: approver,
                                       approvers: policy.approvers, admission: policy.admission,
                                       before: before, after: after) {
                 throw violation(path, rule)
             }
         }
+        return repos.union(selfRegistered)
+    }
+
+    /// Why a realm file `path` written by the commit (`after`) cannot be read; nil when it can,
+    /// was deleted, or is not one of the realm's YAML files.
+    private func unreadable(_ path: String, in after: RealmSnapshot) -> String? {
+        let parts = path.split(separator: "/").map(String.init)
+        func check(_ read: () throws -> Any?) -> String? {
+            do { _ = try read(); return nil } catch { return "is not a readable realm file: \(RealmError.wrap(error).message)" }
+        }
+        guard path.hasSuffix(".yaml") else { return nil }
+        if path == RealmConfig.path { return check { try after.exists(path) ? try after.config() : nil } }
+        if parts.count == 2, parts[0] == "repos" { return check { try after.repo(String(parts[1].dropLast(5))) } }
+        guard parts.count >= 3, parts[0] == "domains" else { return nil }
+        let domain = parts[1]
+        if parts.count == 3 && parts[2] == "domain.yaml" { return check { try after.domain(domain) } }
+        if parts.count == 3 && parts[2] == "governance.yaml" { return check { try after.governance(domain) } }
+        if parts.count == 4 && parts[2] == "contracts" { return check { try after.contract(domain: domain, name: String(parts[3].dropLast(5))) } }
+        if parts.count == 4 && parts[2] == "bindings" { return check { try after.binding(domain: domain, repo: String(parts[3].dropLast(5))) } }
+        return nil
     }
 
     /// nil when `path` may be changed by this identity; else the rule that forbids it.
@@ -149,6 +201,8 @@ public struct HistoryVerifier {
             if approver { return nil }
             let old = (try? before.domain(domain)) ?? nil
             let new = (try? after.domain(domain)) ?? nil
+            let stillThere = try after.exists(path)
+            if old != nil && !stillThere { return "deletes the domain: \(approversOnly) it" }
             let oldMembers = Set(old?.members ?? [])
             if !oldMembers.isDisjoint(with: repos) { return nil }
             if old == nil, let new, !Set(new.members).isDisjoint(with: repos) { return nil }
@@ -161,30 +215,43 @@ public struct HistoryVerifier {
         }
         if parts.count == 4 && parts[2] == "contracts" && path.hasSuffix(".yaml") {
             let name = String(parts[3].dropLast(5))
-            // Unreadable on both sides: nobody can say whose it is, so only approvers may write it.
-            let owner = ((try? before.contract(domain: domain, name: name)) ?? (try? after.contract(domain: domain, name: name)))??.owner
-            guard let owner else { return approver ? nil : "is not a readable contract: \(approversOnly) it" }
-            return repos.contains(owner) ? nil : "belongs to \(owner): \(maintainers(owner)) it"
+            let existed = try before.exists(path)
+            let old: Contract? = existed ? ((try? before.contract(domain: domain, name: name)) ?? nil) : nil
+            let new: Contract? = (try? after.contract(domain: domain, name: name)) ?? nil
+            // Whose it is: the parent's owner; for a new contract, the new file's. A parent file
+            // nobody can read belongs to nobody: only approvers may write it.
+            guard let owner = existed ? old?.owner : new?.owner else {
+                return approver ? nil : "is not a readable contract: \(approversOnly) it"
+            }
+            guard repos.contains(owner) || approver else { return "belongs to \(owner): \(maintainers(owner)) it" }
+            // Handing a contract to another repo needs that repo's consent: its maintainers write it.
+            if let newOwner = new?.owner, newOwner != owner, !repos.contains(newOwner), !approver {
+                return "hands the contract to \(newOwner): \(maintainers(newOwner)) may take it"
+            }
+            return nil
         }
         if parts.count == 4 && parts[2] == "bindings" && path.hasSuffix(".yaml") {
             let repo = String(parts[3].dropLast(5))
-            if repos.contains(repo) { return nil }
+            // A repo writes its own binding only in a domain it is a member of.
+            let members = ((try? after.domain(domain)) ?? nil)?.members ?? []
+            if repos.contains(repo) {
+                let deleted = !(try after.exists(path))
+                return members.contains(repo) || deleted ? nil
+                    : "is a binding in domain \(domain), which does not list \(repo) as a member"
+            }
             // A member's first binding, written by another member: an empty one, or any one in
             // the commit that creates the domain (its creator sets up every member's part;
             // afterwards only each repo changes its own).
             if !(try before.exists(path)),
                let new = (try? after.binding(domain: domain, repo: repo)) ?? nil,
-               let members = ((try? after.domain(domain)) ?? nil)?.members, members.contains(repo), !Set(members).isDisjoint(with: repos) {
-                let creatingDomain = !(try before.exists(Domain.path(domain)))
+               members.contains(repo), !Set(members).isDisjoint(with: repos) {
+                // Creating the domain: nothing of it existed in the parent.
+                let creatingDomain = try before.source.list("domains/\(domain)").isEmpty
                 if creatingDomain || (new.exports.isEmpty && new.imports.isEmpty) { return nil }
             }
             return maintainers(repo)
         }
         return approver ? nil : outside
-    }
-
-    private func signedBy(_ entry: RepoEntry, _ signature: (signature: String, payload: [UInt8]), _ author: String) throws -> Bool {
-        try signed(signature, author, by: entry.keys.filter { $0.principal == author })
     }
 
     /// Whether `signature` verifies by one of `keys` (all for principal `author`).
@@ -208,7 +275,7 @@ public struct HistoryVerifier {
 
 /// What a realm tree says about who may write it: registered repos with their maintainers and
 /// keys, the approvers, and whether commits must be signed.
-struct RealmPolicy {
+public struct RealmPolicy {
     var repos: [String: RepoEntry] = [:]
     var approvers: [String] = []
     var approverKeys: [SigningKey] = []

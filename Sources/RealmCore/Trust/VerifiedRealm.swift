@@ -27,6 +27,12 @@ public enum VerifiedRealm {
             throw RealmError(.refused, "realm '\(realm)': its main (\(incoming.hex.prefix(12))) no longer contains \(verified.hex.prefix(12)), the last commit verified here: it was rewound or force-pushed; the realm stays at \(verified.hex.prefix(12))",
                              hint: "ask the realm's approvers what happened; until main contains \(verified.hex.prefix(12)) again, nothing newer is used")
         }
+        // A clone that fetched the realm before verification existed has a main but no verified
+        // commit: the history it already used must still be there.
+        if verified == nil, let main, main != incoming, !(try repository.isAncestor(main, of: incoming)) {
+            throw RealmError(.refused, "realm '\(realm)': its main (\(incoming.hex.prefix(12))) no longer contains \(main.hex.prefix(12)), the commit this repository used last; the realm stays there",
+                             hint: "ask the realm's approvers what happened")
+        }
         var count = 0
         if incoming != verified {
             do {
