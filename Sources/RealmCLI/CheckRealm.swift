@@ -20,6 +20,9 @@ extension CheckCommand {
         if let violation = report.violation {
             findings.error(String(violation.commit.hex.prefix(12)), "\(violation)", file: violation.path,
                            hint: "the realm's history must be repaired by its approvers (revert, or re-sign with a registered key)")
+        } else if let at = report.partialAt {
+            findings.error("", "verified the first \(report.verified) realm commit(s) only (up to \(at.hex.prefix(12))): more than one run verifies",
+                           hint: "go on with: git realm check --mode=realm --base \(at.hex)")
         } else {
             findings.ok("", "\(report.verified) realm commit(s) verified (\(range)): every change written by someone allowed to")
         }

@@ -291,10 +291,10 @@ extension Repository {
 
 extension Repository {
     /// The commits reachable from `tip` and not from any of `excluding`, parents before
-    /// children (`git rev-list --topo-order --reverse excluding..tip`). Refuses more than
-    /// `limit` commits rather than walk an unbounded history.
-    public func commits(from tip: OID, excluding: [OID], limit: Int) throws(GitError) -> [OID] {
-        try locked { () throws(GitError) -> [OID] in
+    /// children (`git rev-list --topo-order --reverse excluding..tip`): the first `limit` of
+    /// them, and whether there are more.
+    public func commits(from tip: OID, excluding: [OID], limit: Int) throws(GitError) -> (commits: [OID], more: Bool) {
+        try locked { () throws(GitError) -> (commits: [OID], more: Bool) in
             var out: OpaquePointer?
             try check(git_revwalk_new(&out, raw), "start a revision walk")
             let walk = try Handle.own(out, free: git_revwalk_free, "start a revision walk")
@@ -309,12 +309,10 @@ extension Repository {
             var result: [OID] = []
             var next = git_oid()
             while git_revwalk_next(&next, walk.pointer) == 0 {
+                if result.count == limit { return (result, true) }
                 result.append(OID(next))
-                if result.count > limit {
-                    throw GitError.invalid("more than \(limit) commits between \(excluding.first.map { String($0.hex.prefix(12)) } ?? "the root") and \(tip.hex.prefix(12))")
-                }
             }
-            return result
+            return (result, false)
         }
     }
 }

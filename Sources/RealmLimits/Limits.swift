@@ -28,8 +28,9 @@ public enum Limits {
 
     // MARK: Trust (verifying realm history)
 
-    /// Most realm commits one fetch or check verifies; more is refused (verify in steps with
-    /// `git realm check --mode=realm --base REV`).
+    /// Most realm commits one fetch or check verifies: a fetch moves the usable realm as far as
+    /// it verified and the next one goes on; `check --mode=realm` says where to go on from; the
+    /// pre-receive hook refuses a push of more.
     public static let verifiedCommitsPerFetch = 100_000
     /// Most distinct keys tried against one commit's signature (each once).
     public static let signatureKeysPerCommit = 64

@@ -31,11 +31,21 @@ public struct HistoryVerifier {
         if let program = try? repository.configString("gpg.ssh.program"), !program.isEmpty { signingProgram = program }
     }
 
-    /// Verifies, parents first, every commit reachable from `tip` that is not reachable from
-    /// `verified` (nil: the whole history). Returns how many were judged; throws the first
-    /// `TrustViolation`, naming the last commit that passed in `lastGood`.
-    public func verify(from verified: OID?, to tip: OID) throws -> Int {
-        let commits = try repository.commits(from: tip, excluding: verified.map { [$0] } ?? [], limit: limit)
+    public struct Progress: Sendable {
+        /// Commits judged.
+        public var count: Int
+        /// The newest commit judged (nil when there was none).
+        public var last: OID?
+        /// More than `limit` commits were new: verification stopped at `last` (history is
+        /// linear, so `last` is a commit of main); the next run goes on from there.
+        public var partial: Bool
+    }
+
+    /// Verifies, parents first, the commits reachable from `tip` that are not reachable from
+    /// `verified` (nil: the whole history), at most `limit` of them; throws the first
+    /// `TrustViolation`.
+    public func verify(from verified: OID?, to tip: OID) throws -> Progress {
+        let (commits, more) = try repository.commits(from: tip, excluding: verified.map { [$0] } ?? [], limit: limit)
         var policies: [String: RealmPolicy] = [:]
         for (index, commit) in commits.enumerated() {
             // Linear history from one root: a merge would be judged against a parent its author
@@ -52,7 +62,7 @@ public struct HistoryVerifier {
             }
             try judge(commit, policies: &policies)
         }
-        return commits.count
+        return Progress(count: commits.count, last: commits.last, partial: more)
     }
 
     /// Whether a single commit off the realm's history (a sync proposal) passes against its

@@ -9,14 +9,17 @@ public enum RealmVerification {
         public var tip: OID
         public var verified: Int
         public var violation: TrustViolation?
-        public var ok: Bool { violation == nil }
+        /// More commits than one run verifies: verified up to `last`; run again with --base.
+        public var partialAt: OID? = nil
+        public var ok: Bool { violation == nil && partialAt == nil }
     }
 
     /// Verifies `base..tip` (the whole history when `base` is nil) in `repository`.
     public static func check(repository: Repository, base: OID?, tip: OID) throws -> Report {
         do {
-            let count = try HistoryVerifier(repository: repository).verify(from: base, to: tip)
-            return Report(base: base, tip: tip, verified: count, violation: nil)
+            let progress = try HistoryVerifier(repository: repository).verify(from: base, to: tip)
+            return Report(base: base, tip: tip, verified: progress.count, violation: nil,
+                          partialAt: progress.partial ? progress.last : nil)
         } catch let violation as TrustViolation {
             return Report(base: base, tip: tip, verified: 0, violation: violation)
         }
@@ -55,6 +58,9 @@ public enum RealmVerification {
             }
             let report = try check(repository: repository, base: update.old, tip: new)
             if let violation = report.violation { refusals.append("\(violation)") }
+            if let at = report.partialAt {
+                refusals.append("more than \(report.verified) new commits in one push: push them in parts (verified up to \(at.hex.prefix(12)))")
+            }
         }
         return refusals
     }

@@ -34,19 +34,24 @@ public enum VerifiedRealm {
                              hint: "ask the realm's approvers what happened")
         }
         var count = 0
+        var usable = incoming
         if incoming != verified {
             do {
-                count = try HistoryVerifier(repository: repository).verify(from: verified, to: incoming)
+                let progress = try HistoryVerifier(repository: repository).verify(from: verified, to: incoming)
+                count = progress.count
+                // A history longer than one run verifies: the usable realm moves as far as it
+                // verified, and the next fetch goes on from there.
+                if progress.partial, let last = progress.last { usable = last }
             } catch let violation as TrustViolation {
                 let kept = (verified ?? main).map { "; the realm stays at \($0.hex.prefix(12))" } ?? ""
                 throw RealmError(.refused, "realm '\(realm)': \(violation)\(kept)",
                                  hint: "nothing after that commit is used; the realm's approvers must revert it (docs/trust.md)")
             }
-            try repository.setRef(RefLayout.verified(realm: realm), to: incoming, message: "git-realm: verified")
+            try repository.setRef(RefLayout.verified(realm: realm), to: usable, message: "git-realm: verified")
         }
-        if main != incoming {
-            try repository.setRef(RefLayout.fetchedMain(realm: realm), to: incoming, message: "git-realm: verified fetch")
+        if main != usable {
+            try repository.setRef(RefLayout.fetchedMain(realm: realm), to: usable, message: "git-realm: verified fetch")
         }
-        return count == 0 ? .unchanged(incoming) : .advanced(incoming, count: count)
+        return count == 0 ? .unchanged(usable) : .advanced(usable, count: count)
     }
 }
