@@ -230,8 +230,18 @@ extension Repository {
     /// parent is skipped and only that parent is followed, so contents
     /// discarded by merges do not appear. At most `limit` entries.
     public func pathHistory(_ path: String, from start: OID, limit: Int = 1000) throws(GitError) -> [(commit: CommitInfo, blob: [UInt8]?)] {
-        try locked { () throws(GitError) -> [(commit: CommitInfo, blob: [UInt8]?)] in
-            var result: [(commit: CommitInfo, blob: [UInt8]?)] = []
+        var result: [(commit: CommitInfo, blob: [UInt8]?)] = []
+        for (commit, blob) in try pathHistoryObjects(path, from: start, limit: limit) {
+            result.append((commit, try blob.map { oid throws(GitError) in try self.blob(oid) }))
+        }
+        return result
+    }
+
+    /// `pathHistory` giving each version's blob id instead of its bytes: a long history of a
+    /// large file is walked without holding every version in memory.
+    public func pathHistoryObjects(_ path: String, from start: OID, limit: Int = 1000) throws(GitError) -> [(commit: CommitInfo, blob: OID?)] {
+        try locked { () throws(GitError) -> [(commit: CommitInfo, blob: OID?)] in
+            var result: [(commit: CommitInfo, blob: OID?)] = []
             guard limit > 0 else { return result }
 
             struct State { var info: CommitInfo; var entry: TreeEntry? }
@@ -267,7 +277,7 @@ extension Repository {
                 let current = try state(next.oid)
                 let parents = current.info.parents
                 if parents.isEmpty {
-                    if current.entry != nil { result.append((current.info, try blobOf(current.entry))) }
+                    if current.entry != nil { result.append((current.info, blobOf(current.entry))) }
                     continue
                 }
                 var treesame: OID?
@@ -275,7 +285,7 @@ extension Repository {
                 if let treesame {
                     try enqueue(treesame)
                 } else {
-                    result.append((current.info, try blobOf(current.entry)))
+                    result.append((current.info, blobOf(current.entry)))
                     for p in parents { try enqueue(p) }
                 }
             }
@@ -283,9 +293,9 @@ extension Repository {
         }
     }
 
-    private func blobOf(_ entry: TreeEntry?) throws(GitError) -> [UInt8]? {
+    private func blobOf(_ entry: TreeEntry?) -> OID? {
         guard let entry, entry.kind == .blob else { return nil }
-        return try blobUnlocked(entry.oid)
+        return entry.oid
     }
 }
 

@@ -137,7 +137,7 @@ public enum Notifications {
                 .filter { $0.contract == entry.contract }
             var reported = Set<String>()
             for record in records where record.kind == .notification && (record.to == nil || record.to == repo) && record.from != repo {
-                guard (try? Version.parse(record.version)) == version.version, record.from == version.contract.owner else {
+                guard (try? Version.parse(record.version)) == version.version, record.from == version.owner else {
                     forged += 1
                     continue
                 }
@@ -146,10 +146,10 @@ public enum Notifications {
                 // What it says comes from history, never from the note: the changes and whether
                 // they break, as the owner wrote them in the contract's evolution; the previous
                 // version; the time of the publishing commit.
-                let evolution = version.contract.evolution.first { $0.version == version.contract.version }
+                let evolution = version.evolution
                 let record = NotificationRecord(
-                    kind: .notification, domain: record.domain, contract: record.contract, from: version.contract.owner,
-                    to: record.to, version: version.contract.version,
+                    kind: .notification, domain: record.domain, contract: record.contract, from: version.owner,
+                    to: record.to, version: record.version,
                     previous: index > 0 ? history.entries[index - 1].version.description : nil,
                     changeType: evolution.map { $0.compatible ? "updated" : "breaking" } ?? (index == 0 ? "new" : "updated"),
                     changes: evolution?.changes ?? [],
@@ -194,7 +194,7 @@ public enum Notifications {
                     return consumers[name] ?? .init(repo: name)
                 }
                 for r in records where r.version == v && r.kind == .notification
-                    && r.from == version.contract.owner && (try? Version.parse(v)) == version.version {
+                    && r.from == version.owner && (try? Version.parse(v)) == version.version {
                     for name in r.to.map({ [$0] }) ?? importers {
                         var c = consumer(name)
                         c.notifiedAt = c.notifiedAt ?? r.at
