@@ -128,7 +128,7 @@ extension CheckCommand {
     /// Where an export's value comes from, for annotations: its from_file (without the JSON
     /// pointer), else its schema file, else its first source file.
     static func valueFile(of export: Binding.Export) -> String? {
-        if case .file(let spec)? = export.extraction { return String(spec.split(separator: "#").first ?? "") }
+        if let file = export.extraction?.filePath { return file }
         return export.schemaFile ?? export.sourceFiles.first { !$0.contains("*") && !$0.contains("?") }
     }
 

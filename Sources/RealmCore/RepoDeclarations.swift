@@ -86,19 +86,17 @@ public struct RepoDeclarations: Sendable, Equatable {
             if let problem = Names.problem(with: contract) {
                 throw RealmError(.usage, "\(origin): [\(section) \"\(contract)\"]: contract name \(problem)")
             }
-            func path(_ what: String) throws -> String {
-                do { return try RepoPath.confined(value, what: "\(origin): \(key)") } catch { throw error }
-            }
+            func path() throws -> String { try RepoPath.confined(value, what: "\(origin): \(key)") }
             if section == "export" {
                 var export = result.export(contract) ?? Export(contract: contract)
                 switch field {
                 case "source":
-                    guard RepoPath.problem(value) == nil else { _ = try path(field); break }
+                    _ = try path()   // checked; kept as written (a glob)
                     export.sourceFiles.append(value)
                 case "file":
-                    let file = String(value.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                    _ = try RepoPath.confined(file, what: "\(origin): \(key)")
-                    try setExtraction(&export, .file(value), key: key, origin: origin)
+                    let extraction = Binding.Extraction.file(value)
+                    _ = try RepoPath.confined(extraction.filePath ?? "", what: "\(origin): \(key)")
+                    try setExtraction(&export, extraction, key: key, origin: origin)
                 case "command":
                     guard !value.isEmpty else { throw RealmError(.usage, "\(origin): \(key): empty command") }
                     try setExtraction(&export, .command(value), key: key, origin: origin)
@@ -107,9 +105,9 @@ public struct RepoDeclarations: Sendable, Equatable {
                         throw RealmError(.usage, "\(origin): \(key): unknown detector '\(value)' (known: \(S3PathDetector.name))")
                     }
                     try setExtraction(&export, .detect(value), key: key, origin: origin)
-                case "schema": export.schemaFile = try path(field)
-                case "validate": export.validate.append(try path(field))
-                case "ci-validate": export.ciValidate.append(try path(field))
+                case "schema": export.schemaFile = try path()
+                case "validate": export.validate.append(try path())
+                case "ci-validate": export.ciValidate.append(try path())
                 default:
                     throw RealmError(.usage, "\(origin): \(key): unknown field '\(field)' (known: source, file, command, detect, schema, validate, ci-validate)")
                 }
@@ -118,8 +116,8 @@ public struct RepoDeclarations: Sendable, Equatable {
             } else {
                 var entry = result.import(contract) ?? Import(contract: contract)
                 switch field {
-                case "validate": entry.validate.append(try path(field))
-                case "ci-validate": entry.ciValidate.append(try path(field))
+                case "validate": entry.validate.append(try path())
+                case "ci-validate": entry.ciValidate.append(try path())
                 default:
                     throw RealmError(.usage, "\(origin): \(key): unknown field '\(field)' (known: validate, ci-validate)")
                 }

@@ -253,11 +253,9 @@ public struct StatusReport: Sendable {
         }
 
         let syncBranches = try pendingSyncBranches(participant: participant, domains: domains.map(\.name))
-        notifications.sort { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) }
-        if notifications.count > Limits.notificationsShown {
-            warnings.append("\(notifications.count - Limits.notificationsShown) older pending notifications not shown")
-            notifications = Array(notifications.suffix(Limits.notificationsShown))
-        }
+        let (shown, omitted) = Notifications.newest(notifications)
+        notifications = shown
+        if omitted > 0 { warnings.append("\(omitted) older pending notifications not shown") }
         let verified = try participant.repository.resolve(ref: RefLayout.verified(realm: participant.realm))
         return StatusReport(realm: participant.realm, url: GitURL.redacted(participant.membership.url), repo: me,
                             realmCommit: tip.hex, fetchedAt: try participant.lastFetched(), fetchError: fetchError,

@@ -34,6 +34,18 @@ public struct Binding: RealmDocument, Equatable {
         case command(String)
         /// A built-in detector (`s3-paths`).
         case detect(String)
+
+        /// A `file` spec's path and JSON pointer: `config/s3.yaml#/paths` -> (`config/s3.yaml`, `/paths`).
+        public static func fileParts(_ spec: String) -> (path: String, pointer: String?) {
+            guard let hash = spec.firstIndex(of: "#") else { return (spec, nil) }
+            return (String(spec[..<hash]), String(spec[spec.index(after: hash)...]))
+        }
+
+        /// The file the value is read from, for `file` extractions.
+        public var filePath: String? {
+            if case .file(let spec) = self { return Self.fileParts(spec).path }
+            return nil
+        }
     }
 
     public struct Import: Sendable, Equatable {

@@ -34,9 +34,7 @@ public struct DeclareExport {
             throw RealmError(.usage, "export needs a working tree: it writes this repo's \(Membership.fileName)")
         }
         for source in sources { _ = try RepoPath.confined(source, what: "--source") }
-        if case .file(let spec) = extraction {
-            _ = try RepoPath.confined(String(spec.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""), what: "--from-file")
-        }
+        if let file = extraction.filePath { _ = try RepoPath.confined(file, what: "--from-file") }
         if case .detect(let detector) = extraction, detector != S3PathDetector.name {
             throw RealmError(.usage, "unknown detector '\(detector)' (known: \(S3PathDetector.name))")
         }

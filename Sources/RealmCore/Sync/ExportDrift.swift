@@ -105,7 +105,7 @@ public enum ExportDrift {
     /// spans `/`, a directory covers what is under it), or its value or schema file.
     public static func touches(_ export: Binding.Export, _ paths: [String]) -> Bool {
         var patterns = export.sourceFiles
-        if case .file(let spec)? = export.extraction { patterns.append(String(spec.split(separator: "#").first ?? "")) }
+        if let file = export.extraction?.filePath { patterns.append(file) }
         if let schema = export.schemaFile { patterns.append(schema) }
         return paths.contains { path in patterns.contains { Glob.matches($0, path) } }
     }

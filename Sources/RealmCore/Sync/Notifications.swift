@@ -240,13 +240,15 @@ public enum Notifications {
                 review.forgedNotifications += forged
             }
         }
-        review.notifications.sort { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) }
-        // The newest few; older ones are counted (a realm writer may notify without end).
-        if review.notifications.count > Limits.notificationsShown {
-            review.omittedNotifications = review.notifications.count - Limits.notificationsShown
-            review.notifications = Array(review.notifications.suffix(Limits.notificationsShown))
-        }
+        (review.notifications, review.omittedNotifications) = newest(review.notifications)
         return review
+    }
+
+    /// Oldest first, the newest `Limits.notificationsShown` of them, and how many older ones
+    /// were left out (a realm writer may notify without end).
+    public static func newest(_ notifications: [IncomingNotification]) -> (shown: [IncomingNotification], omitted: Int) {
+        let sorted = notifications.sorted { ($0.atSeconds ?? 0) < ($1.atSeconds ?? 0) }
+        return (Array(sorted.suffix(Limits.notificationsShown)), max(0, sorted.count - Limits.notificationsShown))
     }
 }
 

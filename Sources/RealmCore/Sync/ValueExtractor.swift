@@ -21,7 +21,7 @@ public struct ValueExtractor {
         guard let extraction = export.extraction else { return nil }
         switch extraction {
         case .file(let spec):
-            let (path, pointer) = split(spec)
+            let (path, pointer) = Binding.Extraction.fileParts(spec)
             let bytes = try read(path)
             let document = try parse(bytes, origin: path)
             guard let pointer else { return document }
@@ -97,11 +97,6 @@ public struct ValueExtractor {
             throw RealmError(.internalError, "export \(export.contract): cannot check out \(commit.hex.prefix(12)) to run its command: \(firstLine(added.stderrText))")
         }
         return try body(tree, ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"])
-    }
-
-    private func split(_ spec: String) -> (String, String?) {
-        guard let hash = spec.firstIndex(of: "#") else { return (spec, nil) }
-        return (String(spec[..<hash]), String(spec[spec.index(after: hash)...]))
     }
 
     /// A file of this repository, at `commit` or in the working tree: confined to the
