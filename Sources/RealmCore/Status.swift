@@ -28,6 +28,8 @@ public struct StatusReport: Sendable {
     public struct Consumer: Sendable {
         public var repo: String
         public var range: String
+        /// What it acknowledged (its binding's resolved_version).
+        public var resolved: String? = nil
     }
     /// A `sync/<repo>/<stamp>` branch in the realm: a change waiting for approval.
     public struct SyncBranch: Sendable {
@@ -186,12 +188,11 @@ public struct StatusReport: Sendable {
                 }
             }
             var consumersByContract: [String: [Consumer]] = [:]
-            var resolvedByContract: [String: [String: String]] = [:]
             if !binding.exports.isEmpty {
                 for repo in try realm.bindingRepos(in: domainName) where repo != me {
                     for entry in try realm.binding(domain: domainName, repo: repo)?.imports ?? [] {
-                        consumersByContract[entry.contract, default: []].append(Consumer(repo: repo, range: entry.version))
-                        resolvedByContract[entry.contract, default: [:]][repo] = entry.resolvedVersion
+                        consumersByContract[entry.contract, default: []].append(
+                            Consumer(repo: repo, range: entry.version, resolved: entry.resolvedVersion))
                     }
                 }
             }
@@ -225,7 +226,9 @@ public struct StatusReport: Sendable {
                 acknowledgements += try Notifications.outgoing(
                     repository: repository, notesTip: notesTip, domain: domainName, contract: export.contract,
                     importers: (consumersByContract[export.contract] ?? []).map(\.repo),
-                    resolved: resolvedByContract[export.contract] ?? [:], history: history)
+                    resolved: Dictionary((consumersByContract[export.contract] ?? []).compactMap { c in c.resolved.map { (c.repo, $0) } },
+                                         uniquingKeysWith: { first, _ in first }),
+                    history: history)
             }
             domains.append(DomainInfo(
                 name: domainName, role: binding.role, members: domain?.members ?? [], contracts: contracts,
