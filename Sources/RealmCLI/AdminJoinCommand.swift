@@ -1,5 +1,6 @@
 import ArgumentParser
 import RealmCore
+import RealmGit
 import RealmJSON
 
 struct AdminJoinCommand: ParsableCommand {
@@ -71,7 +72,7 @@ struct AdminJoinCommand: ParsableCommand {
                 return
             }
             if let branch = result.pendingBranch {
-                Output.line("\(Output.check) Asked to join realm '\(m.realm)' (admission: \(result.admission)): the registration waits on \(branch.replacingOccurrences(of: "refs/heads/", with: ""))")
+                Output.line("\(Output.check) Asked to join realm '\(m.realm)' (admission: \(result.admission)): the registration waits on \(RefLayout.shortBranchName(branch))")
                 Output.line("  an approver admits it with: git realm admin admit \(m.repo)")
             } else {
                 Output.line(result.registered ? "\(Output.check) Created repos/\(m.repo).yaml in realm '\(m.realm)'"

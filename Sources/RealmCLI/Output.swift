@@ -175,7 +175,7 @@ enum ColourSetting: Equatable {
             if let setting = parse(value) { return setting }
             Output.warning("GIT_REALM_COLOR: '\(value)' is not always, never or auto; ignored")
         }
-        for key in ["color.realm", "color.ui"] {
+        for key in [ConfigKey.colorRealm, ConfigKey.colorUI] {
             guard let value = config(key) else { continue }
             if let setting = parse(value) { return setting }
             Output.warning("\(key): '\(value)' is not always, never, auto, true or false; ignored")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RealmCore
+import RealmGit
 import RealmJSON
 
 struct SyncCommand: ParsableCommand {
@@ -61,7 +62,7 @@ struct SyncCommand: ParsableCommand {
                 for line in p.changes { Output.line("    \(line)") }
             }
             if let branch = r.branch {
-                let name = branch.replacingOccurrences(of: "refs/heads/", with: "")
+                let name = RefLayout.shortBranchName(branch)
                 switch r.branchState {
                 case .new:
                     Output.line(r.dryRun ? "Would push branch \(name) for approval" : "\(Output.check) Pushed branch \(name): breaking change pending approval")

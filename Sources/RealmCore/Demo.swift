@@ -91,8 +91,8 @@ public struct Demo {
         let signing: [Step] = !signed ? [] : [
             Step(directory: root, command: ["sh", "-c", "mkdir -p ~/.ssh && ssh-keygen -q -t ed25519 -N '' -C demo@example.com -f ~/.ssh/realm_ed25519"],
                  note: "A signing key (everyone here is demo@example.com; in real life, one key per person)"),
-            Step(directory: root, command: ["git", "config", "--global", "gpg.format", "ssh"], note: ""),
-            Step(directory: root, command: ["git", "config", "--global", "user.signingkey", key + ".pub"], note: ""),
+            Step(directory: root, command: ["git", "config", "--global", ConfigKey.gpgFormat, "ssh"], note: ""),
+            Step(directory: root, command: ["git", "config", "--global", ConfigKey.userSigningKey, key + ".pub"], note: ""),
         ]
         let create: [Step] = signed ? [
             Step(directory: root, command: ["git", "realm", "admin", "init", "realm.git", "--name", "letemcook", "--require-signed-commits"],
@@ -160,7 +160,7 @@ public struct Demo {
             Step(directory: fungal, command: ["git", "realm", "admin", "domain", "create", "feedback-loop",
                                               "--repos", "fungal-image-analysis,aperture", "--contract", "feedback"],
                  expectStatus: 5, note: "A domain in the other direction would close a cycle: refused"),
-            Step(directory: aperture, command: ["git", "log", "--oneline", "refs/realm/letemcook/main"], note: "Every realm write is one commit"),
+            Step(directory: aperture, command: ["git", "log", "--oneline", RefLayout.fetchedMain(realm: "letemcook")], note: "Every realm write is one commit"),
         ] + verify
 
         var failures = 0

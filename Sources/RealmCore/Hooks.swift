@@ -24,7 +24,7 @@ public enum Hooks {
 
     /// The directory hooks go to: `core.hooksPath` (relative to the working tree) or `$GIT_COMMON_DIR/hooks`.
     public static func directory(for repository: Repository) throws -> String {
-        if let configured = try repository.configString("core.hooksPath"), !configured.isEmpty {
+        if let configured = try repository.configString(ConfigKey.hooksPath), !configured.isEmpty {
             let expanded = configured.hasPrefix("~/") ? (environment("HOME") ?? "") + configured.dropFirst(1) : configured
             return absolutePath(expanded, relativeTo: repository.workdir ?? repository.gitDir)
         }

@@ -42,7 +42,7 @@ public struct InitRealm {
             throw RealmError(.refused, "the repository at \(GitRemote.displayURL(url)) is not empty",
                              hint: "use --force to write realm.yaml on top of its main branch")
         }
-        let approvers = self.approvers.isEmpty ? ((try? store.configString("user.email")).flatMap { $0 }.map { [$0] } ?? []) : self.approvers
+        let approvers = self.approvers.isEmpty ? ((try? store.configString(ConfigKey.userEmail)).flatMap { $0 }.map { [$0] } ?? []) : self.approvers
         guard RealmConfig.admissionModes.contains(admission) else {
             throw RealmError(.usage, "--admission must be one of \(RealmConfig.admissionModes.joined(separator: ", ")), not '\(admission)'")
         }
@@ -51,7 +51,7 @@ public struct InitRealm {
         config.trust.requireSignedCommits = requireSignedCommits
         // The creator approves; with a signing key, approvals are proven by it (docs/trust.md).
         if let signer = try SSHSigner.configured(in: store), SigningKey.isValid(signer.publicKey),
-           let email = (try? store.configString("user.email")) ?? nil, approvers.contains(email) {
+           let email = (try? store.configString(ConfigKey.userEmail)) ?? nil, approvers.contains(email) {
             config.trust.approverKeys = [SigningKey(principal: email, key: signer.publicKey)]
         }
         if requireSignedCommits, try SSHSigner.configured(in: store) == nil {

@@ -65,7 +65,7 @@ public struct JoinRealm {
         case .manual, .skip: nil
         }
 
-        let email = (try? repository.configString("user.email")).flatMap { $0 }
+        let email = (try? repository.configString(ConfigKey.userEmail)).flatMap { $0 }
         var entry = RepoEntry(name: repoName, org: org, url: Self.publishableURL(of: repository),
                               maintainers: email.map { [$0] } ?? [], joinedAt: Timestamp.now())
         // The joining user's signing key, when git signs with SSH here (docs/trust.md).
@@ -110,9 +110,9 @@ public struct JoinRealm {
         let membership = Membership(realm: realmName, url: storedURL, repo: repoName)
         try membership.write(to: workdir)
         let participant = Participant(repository: repository, membership: membership)
-        try repository.setConfig("realm.\(realmName).fetchedAt", String(Timestamp.nowSeconds()))
+        try repository.setConfig(ConfigKey.fetchedAt(realm: realmName), String(Timestamp.nowSeconds()))
         try recordCheckout(repository: repository, realm: realmName, url: storedURL, workdir: workdir)
-        try repository.setConfig("notes.rewriteRef", RefLayout.localNotes)
+        try repository.setConfig(ConfigKey.notesRewriteRef, RefLayout.localNotes)
 
         var hookLines: [String] = []
         var manual: String?
@@ -145,7 +145,7 @@ public struct JoinRealm {
     /// credentials, or nothing when origin is missing or local (a path, `file://`): a path
     /// would only tell the realm how this machine is laid out.
     static func publishableURL(of repository: Repository) -> String? {
-        guard let origin = (try? repository.configString("remote.origin.url")).flatMap({ $0 }),
+        guard let origin = (try? repository.configString(ConfigKey.originURL)).flatMap({ $0 }),
               !origin.isEmpty, !GitURL.isLocal(origin) else { return nil }
         return GitURL.redacted(origin)
     }
@@ -179,7 +179,7 @@ public struct JoinRealm {
     }
 
     private func readRealmName(repository: Repository, url: String) throws -> String {
-        let incoming = "refs/realm-incoming/main"
+        let incoming = RefLayout.joinIncoming
         do {
             try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
                                 refspecs: ["+\(RefLayout.realmMainBranch):\(incoming)"],
@@ -202,8 +202,8 @@ public struct JoinRealm {
 
 /// The user-level index of realms and local checkouts (global git config, `realm.<realm>.*`).
 func recordCheckout(repository: Repository, realm: String, url: String, workdir: String) throws {
-    try? repository.setConfig("realm.\(realm).url", url, level: .global)
-    let key = "realm.\(realm).checkout"
+    try? repository.setConfig(ConfigKey.realmURL(realm: realm), url, level: .global)
+    let key = ConfigKey.realmCheckout(realm: realm)
     let existing = (try? repository.configMultivar(key)) ?? []
     if !existing.contains(workdir) {
         try? repository.addConfigMultivar(key, workdir, level: .global)

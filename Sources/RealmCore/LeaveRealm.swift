@@ -58,10 +58,10 @@ public struct LeaveRealm {
         let repository = participant.repository
         let hookLines = try Hooks.uninstall(from: repository)
         if let workdir = repository.workdir { removeFile(workdir + "/" + Membership.fileName) }
-        for ref in try repository.references(glob: "refs/realm/\(participant.realm)/*") {
+        for ref in try repository.references(glob: RefLayout.fetchedRefs(realm: participant.realm)) {
             try? repository.deleteRef(ref.name, expected: ref.oid)
         }
-        try? repository.unsetConfig("realm.\(participant.realm).fetchedAt")
+        try? repository.unsetConfig(ConfigKey.fetchedAt(realm: participant.realm))
         return Result(removed: removed, orphanedImporters: importers, hookLines: hookLines)
     }
 }

@@ -62,7 +62,7 @@ public final class Participant: @unchecked Sendable {
         try repository.configString(fetchedAtKey).flatMap { Int64($0) }
     }
 
-    private var fetchedAtKey: String { "realm.\(realm).fetchedAt" }
+    private var fetchedAtKey: String { ConfigKey.fetchedAt(realm: realm) }
 
     /// Fetches the realm's main, notes and sync branches into `refs/realm/<realm>/`, under the
     /// configured timeouts (`NetworkPolicy`), each at most `timeout` seconds when one is given.

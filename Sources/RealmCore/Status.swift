@@ -287,7 +287,7 @@ public struct StatusReport: Sendable {
                 }
             }
             let subject = String(info.message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
-            result.append(SyncBranch(ref: "sync/\(branch.repo)/\(branch.stamp)", repo: branch.repo, stamp: branch.stamp,
+            result.append(SyncBranch(ref: RefLayout.shortBranchName(RefLayout.realmSyncBranch(repo: branch.repo, stamp: branch.stamp)), repo: branch.repo, stamp: branch.stamp,
                                      commit: branch.commit.hex, subject: subject, yours: branch.repo == participant.name,
                                      concernsYou: concerns))
         }

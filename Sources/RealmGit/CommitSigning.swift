@@ -25,9 +25,9 @@ public struct SSHSigner: Sendable {
     /// `gpg.format` is `ssh` and `user.signingkey` names a key file (a literal `key::ssh-...`
     /// or `ssh-...` value is used through ssh-agent, as git does).
     public static func configured(in repository: Repository) throws(GitError) -> SSHSigner? {
-        guard try repository.configString("gpg.format")?.lowercased() == "ssh",
-              let key = try repository.configString("user.signingkey"), !key.isEmpty else { return nil }
-        let program = try repository.configString("gpg.ssh.program").flatMap { $0.isEmpty ? nil : $0 } ?? "ssh-keygen"
+        guard try repository.configString(ConfigKey.gpgFormat)?.lowercased() == "ssh",
+              let key = try repository.configString(ConfigKey.userSigningKey), !key.isEmpty else { return nil }
+        let program = try repository.configString(ConfigKey.gpgSSHProgram).flatMap { $0.isEmpty ? nil : $0 } ?? "ssh-keygen"
         var literal = key
         if literal.hasPrefix("key::") { literal.removeFirst(5) }
         if literal.hasPrefix("ssh-") || literal.hasPrefix("ecdsa-") || literal.hasPrefix("sk-") {
@@ -36,7 +36,7 @@ public struct SSHSigner: Sendable {
         let path = expandHome(key)
         let pub = path.hasSuffix(".pub") ? path : path + ".pub"
         guard let bytes = try? readSmallFile(pub, limit: 16 << 10) else {
-            throw GitError.notFound("user.signingkey \(key): cannot read its public key \(pub)")
+            throw GitError.notFound("\(ConfigKey.userSigningKey) \(key): cannot read its public key \(pub)")
         }
         return SSHSigner(program: program, keyFile: path, publicKey: publicKeyLine(String(decoding: bytes, as: UTF8.self)))
     }

@@ -34,9 +34,9 @@ public struct NetworkPolicy: Sendable, Equatable {
 
     /// The git config keys of the three timeouts, with their defaults.
     public static var keys: [(key: String, path: WritableKeyPath<NetworkPolicy, Double>, fallback: Double)] {[
-        ("realm.connectTimeout", \.connectTimeout, Limits.networkConnectTimeout),
-        ("realm.inactivityTimeout", \.inactivityTimeout, Limits.networkInactivityTimeout),
-        ("realm.timeout", \.deadline, Limits.networkDeadline),
+        (ConfigKey.connectTimeout, \.connectTimeout, Limits.networkConnectTimeout),
+        (ConfigKey.inactivityTimeout, \.inactivityTimeout, Limits.networkInactivityTimeout),
+        (ConfigKey.timeout, \.deadline, Limits.networkDeadline),
     ]}
 
     /// Reads `realm.connectTimeout`, `realm.inactivityTimeout`, `realm.timeout`,
@@ -54,8 +54,8 @@ public struct NetworkPolicy: Sendable, Equatable {
                 problems.append("\(key): '\(text)' is not a number of seconds (more than 0, at most \(Int(Limits.networkTimeoutMaximum))); using \(Int(fallback))")
             }
         }
-        policy.sshCommand = (try? repository.configString("core.sshCommand")).flatMap { $0 }
-        policy.sshVariant = (try? repository.configString("ssh.variant")).flatMap { $0 }
+        policy.sshCommand = (try? repository.configString(ConfigKey.sshCommand)).flatMap { $0 }
+        policy.sshVariant = (try? repository.configString(ConfigKey.sshVariant)).flatMap { $0 }
         return (policy, problems)
     }
 
@@ -88,7 +88,7 @@ public struct NetworkPolicy: Sendable, Equatable {
     var gitConfigArguments: [String] {
         ["-c", "http.lowSpeedLimit=\(Limits.networkLowSpeedLimit)",
          "-c", "http.lowSpeedTime=\(NetworkPolicy.whole(inactivityTimeout) + 1)",
-         "-c", "core.askPass="]
+         "-c", "\(ConfigKey.askPass)="]
     }
 
     /// The options appended to an OpenSSH command line.
@@ -248,7 +248,7 @@ public enum GitRemote {
     public static func fetch(repoDir: String, url: String, refspecs: [String], prune: Bool = false,
                              policy: NetworkPolicy = .defaults, ignoreMissing: Bool = false) throws(Failure) {
         // git waits this long for a fetched ref's lock held by a concurrent fetch in the clone.
-        var arguments = ["-c", "core.filesRefLockTimeout=\(Limits.fetchRefLockTimeoutMilliseconds)",
+        var arguments = ["-c", "\(ConfigKey.filesRefLockTimeout)=\(Limits.fetchRefLockTimeoutMilliseconds)",
                          "-C", repoDir, "fetch", "--quiet", "--progress", "--no-tags", "--no-write-fetch-head"]
         if prune { arguments.append("--prune") }
         let timeout = policy

@@ -37,6 +37,32 @@ public enum RefLayout {
     public static func realmJoinBranch(repo: String) -> String { "refs/heads/join/\(repo)" }
     /// "refs/realm/<realm>/join/<repo>": a join proposal fetched by an approver to admit it.
     public static func fetchedJoinBranch(realm: String, repo: String) -> String { "\(fetchedPrefix(realm: realm))/join/\(repo)" }
+    /// Whether `name` is below "refs/realm/<realm>/sync/".
+    public static func isFetchedSyncBranch(_ name: String, realm: String) -> Bool {
+        name.hasPrefix(fetchedSyncPrefix(realm: realm))
+    }
+    /// "refs/realm/<realm>/sync/<repo>/<stamp>" read back: its repo and stamp (the stamp may
+    /// hold "/"); nil for another ref or one without both parts.
+    public static func parseFetchedSyncBranch(_ name: String, realm: String) -> (repo: String, stamp: String)? {
+        let prefix = fetchedSyncPrefix(realm: realm)
+        guard name.hasPrefix(prefix) else { return nil }
+        let parts = name.dropFirst(prefix.count).split(separator: "/", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+    private static func fetchedSyncPrefix(realm: String) -> String { "\(fetchedPrefix(realm: realm))/sync/" }
+    /// Glob "refs/realm/<realm>/*": everything a repository keeps of one realm (`leave` deletes it).
+    public static func fetchedRefs(realm: String) -> String { "\(fetchedPrefix(realm: realm))/*" }
+    /// "refs/realm-incoming/main": where `admin join` fetches a realm's main once, to read its
+    /// name before it knows it (deleted right after).
+    public static let joinIncoming = "refs/realm-incoming/main"
+
+    /// "refs/heads/<name>" shown as "<name>"; any other ref unchanged.
+    public static func shortBranchName(_ ref: String) -> String {
+        ref.hasPrefix(branchPrefix) ? String(ref.dropFirst(branchPrefix.count)) : ref
+    }
+    private static let branchPrefix = "refs/heads/"
+
     /// "refs/heads/sync/<repo>/<stamp>" in the realm repository.
     public static func realmSyncBranch(repo: String, stamp: String) -> String { "refs/heads/sync/\(repo)/\(stamp)" }
 

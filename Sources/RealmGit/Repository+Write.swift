@@ -147,8 +147,8 @@ extension Repository {
         let roleKey = role == .author ? "author" : "committer"
         func pick(_ env: String, _ key: String) throws(GitError) -> String? {
             if let v = envString("GIT_\(role.rawValue)_\(env)"), !v.isEmpty { return v }
-            if let v = try configLookup("\(roleKey).\(key)").value, !v.isEmpty { return v }
-            if let v = try configLookup("user.\(key)").value, !v.isEmpty { return v }
+            if let v = try configLookup(ConfigKey.identity(role: roleKey, field: key)).value, !v.isEmpty { return v }
+            if let v = try configLookup(ConfigKey.userIdentity(field: key)).value, !v.isEmpty { return v }
             return nil
         }
         return Signature(name: try pick("NAME", "name") ?? Signature.fallback.name,

@@ -110,7 +110,7 @@ public enum PostMerge {
             let next = try repository.createNotesCommit(parent: tip, target: commit, text: merged)
             if try swapNotes(repository, to: next, expected: tip) { return true }
         }
-        throw RealmError(.conflict, "refs/notes/realm kept changing while writing the post-merge note")
+        throw RealmError(.conflict, "\(RefLayout.localNotes) kept changing while writing the post-merge note")
     }
 
     /// Moves refs/notes/realm from `expected` to `next`; false when another writer got there first.
@@ -132,9 +132,9 @@ public enum PostMerge {
 
     /// `notes.rewriteRef` must include refs/notes/realm so that rebase and amend carry the notes.
     static func ensureNotesRewriteRef(_ repository: Repository) {
-        let values = (try? repository.configMultivar("notes.rewriteRef")) ?? []
+        let values = (try? repository.configMultivar(ConfigKey.notesRewriteRef)) ?? []
         if !values.contains(RefLayout.localNotes) {
-            try? repository.addConfigMultivar("notes.rewriteRef", RefLayout.localNotes)
+            try? repository.addConfigMultivar(ConfigKey.notesRewriteRef, RefLayout.localNotes)
         }
     }
 }

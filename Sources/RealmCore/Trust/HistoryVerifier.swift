@@ -28,7 +28,7 @@ public struct HistoryVerifier {
 
     public init(repository: Repository) {
         self.repository = repository
-        if let program = try? repository.configString("gpg.ssh.program"), !program.isEmpty { signingProgram = program }
+        if let program = try? repository.configString(ConfigKey.gpgSSHProgram), !program.isEmpty { signingProgram = program }
     }
 
     public struct Progress: Sendable {

@@ -26,7 +26,7 @@ public enum SigningKeys {
         guard SigningKey.isValid(line) else {
             throw RealmError(.usage, "'\(line.prefix(60))' is not an SSH public key line ('ssh-ed25519 AAAA...')")
         }
-        guard let email = try principal ?? repository.configString("user.email"), SigningKey.isValidPrincipal(email) else {
+        guard let email = try principal ?? repository.configString(ConfigKey.userEmail), SigningKey.isValidPrincipal(email) else {
             throw RealmError(.usage, "give --principal EMAIL (the author email of the commits this key signs)")
         }
         let entry = SigningKey(principal: email, key: line)
