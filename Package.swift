@@ -21,18 +21,21 @@ let package = Package(
                        providers: [.apt(["libyaml-dev"])]),
         // Every bound on untrusted input, in one place (docs/security.md).
         .target(name: "RealmLimits"),
+        // The shared helpers, once each: process running, files, environment, text, tracing,
+        // credential redaction in URLs (docs/architecture.md).
+        .target(name: "RealmSupport", dependencies: ["RealmLimits"]),
         .target(name: "RealmJSON",
                 dependencies: ["RealmLimits", .product(name: "OrderedCollections", package: "swift-collections")]),
         // Start-up of libgit2 without the CA bundle it never uses here (see ca_bundle.c).
         .target(name: "CGit2Setup"),
         // A command's new objects written as one pack (see object_batch.c).
         .target(name: "CGit2Pack", dependencies: ["CGit2"]),
-        .target(name: "RealmGit", dependencies: ["RealmLimits", "CGit2", "CGit2Setup", "CGit2Pack"]),
+        .target(name: "RealmGit", dependencies: ["RealmLimits", "RealmSupport", "CGit2", "CGit2Setup", "CGit2Pack"]),
         .target(name: "RealmYAML", dependencies: ["RealmLimits", "CYAML", "RealmJSON"]),
-        .target(name: "RealmContracts", dependencies: ["RealmLimits", "RealmJSON"]),
+        .target(name: "RealmContracts", dependencies: ["RealmLimits", "RealmSupport", "RealmJSON"]),
         .target(name: "RealmModel", dependencies: ["RealmYAML", "RealmJSON"]),
         .target(name: "RealmCore",
-                dependencies: ["RealmLimits", "RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
+                dependencies: ["RealmLimits", "RealmSupport", "RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
         .target(name: "RealmCLI",
                 dependencies: ["RealmCore", "RealmContracts", "RealmJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -43,7 +46,7 @@ let package = Package(
                           linkerSettings: [.linkedLibrary("m")]),
 
         .testTarget(name: "RealmJSONTests", dependencies: ["RealmJSON"]),
-        .testTarget(name: "RealmGitTests", dependencies: ["RealmGit"]),
+        .testTarget(name: "RealmGitTests", dependencies: ["RealmGit", "RealmSupport"]),
         .testTarget(name: "RealmYAMLTests", dependencies: ["RealmYAML"]),
         .testTarget(name: "RealmModelTests", dependencies: ["RealmModel"]),
         .testTarget(name: "RealmContractsTests", dependencies: ["RealmContracts", "RealmJSON"]),

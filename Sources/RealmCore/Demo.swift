@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RealmGit
+import RealmSupport
 
 /// `git realm demo`: a throwaway realm with two repos, aperture and fungal-image-analysis,
 /// walked through the seeds' scenario with the real `git realm` commands. Each step prints
@@ -46,7 +47,7 @@ public struct Demo {
         try makeDirectories(home)
         let env: [String: String] = [
             "HOME": home, "GIT_CONFIG_GLOBAL": home + "/.gitconfig", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
-            "PATH": binDir + ":" + (environment("PATH") ?? "/usr/bin:/bin"),
+            "PATH": binDir + ":" + (envString("PATH") ?? "/usr/bin:/bin"),
             "GIT_AUTHOR_NAME": "Demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
             "GIT_COMMITTER_NAME": "Demo", "GIT_COMMITTER_EMAIL": "demo@example.com",
             "GIT_REALM_COLOR": "never",

@@ -6,6 +6,7 @@ import Darwin
 import RealmJSON
 import RealmLimits
 import RealmYAML
+import RealmSupport
 
 /// How to read a document.
 public enum DocumentFormat: String, Sendable, CaseIterable {

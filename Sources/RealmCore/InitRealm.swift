@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin init`: writes realm.yaml into an empty realm repository and pushes it.
 public struct InitRealm {

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin join`: registers this repository in a realm (repos/<name>.yaml), writes
 /// the membership file, fetches the realm and installs the hooks.

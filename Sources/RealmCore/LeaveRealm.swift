@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin leave`: removes this repo from the realm (its entry, its bindings, its
 /// membership in domains, the contracts it owns) and the local membership, hooks and refs.

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// This repository's membership: the committed `.gitrealm` file (git-config syntax, like
 /// `.gitmodules`) naming the realm, its URL and this repo's name in it.

@@ -5,6 +5,7 @@ import RealmGit
 import RealmLimits
 import RealmModel
 import RealmYAML
+import RealmSupport
 
 /// One change to the realm: files to write or delete. Built from the realm as it is at the
 /// tip being written on, so a retry after a concurrent write re-applies it to the new tip.

@@ -1,6 +1,7 @@
 import RealmGit
 import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// What this repository declares about itself in its own tracked `.gitrealm`: how it computes
 /// each export's value and which validation scripts it runs. The realm may mirror the export

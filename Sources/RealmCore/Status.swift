@@ -2,6 +2,7 @@ import RealmGit
 import RealmLimits
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// What `git realm status` shows: read from the last fetched realm (no network unless asked).
 public struct StatusReport: Sendable {

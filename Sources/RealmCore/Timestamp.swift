@@ -2,6 +2,7 @@
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+import RealmSupport
 #endif
 
 /// UTC timestamps as the realm files write them (`2026-01-24T10:00:00Z`), without Foundation.

@@ -1,3 +1,4 @@
+import RealmSupport
 /// The one place every git config key is spelled: git-realm's own (`realm.*`), git's that it
 /// reads or sets (`notes.rewriteRef`, `core.hooksPath`, `user.email`, ...) and the keys of a
 /// participant's committed `.gitrealm` file (git-config syntax). It lives in RealmGit, beside

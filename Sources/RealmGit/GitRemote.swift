@@ -1,6 +1,7 @@
 import RealmLimits
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 /// How long git may take to reach and talk to a remote, and how it reaches it without asking
@@ -222,7 +223,7 @@ public enum GitRemote {
         /// The command and git's message, without credentials in their URLs (`GitURL`).
         public var description: String {
             let what = GitURL.redactingURLs(in: command.joined(separator: " "))
-            let detail = GitURL.redactingURLs(in: stderr.trimmingSpaces)
+            let detail = GitURL.redactingURLs(in: stderr.trimmingWhitespace())
             if timedOut { return "`\(what)` \(timeoutReason)" + (detail.isEmpty ? "" : ": \(detail)") }
             return "`\(what)` failed (exit \(status))" + (detail.isEmpty ? "" : ": \(detail)")
         }
@@ -374,7 +375,7 @@ public enum GitRemote {
     /// its own process group, killed at the deadline or after the inactivity timeout.
     static func run(_ arguments: [String], policy: NetworkPolicy) throws(Failure) -> ProcessResult {
         let full = policy.gitConfigArguments + arguments
-        do throws(GitError) {
+        do throws(SystemError) {
             var result = try ProcessRunner.run("git", full, environment: environment(policy: policy),
                                                timeout: policy.deadline, inactivityTimeout: policy.inactivityTimeout,
                                                removingEnvironment: repositoryEnvironment + promptEnvironment)
@@ -420,7 +421,7 @@ public enum GitRemote {
     /// The line of git's stderr that says what went wrong: the first `fatal:` or `error:` line,
     /// else the first line; URLs in it without credentials (`GitURL.redactingURLs`).
     public static func firstErrorLine(_ text: String) -> String {
-        let lines = text.split(separator: "\n").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        let lines = text.split(separator: "\n").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         let line = lines.first(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) ?? lines.first ?? "(no message)"
         return GitURL.redactingURLs(in: line)
     }

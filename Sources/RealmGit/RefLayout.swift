@@ -1,3 +1,4 @@
+import RealmSupport
 /// The one place every ref name is built. See docs/git-layer.md.
 public enum RefLayout {
     /// This repository's own notes (the hooks write them).

@@ -2,6 +2,7 @@ import RealmLimits
 import CGit2
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 extension Repository {

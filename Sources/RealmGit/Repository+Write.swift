@@ -1,6 +1,7 @@
 import CGit2
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 extension Repository {
@@ -192,7 +193,7 @@ extension Repository {
 enum GitDate {
     /// (seconds since epoch, offset in minutes)
     static func parse(_ text: String) -> (Int64, Int32)? {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimmingWhitespace()
         if let r = parseRaw(trimmed) { return r }
         if let r = parseRFC2822(trimmed) { return r }
         if let r = parseISO(trimmed) { return r }
@@ -295,13 +296,4 @@ enum GitDate {
 
 extension Character {
     var isASCIIDigitChar: Bool { isASCII && isNumber }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" || f == "\n" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\n" { s = s.dropLast() }
-        return String(s)
-    }
 }

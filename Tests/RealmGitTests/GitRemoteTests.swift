@@ -1,5 +1,6 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 
 @Suite struct GitRemoteTests {
     /// A bare "realm" remote plus two clones, a and b, both at the same main.

@@ -1,5 +1,6 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 
 @Suite struct RefLayoutTests {
     @Test func names() {

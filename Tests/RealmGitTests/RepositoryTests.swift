@@ -1,5 +1,6 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,9 +11,9 @@ import Glibc
         let repo = try box.makeRepo()
         box.write("repo/a/b/c/file.txt", "x")
         let found = try Repository.discover(from: box.path("repo/a/b/c"))
-        #expect(realPath(found.workdir ?? "") == realPath(repo))
-        #expect(realPath(found.gitDir) == realPath("\(repo)/.git"))
-        #expect(realPath(found.commonDir) == realPath("\(repo)/.git"))
+        #expect(canonicalPath(found.workdir ?? "") == canonicalPath(repo))
+        #expect(canonicalPath(found.gitDir) == canonicalPath("\(repo)/.git"))
+        #expect(canonicalPath(found.commonDir) == canonicalPath("\(repo)/.git"))
         #expect(!found.isBare)
         #expect(try found.headCommit() == nil)  // unborn
     }
@@ -24,9 +25,9 @@ import Glibc
         try box.git(["worktree", "add", "--quiet", "-b", "other", box.path("wt")], in: "repo")
         box.write("wt/sub/x", "")
         let found = try Repository.discover(from: box.path("wt/sub"))
-        #expect(realPath(found.workdir ?? "") == realPath(box.path("wt")))
-        #expect(realPath(found.commonDir) == realPath("\(repo)/.git"))
-        #expect(realPath(found.gitDir) == realPath("\(repo)/.git/worktrees/wt"))
+        #expect(canonicalPath(found.workdir ?? "") == canonicalPath(box.path("wt")))
+        #expect(canonicalPath(found.commonDir) == canonicalPath("\(repo)/.git"))
+        #expect(canonicalPath(found.gitDir) == canonicalPath("\(repo)/.git/worktrees/wt"))
         #expect(try found.headCommit() == OID(hex: try box.git(["rev-parse", "HEAD"], in: "wt")))
         #expect(try found.resolve(ref: "HEAD") == found.resolve(ref: "refs/heads/other"))
     }
@@ -37,10 +38,10 @@ import Glibc
         let found = try Repository.discover(from: bare)
         #expect(found.isBare)
         #expect(found.workdir == nil)
-        #expect(realPath(found.gitDir) == realPath(bare))
-        #expect(realPath(found.commonDir) == realPath(bare))
+        #expect(canonicalPath(found.gitDir) == canonicalPath(bare))
+        #expect(canonicalPath(found.commonDir) == canonicalPath(bare))
         let fromInside = try Repository.discover(from: "\(bare)/refs")
-        #expect(realPath(fromInside.gitDir) == realPath(bare))
+        #expect(canonicalPath(fromInside.gitDir) == canonicalPath(bare))
         #expect(try found.isTracked("anything") == false)
         #expect(try found.trackedFiles(matching: []) == [])
     }
@@ -62,7 +63,7 @@ import Glibc
         #expect(bare.isBare)
         #expect(try box.git(["rev-parse", "--is-bare-repository"], in: "made.git") == "true")
         let reopened = try Repository.open(at: box.path("made"))
-        #expect(realPath(reopened.gitDir) == realPath(box.path("made/.git")))
+        #expect(canonicalPath(reopened.gitDir) == canonicalPath(box.path("made/.git")))
     }
 }
 

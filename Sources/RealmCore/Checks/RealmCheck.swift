@@ -2,6 +2,7 @@ import RealmContracts
 import RealmJSON
 import RealmModel
 import RealmYAML
+import RealmSupport
 
 /// `git realm check --mode=contract`: reads every file of a realm and reports every problem at
 /// once, each as a `Diagnostic` (`path:line:col: message`):
@@ -164,7 +165,8 @@ public struct RealmCheck {
         mutating func decode<T: RealmDocument>(_ type: T.Type, _ path: String,
                                                missing: String? = nil) throws -> (value: T, map: SourceMap)? {
             let read: [UInt8]?
-            do { read = try source.read(path) } catch let failure as RealmError where failure.kind == .usage {
+            do { read = try source.read(path) } catch let failure where RealmError.wrap(failure).kind == .usage {
+                let failure = RealmError.wrap(failure)
                 // Too large to read: a finding like any malformed file, not the end of the check.
                 let message = failure.message.hasPrefix(path + ": ") ? String(failure.message.dropFirst(path.count + 2)) : failure.message
                 error(path, nil, message)

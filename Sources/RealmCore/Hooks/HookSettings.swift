@@ -1,5 +1,6 @@
 import RealmGit
 import RealmLimits
+import RealmSupport
 
 /// The git config settings the hooks read (local, global or `git -c`); see docs/hooks.md.
 public struct HookSettings: Sendable {
@@ -68,7 +69,7 @@ extension Participant {
 
 /// Whether `GIT_REALM_SKIP_HOOKS` asks the hooks to do nothing.
 public func hooksSkipped() -> Bool {
-    guard let value = environment("GIT_REALM_SKIP_HOOKS") else { return false }
+    guard let value = envString("GIT_REALM_SKIP_HOOKS") else { return false }
     return !["", "0", "false", "no", "off"].contains(value.lowercased())
 }
 

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 public struct PostMergeReport: Sendable {
     public var realm: String
@@ -106,7 +107,7 @@ public enum PostMerge {
             let tip = try repository.resolve(ref: RefLayout.localNotes)
             let existing = try tip.flatMap { try repository.note(notesCommit: $0, on: commit) } ?? ""
             if !existing.isEmpty && existing.contains(marker ?? text) { return false }
-            let merged = existing.isEmpty ? text : trimmingNewlines(existing) + "\n\n" + text
+            let merged = existing.isEmpty ? text : existing.trimmingTrailingNewlines() + "\n\n" + text
             let next = try repository.createNotesCommit(parent: tip, target: commit, text: merged)
             if try swapNotes(repository, to: next, expected: tip) { return true }
         }
@@ -122,12 +123,6 @@ public enum PostMerge {
             if error.isConflict || error.isLocked { return false }
             throw error
         }
-    }
-
-    private static func trimmingNewlines(_ text: String) -> String {
-        var trimmed = Substring(text)
-        while trimmed.last == "\n" { trimmed = trimmed.dropLast() }
-        return String(trimmed)
     }
 
     /// `notes.rewriteRef` must include refs/notes/realm so that rebase and amend carry the notes.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// One line git gives the pre-push hook on standard input:
 /// `<local ref> <local sha> <remote ref> <remote sha>`.

@@ -1,6 +1,7 @@
 import RealmContracts
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// Every published version of a contract, read from the realm's git history of its file:
 /// what import ranges resolve against and what transitive compatibility checks compare with.

@@ -1,5 +1,6 @@
 import RealmJSON
 import RealmLimits
+import RealmSupport
 
 /// One line of a realm note: a notification that a contract changed, or an importer's
 /// acknowledgement of it. Notes hold one compact JSON object per line, each with a format

@@ -3,6 +3,7 @@ import RealmGit
 import RealmJSON
 import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// A notification addressed to this repo (an importer), read from the realm's notes.
 public struct IncomingNotification: Sendable {

@@ -1,6 +1,7 @@
 import RealmGit
 import RealmModel
 import RealmLimits
+import RealmSupport
 
 /// A realm branch `sync/<repo>/<stamp>`: a change that waits for approval (a breaking change
 /// under `breaking_changes.require_approval`), as last fetched here.

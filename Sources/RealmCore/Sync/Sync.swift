@@ -2,6 +2,7 @@ import RealmContracts
 import RealmGit
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// `git realm sync`: publishes this repo's export changes and acknowledges the contract
 /// versions it has caught up with, in one commit pushed atomically with its notes.

@@ -1,5 +1,6 @@
 import RealmJSON
 import RealmLimits
+import RealmSupport
 
 /// Human lines describing how a contract value changed, as the seeds print them:
 /// `+ training-metrics/experiments/*` for an added list entry, `- x` for a removed one,

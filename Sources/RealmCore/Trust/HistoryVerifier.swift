@@ -1,6 +1,7 @@
 import RealmGit
 import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// A realm commit that its parent's policy does not allow: the commit, the path, the rule.
 public struct TrustViolation: Error, Sendable, CustomStringConvertible {

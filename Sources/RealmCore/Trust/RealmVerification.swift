@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// The two places history is verified besides a member's fetch: `check --mode=realm` in the
 /// realm's CI, and the `pre-receive` hook on a realm server that allows hooks.

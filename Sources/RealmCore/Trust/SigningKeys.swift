@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin key add|remove|list`: the signing keys in this repo's `repos/<repo>.yaml`.
 /// A change of keys is itself a realm commit, judged by the keys registered before it: add the
@@ -48,7 +49,7 @@ public enum SigningKeys {
 
     /// Removes every registered key whose line, or base64 part, starts with `match`.
     public static func remove(participant: Participant, match: String) throws -> [SigningKey] {
-        let needle = match.trimmed()
+        let needle = match.trimmingWhitespace()
         guard needle.count >= 16 else {
             throw RealmError(.usage, "give the key line, or at least 16 characters of its base64 part")
         }

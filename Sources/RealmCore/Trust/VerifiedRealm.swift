@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// A member's fetch moves its usable realm (`refs/realm/<realm>/main`) only to commits that pass
 /// the history verifier, and remembers how far it verified (`refs/realm/<realm>/verified`).
