@@ -5,7 +5,7 @@ import RealmYAML
 import RealmSupport
 
 /// `git realm check --mode=contract`: reads every file of a realm and reports every problem at
-/// once, each as a `Diagnostic` (`path:line:col: message`):
+/// once, each as a `Finding` (`path:line:col: message`):
 ///
 /// - `realm.yaml`, `repos/*.yaml`, `domains/*/domain.yaml` (and `governance.yaml`), contracts
 ///   and bindings decode (all findings of a file, unknown fields as warnings);
@@ -44,7 +44,7 @@ public struct RealmCheck {
     }
 
     public struct Report: Sendable {
-        public var findings: [Diagnostic]
+        public var findings: [Finding]
         public var contracts: [ContractResult]
         public var filesChecked: Int
         public var errorCount: Int { findings.count(where: { $0.severity == .error }) }
@@ -140,7 +140,7 @@ public struct RealmCheck {
 
     struct State {
         let source: any RealmSource
-        var findings: [Diagnostic] = []
+        var findings: [Finding] = []
         var files: [String: Int] = [:]
         var registered: Set<String> = []
 
@@ -152,12 +152,12 @@ public struct RealmCheck {
 
         mutating func error(_ file: String, _ mark: Mark?, _ message: String) {
             touch(file)
-            findings.append(Diagnostic(.error, file: file, mark: mark, message))
+            findings.append(Finding(.error, file: file, mark: mark, message))
         }
 
         mutating func warning(_ file: String, _ mark: Mark?, _ message: String) {
             touch(file)
-            findings.append(Diagnostic(.warning, file: file, mark: mark, message))
+            findings.append(Finding(.warning, file: file, mark: mark, message))
         }
 
         /// Reads and decodes a file, keeping all its findings. nil when the file is absent
@@ -188,12 +188,12 @@ public struct RealmCheck {
         }
 
         /// Findings ordered by file (as first met), then position, errors before warnings.
-        func sortedFindings() -> [Diagnostic] {
+        func sortedFindings() -> [Finding] {
             findings.enumerated().sorted { x, y in
                 let a = x.element, b = y.element
-                let fa = files[a.file] ?? Int.max, fb = files[b.file] ?? Int.max
+                let fa = a.file.flatMap { files[$0] } ?? Int.max, fb = b.file.flatMap { files[$0] } ?? Int.max
                 if fa != fb { return fa < fb }
-                if (a.line, a.column) != (b.line, b.column) { return (a.line, a.column) < (b.line, b.column) }
+                if a.position != b.position { return a.position < b.position }
                 return x.offset < y.offset
             }.map(\.element)
         }
