@@ -37,8 +37,7 @@ let package = Package(
         .target(name: "RealmCore",
                 dependencies: ["RealmLimits", "RealmSupport", "RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
         .target(name: "RealmCLI",
-                dependencies: ["RealmCore", "RealmContracts", "RealmJSON",
-                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                dependencies: ["RealmCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "git-realm", dependencies: ["RealmCLI"],
                           linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file"])]),
         // scripts/benchmark-contracts.sh: timings of the contract engine (not a test).

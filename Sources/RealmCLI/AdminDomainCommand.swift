@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
 
 struct AdminDomainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,5 @@
 import ArgumentParser
-import RealmContracts
 import RealmCore
-import RealmJSON
-import RealmModel
 
 extension CheckCommand {
     /// `--mode=compatibility`: compares two versions of a contract (from the realm's git

@@ -1,7 +1,4 @@
-import RealmContracts
 import RealmCore
-import RealmJSON
-import RealmModel
 
 /// Output shared by the contract checks: findings as `path:line:col: message`, as JSON, or as
 /// GitHub Actions workflow commands; schema changes as JSON.

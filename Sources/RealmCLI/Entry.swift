@@ -3,7 +3,6 @@ import Glibc
 #endif
 import ArgumentParser
 import RealmCore
-import RealmGit
 
 /// The executable's entry point. One binary answers as `git-realm` and as `git-realm-<sub>`
 /// (install.sh makes the links): the name it was started under selects the subcommand, so

@@ -1,7 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmGit
-import RealmJSON
 
 struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,8 +59,7 @@ struct SyncCommand: ParsableCommand {
                 Output.line("  \(p.contract): \(p.from) → \(p.to) (\(kind), \(p.bump) bump)")
                 for line in p.changes { Output.line("    \(line)") }
             }
-            if let branch = r.branch {
-                let name = RefLayout.shortBranchName(branch)
+            if let name = r.branchName {
                 switch r.branchState {
                 case .new:
                     Output.line(r.dryRun ? "Would push branch \(name) for approval" : "\(Output.check) Pushed branch \(name): breaking change pending approval")

@@ -36,6 +36,8 @@ public struct JoinRealm {
         /// registration waits on this realm branch until an approver runs `admin admit`.
         public var pendingBranch: String? = nil
         public var admission: String = "open"
+        /// `pendingBranch` as a reader names it (`join/<repo>`).
+        public var pendingBranchName: String? { pendingBranch.map(RefLayout.shortBranchName) }
     }
 
     public func run() throws -> Result {

@@ -1,5 +1,6 @@
 import RealmContracts
 import RealmJSON
+import RealmGit
 import RealmModel
 import RealmYAML
 import RealmSupport
@@ -428,5 +429,28 @@ public struct RealmCheck {
 extension SourceMap {
     func mark(_ pointer: JSONPointer) -> Mark? {
         root.flatMap { Self.position(of: pointer, in: $0) }
+    }
+}
+
+extension RealmCheck {
+    /// `check --mode=contract` at `location`: the realm as it is there, version bumps judged
+    /// against `base` (a revision), else the default base (the previous commit, or HEAD when a
+    /// clone's working tree changed the realm). Returns the report and the base commit's id.
+    public static func run(at location: RealmLocation, base: String?, contract: String?) throws -> (report: Report, base: String?) {
+        let source = try location.source()
+        let baseOID: OID?
+        if let base {
+            baseOID = try location.resolve(base)
+        } else {
+            var changed = false
+            if case .clone(let repository, _) = location, let head = try repository.headCommit() {
+                changed = try RealmCheck.differ(source, GitRealmSource(repository: repository, commit: head))
+            }
+            baseOID = try location.defaultBase(workingTreeChanged: changed)
+        }
+        let check = RealmCheck(source: source,
+                               base: baseOID.map { GitRealmSource(repository: location.repository, commit: $0) },
+                               contract: contract)
+        return (try check.run(), baseOID.map(\.description))
     }
 }

@@ -65,6 +65,8 @@ public struct SyncOperation {
         /// What happened to `branch`: a new proposal, a pending one replaced by this change, or
         /// a pending one that already proposes exactly this change (nothing written).
         public var branchState: BranchState = .new
+        /// `branch` as a reader names it (`sync/<repo>/<stamp>`).
+        public var branchName: String? { branch.map(RefLayout.shortBranchName) }
 
         public enum BranchState: String, Sendable { case new, updated, unchanged }
 
