@@ -25,7 +25,7 @@ let package = Package(
         // credential redaction in URLs (docs/architecture.md).
         .target(name: "RealmSupport", dependencies: ["RealmLimits"]),
         .target(name: "RealmJSON",
-                dependencies: ["RealmLimits", .product(name: "OrderedCollections", package: "swift-collections")]),
+                dependencies: ["RealmLimits", "RealmSupport", .product(name: "OrderedCollections", package: "swift-collections")]),
         // Start-up of libgit2 without the CA bundle it never uses here (see ca_bundle.c).
         .target(name: "CGit2Setup"),
         // A command's new objects written as one pack (see object_batch.c).

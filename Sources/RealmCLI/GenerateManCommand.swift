@@ -162,27 +162,10 @@ struct GenerateManCommand: ParsableCommand {
     private func escape(_ text: String) -> String {
         var out = ""
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var l = String(line).replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+            var l = String(line).replacingAll("\\", with: "\\e").replacingAll("-", with: "\\-")
             if l.hasPrefix(".") || l.hasPrefix("'") { l = "\\&" + l }
             out += (out.isEmpty ? "" : "\n") + l
         }
         return out
-    }
-}
-
-extension String {
-    func components(separatedBy separator: String) -> [String] {
-        var parts: [String] = []
-        var rest = self[...]
-        while let range = rest.firstRange(of: separator) {
-            parts.append(String(rest[..<range.lowerBound]))
-            rest = rest[range.upperBound...]
-        }
-        parts.append(String(rest))
-        return parts
-    }
-
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        components(separatedBy: target).joined(separator: replacement)
     }
 }

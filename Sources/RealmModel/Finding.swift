@@ -51,13 +51,7 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// (line, column) for ordering, (1, 1) when unknown.
-    public var position: Position { Position(line: line ?? 1, column: column ?? 1) }
-
-    public struct Position: Sendable, Comparable {
-        public var line: Int
-        public var column: Int
-        public static func < (a: Self, b: Self) -> Bool { (a.line, a.column) < (b.line, b.column) }
-    }
+    public var position: (line: Int, column: Int) { (line ?? 1, column ?? 1) }
 }
 
 /// A realm file that could not be read into the model. The first error is the headline; all

@@ -19,3 +19,24 @@ extension StringProtocol {
 public func splitList(_ text: String) -> [String] {
     text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
 }
+
+extension String {
+    /// Every occurrence of `target` replaced (literal, not a pattern; Foundation-free).
+    public func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        return components(separatedBy: target).joined(separator: replacement)
+    }
+
+    /// The parts between occurrences of `separator` (literal; empty parts kept).
+    public func components(separatedBy separator: String) -> [String] {
+        guard !separator.isEmpty else { return [self] }
+        var parts: [String] = []
+        var rest = self[...]
+        while let range = rest.firstRange(of: separator) {
+            parts.append(String(rest[..<range.lowerBound]))
+            rest = rest[range.upperBound...]
+        }
+        parts.append(String(rest))
+        return parts
+    }
+}
