@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (arrows point down only):
-//   git-realm (executable) -> RealmCLI -> RealmCore -> RealmModel, RealmContracts
-//   -> RealmGit, RealmYAML -> RealmJSON -> RealmLimits; CGit2, CYAML (system libraries)
+// Layers (arrows point down only; docs/architecture.md):
+//   git-realm (executable) -> RealmCLI -> RealmCore (alone: it re-exports what the CLI renders)
+//   -> RealmModel, RealmContracts -> RealmGit, RealmYAML -> RealmJSON -> RealmSupport
+//   -> RealmLimits; CGit2, CYAML (system libraries)
 let package = Package(
     name: "git-realm",
     platforms: [.macOS(.v13)],
