@@ -25,6 +25,12 @@ public struct HistoryVerifier {
     public var signingProgram = "ssh-keygen"
     /// Most commits one verification walks.
     public var limit = Limits.verifiedCommitsPerFetch
+    /// The clock of a realm server (the pre-receive hook): a commit that records a proposal or
+    /// lands a gated change must then be dated within `Limits.clockSkewSeconds` of it, so that
+    /// a grace period is measured in time that passed (docs/trust.md "Governance").
+    public var serverClock: Int64?
+    /// Judging a proposal's commit (off main): the gates on landing do not apply to it.
+    var judgingProposal = false
 
     public init(repository: Repository) {
         self.repository = repository
@@ -69,8 +75,11 @@ public struct HistoryVerifier {
     /// parent's policy, and was written for `repo` (by its maintainers). `policies` is a cache
     /// to share between calls.
     public func accepts(_ oid: OID, writtenFor repo: String, policies: inout [String: RealmPolicy]) -> Bool {
+        // A proposal is judged as a write by `repo`, not as a landing: its gates are what it waits for.
+        var proposal = self
+        proposal.judgingProposal = true
         guard let info = try? repository.commit(oid), info.parents.count == 1,
-              let repos = try? judge(oid, policies: &policies) else { return false }
+              let repos = try? proposal.judge(oid, policies: &policies) else { return false }
         return repos.contains(repo)
     }
 
@@ -150,6 +159,7 @@ public struct HistoryVerifier {
             approver = true
         }
 
+        let parentTime = try repository.commit(parent).time
         for path in changed {
             // A file every reader would refuse breaks every member: only approvers (trusted to
             // repair the realm) may write one.
@@ -157,6 +167,10 @@ public struct HistoryVerifier {
             if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, approver: approver,
                                       approvers: policy.approvers, admission: policy.admission,
                                       before: before, after: after) {
+                throw violation(path, rule)
+            }
+            let governed = Governed(author: author, repos: repos, approver: approver, time: info.time, parentTime: parentTime)
+            if let rule = try governance(path, governed, before: before, after: after, commit: oid) {
                 throw violation(path, rule)
             }
         }
@@ -202,6 +216,8 @@ public struct HistoryVerifier {
             return selfRegistered.contains(name) ? nil
                 : "registers repo \(name) without listing its author (or signing key) in the new file"
         }
+        // Proposals and approvals: judged by `governance` (Governance+Verifier.swift).
+        if Governed.isProposalPath(parts) || Governed.isApprovalPath(parts) { return nil }
         // Files outside the layout (a README, the realm's CI configuration): approvers only.
         let outside = "is outside the realm's layout: only the realm's approvers may write it"
         guard parts.count >= 3, parts[0] == "domains" else { return approver ? nil : outside }
@@ -278,7 +294,7 @@ public struct HistoryVerifier {
                                     allowedSigners: allowed, principal: author) == nil
     }
 
-    private func snapshot(_ commit: OID) -> RealmSnapshot {
+    func snapshot(_ commit: OID) -> RealmSnapshot {
         RealmSnapshot(source: GitRealmSource(repository: repository, commit: commit))
     }
 }
