@@ -177,3 +177,52 @@ import Testing
         #expect(bob.status != 0 && bob.stderr.contains("only the realm's approvers"), "\(bob)")
     }
 }
+
+extension GovernanceTests {
+    /// invite-only: an approver invites a repo with its maintainers' keys; nobody else gets in,
+    /// and nobody else can use the invitation.
+    @Test func anInviteOnlyRealmAdmitsOnlyInvitedKeys() throws {
+        let w = try TrustTests.makeWorld(admission: "invite-only")   // fungal joined by invitation
+        let check = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.fungal)
+        #expect(check.status == 0, "the invited registration verifies: \(check)")
+
+        // An uninvited repo is refused, locally and before anything is written.
+        let carol = try w.box.makeRepo("carol")
+        try w.box.git(["config", "user.email", "mallory@example.com"], in: carol)
+        try w.box.git(["config", "user.signingkey", w.key("mallory")], in: carol)
+        let uninvited = try w.box.realm(["admin", "join", w.url], in: carol)
+        #expect(uninvited.status == 5 && uninvited.stderr.contains("is invite-only, and nobody invited 'carol'"), "\(uninvited)")
+        #expect(uninvited.stderr.contains("git realm admin invite carol --maintainer mallory@example.com --key"), "says how: \(uninvited)")
+        // A non-approver cannot invite, by the command or by hand.
+        let byBob = try w.box.realm(["admin", "invite", "carol", "--maintainer", "mallory@example.com"], in: w.fungal)
+        #expect(byBob.status == 5 && byBob.stderr.contains("only the realm's approvers may invite"), "\(byBob)")
+        let malloryKey = try String(contentsOfFile: w.key("mallory") + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        let forgedInvite = try Self.push(w, as: "bob", "forged-invite") { clone in
+            try w.box.write(clone + "/invitations/carol.yaml", "repo: carol\nmaintainers: [bob@example.com]\n")
+        }
+        #expect(forgedInvite.status != 0 && forgedInvite.stderr.contains("only the realm's approvers may invite"), "\(forgedInvite)")
+        // Registering by hand without an invitation: refused by the server.
+        let byHand = try Self.push(w, as: "mallory", "squat") { clone in
+            try w.box.write(clone + "/repos/carol.yaml", "name: carol\nmaintainers: [mallory@example.com]\nkeys:\n  - principal: mallory@example.com\n    key: \(malloryKey)\njoined_at: now\n")
+        }
+        #expect(byHand.status != 0 && byHand.stderr.contains("admission is invite-only"), "\(byHand)")
+
+        // alice invites carol with alice-made key 'carol'; mallory cannot use the invitation.
+        try w.box.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "carol", "-f", w.key("carol")])
+        let carolKey = try String(contentsOfFile: w.key("carol") + ".pub", encoding: .utf8)
+        let invite = try w.box.realm(["admin", "invite", "carol", "--maintainer", "carol@example.com", "--key", carolKey], in: w.aperture)
+        #expect(invite.status == 0, "\(invite)")
+        let notYou = try w.box.realm(["admin", "join", w.url], in: carol)
+        #expect(notYou.status == 5 && notYou.stderr.contains("the invitation of 'carol' does not name you"), "\(notYou)")
+        let stolen = try Self.push(w, as: "mallory", "stolen") { clone in
+            try w.box.write(clone + "/repos/carol.yaml", "name: carol\nmaintainers: [mallory@example.com]\nkeys:\n  - principal: mallory@example.com\n    key: \(malloryKey)\njoined_at: now\n")
+        }
+        #expect(stolen.status != 0 && stolen.stderr.contains("admission is invite-only"), "\(stolen)")
+        // Carol, with the invited key, gets in.
+        try w.box.git(["config", "user.email", "carol@example.com"], in: carol)
+        try w.box.git(["config", "user.signingkey", w.key("carol")], in: carol)
+        let joined = try w.box.realm(["admin", "join", w.url], in: carol)
+        #expect(joined.status == 0 && joined.stdout.contains("Created repos/carol.yaml"), "\(joined)")
+        #expect(try w.box.realmFile(w.url, "invitations/carol.yaml") == nil)
+    }
+}

@@ -91,7 +91,7 @@ public struct HistoryVerifier {
         guard let parent = info.parents.first else { return [] }
         // The policy depends only on realm.yaml and repos/: shared by every commit that leaves
         // them as they were (most of them), so a long history parses each version once.
-        let key = "\(try repository.entry(at: RealmConfig.path, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: "repos", in: parent)?.oid.hex ?? "-")"
+        let key = "\(try repository.entry(at: RealmConfig.path, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: "repos", in: parent)?.oid.hex ?? "-") \(try repository.entry(at: Invitation.directory, in: parent)?.oid.hex ?? "-")"
         let policy: RealmPolicy
         if let cached = policies[key] { policy = cached } else {
             policy = try RealmPolicy(snapshot: snapshot(parent))
@@ -110,6 +110,8 @@ public struct HistoryVerifier {
         // commit vouch only for their own repo (a repo registering itself).
         var repos = Set<String>()
         var selfRegistered = Set<String>()
+        // New repo files an invitation in the parent admits, written by an invited identity.
+        var invited = Set<String>()
         let signature = try repository.commitSignature(oid)
         let newRepos = changed.compactMap(RealmPolicy.repoName(inReposPath:)).filter { policy.repos[$0] == nil }
         // Each distinct key is tried once per commit, and only so many: a realm writer may list
@@ -136,8 +138,12 @@ public struct HistoryVerifier {
             for name in newRepos {
                 if let entry = (try? after.repo(name)) ?? nil, try signedBy(entry.keys) { selfRegistered.insert(name) }
             }
+            for name in newRepos {
+                if let invitation = policy.invitations[name], let entry = (try? after.repo(name)) ?? nil,
+                   invitation.admits(entry), try signedBy(invitation.keys) { invited.insert(name) }
+            }
             let byApproverKey = try signedBy(policy.approverKeys)
-            if repos.isEmpty && selfRegistered.isEmpty && !byApproverKey {
+            if repos.isEmpty && selfRegistered.isEmpty && invited.isEmpty && !byApproverKey {
                 throw violation(nil, "is signed by no key registered for \(author) in repos/*.yaml or realm.yaml of its parent")
             }
         } else {
@@ -147,6 +153,8 @@ public struct HistoryVerifier {
             for (name, entry) in policy.repos where entry.vouches(for: author) { repos.insert(name) }
             for name in newRepos {
                 if let entry = (try? after.repo(name)) ?? nil, entry.vouches(for: author) { selfRegistered.insert(name) }
+                if let invitation = policy.invitations[name], let entry = (try? after.repo(name)) ?? nil,
+                   invitation.admits(entry), invitation.maintainers.contains(author) { invited.insert(name) }
             }
         }
         // An approver proves it: by a key of realm.yaml's approver_keys (signed), by
@@ -164,7 +172,7 @@ public struct HistoryVerifier {
             // A file every reader would refuse breaks every member: only approvers (trusted to
             // repair the realm) may write one.
             if !approver, let problem = unreadable(path, in: after) { throw violation(path, problem) }
-            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, approver: approver,
+            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, invited: invited, approver: approver,
                                       approvers: policy.approvers, admission: policy.admission,
                                       before: before, after: after) {
                 throw violation(path, rule)
@@ -197,7 +205,7 @@ public struct HistoryVerifier {
     }
 
     /// nil when `path` may be changed by this identity; else the rule that forbids it.
-    private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, approver: Bool,
+    private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, invited: Set<String>, approver: Bool,
                          approvers: [String], admission: String, before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
         let parts = path.split(separator: "/").map(String.init)
         let approversOnly = "only the realm's approvers (realm.yaml governance.approvers) may change"
@@ -206,7 +214,7 @@ public struct HistoryVerifier {
         if path == RealmConfig.path { return approver ? nil : approversOnly }
         if parts.count == 2, parts[0] == "repos", let name = RealmPolicy.repoName(inReposPath: path) {
             if try before.exists(path) { return repos.contains(name) || approver ? nil : maintainers(name) }
-            if approver { return nil }
+            if approver || invited.contains(name) { return nil }
             if approvers.contains(name) {
                 return "registers repo \(name), a name realm.yaml lists as approver: only approvers may"
             }
@@ -215,6 +223,13 @@ public struct HistoryVerifier {
             }
             return selfRegistered.contains(name) ? nil
                 : "registers repo \(name) without listing its author (or signing key) in the new file"
+        }
+        // Invitations: approvers write them; the invited repo consumes its own when it registers.
+        if parts.count == 2, parts[0] == Invitation.directory, parts[1].hasSuffix(".yaml") {
+            let name = String(parts[1].dropLast(5))
+            if approver { return nil }
+            if invited.contains(name), !(try after.exists(path)) { return nil }
+            return "only the realm's approvers may invite a repo (git realm admin invite)"
         }
         // Proposals and approvals: judged by `governance` (Governance+Verifier.swift).
         if Governed.isProposalPath(parts) || Governed.isApprovalPath(parts) { return nil }
@@ -308,6 +323,8 @@ public struct RealmPolicy {
     /// `open`, `approval` or `invite-only`; an unreadable realm.yaml admits nobody by itself.
     var admission = "approval"
     var requireSignedCommits = false
+    /// Invitations by repo name (`invitations/<repo>.yaml`); an unreadable one invites nobody.
+    var invitations: [String: Invitation] = [:]
 
     /// Fails closed on what it cannot read: an unreadable realm.yaml names no approver and
     /// requires signatures; an unreadable repo file vouches for nobody.
@@ -324,6 +341,9 @@ public struct RealmPolicy {
         }
         for name in try snapshot.repoNames() {
             if let entry = try? snapshot.repo(name) { repos[name] = entry }
+        }
+        for name in try snapshot.invitationNames().prefix(Limits.proposalsRecorded) {
+            if let invitation = (try? snapshot.invitation(name)) ?? nil, invitation.repo == name { invitations[name] = invitation }
         }
     }
 
