@@ -98,6 +98,17 @@ public struct JoinRealm {
             let config = try snapshot.config()
             admission = config.governance.admission
             let approver = try Self.isApprover(config, email: email, repository: repository)
+            // A name whose repo left stays its team's (docs/trust.md "Admission").
+            if !approver, try snapshot.exists(RepoEntry.retiredPath(repoName)) {
+                let retired = (try? snapshot.retiredRepo(repoName)) ?? nil
+                let ours = retired.map { old in
+                    email.map(old.vouches(for:)) ?? false || entry.keys.contains { k in old.keys.contains { $0.key == k.key } }
+                } ?? false
+                if !ours {
+                    throw RealmError(.refused, "the name '\(repoName)' in realm '\(realmName)' belonged to a repo that left; only its former maintainers or an approver may register it again",
+                                     hint: "join under another name with --as NAME")
+                }
+            }
             // An invitation that names this user and key admits the registration on main,
             // consumed in the same commit (docs/trust.md "Admission").
             if admission != "open", !approver, let invitation = try snapshot.invitation(repoName) {

@@ -226,3 +226,34 @@ extension GovernanceTests {
         #expect(try w.box.realmFile(w.url, "invitations/carol.yaml") == nil)
     }
 }
+
+extension GovernanceTests {
+    /// A repo that leaves keeps its name: in an open realm nobody else may register it again.
+    @Test func aLeftRepoNameStaysItsTeams() throws {
+        let w = try TrustTests.makeWorld(admission: "open")
+        let left = try w.box.realm(["admin", "leave"], in: w.fungal)
+        #expect(left.status == 0, "\(left)")
+        #expect(try w.box.realmFile(w.url, "repos/fungal-image-analysis.yaml") == nil)
+        #expect(try w.box.realmFile(w.url, "retired/fungal-image-analysis.yaml")?.contains("bob@example.com") == true)
+        // mallory, by the command and by hand.
+        try w.box.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "m", "-f", w.key("mallory")])
+        let squatter = try w.box.makeRepo("squatter")
+        try w.box.git(["config", "user.email", "mallory@example.com"], in: squatter)
+        try w.box.git(["config", "user.signingkey", w.key("mallory")], in: squatter)
+        let local = try w.box.realm(["admin", "join", w.url, "--as", "fungal-image-analysis"], in: squatter)
+        #expect(local.status == 5 && local.stderr.contains("belonged to a repo that left"), "\(local)")
+        let malloryKey = try String(contentsOfFile: w.key("mallory") + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        let byHand = try Self.push(w, as: "mallory", "squat-left") { clone in
+            try w.box.write(clone + "/repos/fungal-image-analysis.yaml", "name: fungal-image-analysis\nmaintainers: [mallory@example.com]\nkeys:\n  - principal: mallory@example.com\n    key: \(malloryKey)\njoined_at: now\n")
+        }
+        #expect(byHand.status != 0 && byHand.stderr.contains("a name retired when fungal-image-analysis left"), "\(byHand)")
+        let freeing = try Self.push(w, as: "mallory", "free-name") { clone in
+            try FileManager.default.removeItem(atPath: clone + "/retired/fungal-image-analysis.yaml")
+        }
+        #expect(freeing.status != 0, "\(freeing)")
+        // bob, with his key, comes back under the same name.
+        let back = try w.box.realm(["admin", "join", w.url], in: w.fungal)
+        #expect(back.status == 0, "\(back)")
+        #expect(try w.box.realmFile(w.url, "repos/fungal-image-analysis.yaml") != nil)
+    }
+}

@@ -91,7 +91,7 @@ public struct HistoryVerifier {
         guard let parent = info.parents.first else { return [] }
         // The policy depends only on realm.yaml and repos/: shared by every commit that leaves
         // them as they were (most of them), so a long history parses each version once.
-        let key = "\(try repository.entry(at: RealmConfig.path, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: "repos", in: parent)?.oid.hex ?? "-") \(try repository.entry(at: Invitation.directory, in: parent)?.oid.hex ?? "-")"
+        let key = "\(try repository.entry(at: RealmConfig.path, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: "repos", in: parent)?.oid.hex ?? "-") \(try repository.entry(at: Invitation.directory, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: RepoEntry.retiredDirectory, in: parent)?.oid.hex ?? "-")"
         let policy: RealmPolicy
         if let cached = policies[key] { policy = cached } else {
             policy = try RealmPolicy(snapshot: snapshot(parent))
@@ -112,6 +112,8 @@ public struct HistoryVerifier {
         var selfRegistered = Set<String>()
         // New repo files an invitation in the parent admits, written by an invited identity.
         var invited = Set<String>()
+        // New repo files registering a retired name, written by a key or maintainer of its old entry.
+        var rejoining = Set<String>()
         let signature = try repository.commitSignature(oid)
         let newRepos = changed.compactMap(RealmPolicy.repoName(inReposPath:)).filter { policy.repos[$0] == nil }
         // Each distinct key is tried once per commit, and only so many: a realm writer may list
@@ -142,6 +144,9 @@ public struct HistoryVerifier {
                 if let invitation = policy.invitations[name], let entry = (try? after.repo(name)) ?? nil,
                    invitation.admits(entry), try signedBy(invitation.keys) { invited.insert(name) }
             }
+            for name in newRepos {
+                if let retired = policy.retired[name], try signedBy(retired.keys) { rejoining.insert(name) }
+            }
             let byApproverKey = try signedBy(policy.approverKeys)
             if repos.isEmpty && selfRegistered.isEmpty && invited.isEmpty && !byApproverKey {
                 throw violation(nil, "is signed by no key registered for \(author) in repos/*.yaml or realm.yaml of its parent")
@@ -155,6 +160,7 @@ public struct HistoryVerifier {
                 if let entry = (try? after.repo(name)) ?? nil, entry.vouches(for: author) { selfRegistered.insert(name) }
                 if let invitation = policy.invitations[name], let entry = (try? after.repo(name)) ?? nil,
                    invitation.admits(entry), invitation.maintainers.contains(author) { invited.insert(name) }
+                if let retired = policy.retired[name], retired.vouches(for: author) { rejoining.insert(name) }
             }
         }
         // An approver proves it: by a key of realm.yaml's approver_keys (signed), by
@@ -172,7 +178,7 @@ public struct HistoryVerifier {
             // A file every reader would refuse breaks every member: only approvers (trusted to
             // repair the realm) may write one.
             if !approver, let problem = unreadable(path, in: after) { throw violation(path, problem) }
-            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, invited: invited, approver: approver,
+            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, invited: invited, rejoining: rejoining, approver: approver,
                                       approvers: policy.approvers, admission: policy.admission,
                                       before: before, after: after) {
                 throw violation(path, rule)
@@ -205,7 +211,8 @@ public struct HistoryVerifier {
     }
 
     /// nil when `path` may be changed by this identity; else the rule that forbids it.
-    private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, invited: Set<String>, approver: Bool,
+    private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, invited: Set<String>,
+                         rejoining: Set<String>, approver: Bool,
                          approvers: [String], admission: String, before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
         let parts = path.split(separator: "/").map(String.init)
         let approversOnly = "only the realm's approvers (realm.yaml governance.approvers) may change"
@@ -214,7 +221,12 @@ public struct HistoryVerifier {
         if path == RealmConfig.path { return approver ? nil : approversOnly }
         if parts.count == 2, parts[0] == "repos", let name = RealmPolicy.repoName(inReposPath: path) {
             if try before.exists(path) { return repos.contains(name) || approver ? nil : maintainers(name) }
-            if approver || invited.contains(name) { return nil }
+            if approver { return nil }
+            // A name whose repo left stays its team's.
+            if try before.exists(RepoEntry.retiredPath(name)), !rejoining.contains(name) {
+                return "registers repo \(name), a name retired when \(name) left: only its former maintainers (their keys) or an approver may register it again"
+            }
+            if invited.contains(name) { return nil }
             if approvers.contains(name) {
                 return "registers repo \(name), a name realm.yaml lists as approver: only approvers may"
             }
@@ -223,6 +235,16 @@ public struct HistoryVerifier {
             }
             return selfRegistered.contains(name) ? nil
                 : "registers repo \(name) without listing its author (or signing key) in the new file"
+        }
+        // Retired names: written by the leaving repo as it leaves (its repo file goes in the
+        // same commit); changed or freed only by approvers.
+        if parts.count == 2, parts[0] == RepoEntry.retiredDirectory, parts[1].hasSuffix(".yaml") {
+            let name = String(parts[1].dropLast(5))
+            if approver { return nil }
+            let leaving = try before.exists(RepoEntry.path(name)) && !(try after.exists(RepoEntry.path(name)))
+            if repos.contains(name), leaving, try after.exists(path) { return nil }
+            if rejoining.contains(name), !(try after.exists(path)) { return nil }
+            return "only \(name)'s maintainers, as it leaves, or an approver may write it"
         }
         // Invitations: approvers write them; the invited repo consumes its own when it registers.
         if parts.count == 2, parts[0] == Invitation.directory, parts[1].hasSuffix(".yaml") {
@@ -325,6 +347,8 @@ public struct RealmPolicy {
     var requireSignedCommits = false
     /// Invitations by repo name (`invitations/<repo>.yaml`); an unreadable one invites nobody.
     var invitations: [String: Invitation] = [:]
+    /// Entries of repos that left, by name (`retired/<repo>.yaml`).
+    var retired: [String: RepoEntry] = [:]
 
     /// Fails closed on what it cannot read: an unreadable realm.yaml names no approver and
     /// requires signatures; an unreadable repo file vouches for nobody.
@@ -341,6 +365,9 @@ public struct RealmPolicy {
         }
         for name in try snapshot.repoNames() {
             if let entry = try? snapshot.repo(name) { repos[name] = entry }
+        }
+        for name in try snapshot.retiredRepoNames() {
+            if let entry = (try? snapshot.retiredRepo(name)) ?? nil { retired[name] = entry }
         }
         for name in try snapshot.invitationNames().prefix(Limits.proposalsRecorded) {
             if let invitation = (try? snapshot.invitation(name)) ?? nil, invitation.repo == name { invitations[name] = invitation }
