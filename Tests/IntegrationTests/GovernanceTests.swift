@@ -257,3 +257,35 @@ extension GovernanceTests {
         #expect(try w.box.realmFile(w.url, "repos/fungal-image-analysis.yaml") != nil)
     }
 }
+
+extension GovernanceTests {
+    /// trust.permissions grants roles files outside the layout; nothing else does.
+    @Test func permissionsGrantFilesOutsideTheLayout() throws {
+        let w = try TrustTests.makeWorld()
+        let granted = try Self.push(w, as: "alice", "permissions") { clone in
+            let text = try w.box.read(clone + "/realm.yaml")
+            try w.box.write(clone + "/realm.yaml", text.replacingOccurrences(of: "  permissions:\n", with:
+                "  permissions:\n    \"docs/**\": [members]\n    \"teams/{repo}/*.md\": [repo_maintainers]\n"))
+        }
+        #expect(granted.status == 0, "\(granted)")
+        let docs = try Self.push(w, as: "bob", "docs") { clone in
+            try FileManager.default.createDirectory(atPath: clone + "/docs/guides", withIntermediateDirectories: true)
+            try w.box.write(clone + "/docs/guides/s3.md", "how we use s3\n")
+        }
+        #expect(docs.status == 0, "a member writes docs/**: \(docs)")
+        let own = try Self.push(w, as: "bob", "team-own") { clone in
+            try FileManager.default.createDirectory(atPath: clone + "/teams/fungal-image-analysis", withIntermediateDirectories: true)
+            try w.box.write(clone + "/teams/fungal-image-analysis/oncall.md", "bob\n")
+        }
+        #expect(own.status == 0, "its own team page: \(own)")
+        let other = try Self.push(w, as: "bob", "team-other") { clone in
+            try FileManager.default.createDirectory(atPath: clone + "/teams/aperture", withIntermediateDirectories: true)
+            try w.box.write(clone + "/teams/aperture/oncall.md", "bob\n")
+        }
+        #expect(other.status != 0 && other.stderr.contains("teams/aperture/oncall.md"), "another team's page: \(other)")
+        let ci = try Self.push(w, as: "bob", "ci") { clone in try w.box.write(clone + "/ci.yml", "x\n") }
+        #expect(ci.status != 0 && ci.stderr.contains("is outside the realm's layout"), "no entry: approvers only: \(ci)")
+        let check = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.aperture)
+        #expect(check.status == 0, "\(check)")
+    }
+}

@@ -178,7 +178,8 @@ public struct HistoryVerifier {
             // A file every reader would refuse breaks every member: only approvers (trusted to
             // repair the realm) may write one.
             if !approver, let problem = unreadable(path, in: after) { throw violation(path, problem) }
-            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, invited: invited, rejoining: rejoining, approver: approver,
+            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, invited: invited, rejoining: rejoining,
+                                      permissions: policy.permissions, approver: approver,
                                       approvers: policy.approvers, admission: policy.admission,
                                       before: before, after: after) {
                 throw violation(path, rule)
@@ -212,7 +213,7 @@ public struct HistoryVerifier {
 
     /// nil when `path` may be changed by this identity; else the rule that forbids it.
     private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, invited: Set<String>,
-                         rejoining: Set<String>, approver: Bool,
+                         rejoining: Set<String>, permissions: [(String, [String])], approver: Bool,
                          approvers: [String], admission: String, before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
         let parts = path.split(separator: "/").map(String.init)
         let approversOnly = "only the realm's approvers (realm.yaml governance.approvers) may change"
@@ -256,8 +257,9 @@ public struct HistoryVerifier {
         // Proposals and approvals: judged by `governance` (Governance+Verifier.swift).
         if Governed.isProposalPath(parts) || Governed.isApprovalPath(parts) { return nil }
         // Files outside the layout (a README, the realm's CI configuration): approvers only.
-        let outside = "is outside the realm's layout: only the realm's approvers may write it"
-        guard parts.count >= 3, parts[0] == "domains" else { return approver ? nil : outside }
+        let outside = "is outside the realm's layout: only the realm's approvers, or the roles realm.yaml's trust.permissions names for it, may write it"
+        let outsideRule = approver || permitted(path, permissions: permissions, repos: repos, approver: approver, before: before) ? nil : outside
+        guard parts.count >= 3, parts[0] == "domains" else { return outsideRule }
         let domain = parts[1]
         if parts.count == 3 && parts[2] == "governance.yaml" { return approver ? nil : approversOnly }
         if parts.count == 3 && parts[2] == "domain.yaml" {
@@ -314,7 +316,7 @@ public struct HistoryVerifier {
             }
             return maintainers(repo)
         }
-        return approver ? nil : outside
+        return outsideRule
     }
 
     /// Whether `signature` verifies by one of `keys` (all for principal `author`).
@@ -349,6 +351,8 @@ public struct RealmPolicy {
     var invitations: [String: Invitation] = [:]
     /// Entries of repos that left, by name (`retired/<repo>.yaml`).
     var retired: [String: RepoEntry] = [:]
+    /// realm.yaml's trust.permissions (pattern -> roles), for files outside the layout.
+    var permissions: [(String, [String])] = []
 
     /// Fails closed on what it cannot read: an unreadable realm.yaml names no approver and
     /// requires signatures; an unreadable repo file vouches for nobody.
@@ -359,6 +363,7 @@ public struct RealmPolicy {
                 approverKeys = config.trust.approverKeys
                 admission = config.governance.admission
                 requireSignedCommits = config.trust.requireSignedCommits
+                permissions = config.trust.permissions
             } else {
                 requireSignedCommits = true
             }
