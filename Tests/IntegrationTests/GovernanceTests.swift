@@ -289,3 +289,28 @@ extension GovernanceTests {
         #expect(check.status == 0, "\(check)")
     }
 }
+
+extension GovernanceTests {
+    /// For forges without hooks: CODEOWNERS from owners and maintainers, and a check that it is current.
+    @Test func codeownersNamesEachFilesOwners() throws {
+        let w = try TrustTests.makeWorld()
+        let clone = w.box.path("realm-ci")
+        try w.box.git(["clone", "--quiet", w.url, clone])
+        let out = try w.box.realm(["admin", "codeowners"], in: clone)
+        #expect(out.status == 0, "\(out)")
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("* alice@example.com"), "\(out.stdout)")
+        #expect(lines.contains("/domains/s3-access/contracts/s3-permissions.yaml alice@example.com"), "\(out.stdout)")
+        #expect(lines.contains("/domains/s3-access/bindings/fungal-image-analysis.yaml bob@example.com"), "\(out.stdout)")
+        #expect(lines.contains("/repos/fungal-image-analysis.yaml bob@example.com"), "\(out.stdout)")
+        #expect(lines.contains("/domains/s3-access/domain.yaml alice@example.com bob@example.com"), "\(out.stdout)")
+        // The same from a member's fetched realm; --check says when a committed file is stale.
+        let member = try w.box.realm(["admin", "codeowners", "--fetch"], in: w.fungal)
+        #expect(member.stdout == out.stdout, "\(member)")
+        try w.box.write(clone + "/CODEOWNERS", out.stdout)
+        #expect(try w.box.realm(["admin", "codeowners", "--check", "CODEOWNERS"], in: clone).status == 0)
+        try w.box.write(clone + "/CODEOWNERS", "* bob@example.com\n")
+        let stale = try w.box.realm(["admin", "codeowners", "--check", "CODEOWNERS"], in: clone)
+        #expect(stale.status == 1 && stale.stderr.contains("CODEOWNERS is stale"), "\(stale)")
+    }
+}
