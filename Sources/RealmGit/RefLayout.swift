@@ -64,6 +64,13 @@ public enum RefLayout {
     }
     private static let branchPrefix = "refs/heads/"
 
+    /// "refs/heads/sync/<repo>/<stamp>" or "sync/<repo>/<stamp>" as "<repo>/<stamp>" (a realm
+    /// sync branch named the way a user may name it); any other text without "refs/heads/".
+    public static func withoutSyncBranchPrefix(_ name: String) -> String {
+        let short = shortBranchName(name)
+        return short.hasPrefix("sync/") ? String(short.dropFirst("sync/".count)) : short
+    }
+
     /// "refs/heads/sync/<repo>/<stamp>" in the realm repository.
     public static func realmSyncBranch(repo: String, stamp: String) -> String { "refs/heads/sync/\(repo)/\(stamp)" }
 
