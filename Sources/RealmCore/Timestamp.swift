@@ -9,7 +9,7 @@ import RealmSupport
 public enum Timestamp {
     /// Seconds since the epoch; `GIT_REALM_NOW` (seconds) overrides it for reproducible runs.
     public static func nowSeconds() -> Int64 {
-        if let fixed = getenv("GIT_REALM_NOW").map({ String(cString: $0) }), let value = Int64(fixed) {
+        if let fixed = envString("GIT_REALM_NOW"), let value = Int64(fixed) {
             return value
         }
         return Int64(time(nil))

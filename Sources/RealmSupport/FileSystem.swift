@@ -48,6 +48,23 @@ public func absolutePath(_ path: String, relativeTo base: String = currentDirect
     return "/" + parts.joined(separator: "/")
 }
 
+/// What `fd` gives until its end, at most `limit` bytes (all when nil; an endless input then
+/// costs bounded memory), retrying on EINTR. `errno` is set when a read failed.
+public func readAll(fd: Int32, upTo limit: Int? = nil) -> (bytes: [UInt8], errno: Int32?) {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while limit.map({ bytes.count < $0 }) ?? true {
+        let wanted = limit.map { min(chunk.count, $0 - bytes.count) } ?? chunk.count
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, wanted) }
+        if n > 0 { bytes += chunk[0..<n]; continue }
+        if n == 0 { break }
+        let e = errno
+        if e == EINTR { continue }
+        return (bytes, e)
+    }
+    return (bytes, nil)
+}
+
 /// The whole file; with `limit`, refuses (naming the file) one larger than that many bytes
 /// without reading past the limit. `errno` of the error is ENOENT for a missing file.
 public func readFile(_ path: String, limit: Int? = nil) throws(SystemError) -> [UInt8] {
@@ -57,22 +74,12 @@ public func readFile(_ path: String, limit: Int? = nil) throws(SystemError) -> [
         throw SystemError(.file, "\(path): cannot read: \(errorText(e))", errno: e)
     }
     defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n > 0 {
-            bytes += chunk[0..<n]
-            if let limit, bytes.count > limit {
-                throw SystemError(.file, "\(path): larger than the limit of \(limit) bytes")
-            }
-            continue
-        }
-        if n == 0 { return bytes }
-        let e = errno
-        if e == EINTR { continue }
-        throw SystemError(.file, "\(path): cannot read: \(errorText(e))", errno: e)
+    let (bytes, failed) = readAll(fd: fd, upTo: limit.map { $0 + 1 })
+    if let failed { throw SystemError(.file, "\(path): cannot read: \(errorText(failed))", errno: failed) }
+    if let limit, bytes.count > limit {
+        throw SystemError(.file, "\(path): larger than the limit of \(limit) bytes")
     }
+    return bytes
 }
 
 public func readTextFile(_ path: String) throws(SystemError) -> String {
@@ -170,13 +177,7 @@ public func listDirectory(_ path: String) -> [String] {
     return names.sorted()
 }
 
-public func readStandardInput() -> [UInt8] {
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = read(0, &buffer, buffer.count)
-        if n <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<n])
-    }
-    return bytes
+/// Standard input until its end (at most `limit` bytes when given).
+public func readStandardInput(upTo limit: Int? = nil) -> [UInt8] {
+    readAll(fd: 0, upTo: limit).bytes
 }
