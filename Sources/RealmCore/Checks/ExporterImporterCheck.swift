@@ -24,15 +24,8 @@ public enum ExporterImporterCheck {
     public static func exporter(participant: Participant, contract: String?, strict: Bool) throws -> ExporterResult {
         let snapshot = try participant.snapshot()
         let declared = try RepoDeclarations.load(in: participant.repository)
-        var states = try ExportDrift.compute(participant: participant, snapshot: snapshot, declarations: declared)
-        if let contract {
-            let all = states.map(\.contractName)
-            states = states.filter { $0.contractName == contract }
-            if states.isEmpty {
-                throw RealmError(.usage, "this repository does not export contract '\(contract)'",
-                                 hint: all.isEmpty ? "it exports nothing" : "it exports: \(all.joined(separator: ", "))")
-            }
-        }
+        let states = try only(contract, of: ExportDrift.compute(participant: participant, snapshot: snapshot, declarations: declared),
+                              named: \.contractName, verb: "export")
         var findings = Findings(strict: strict)
         if states.isEmpty { findings.notice("", "this repository exports no contracts in realm '\(participant.realm)'") }
         for state in states {
@@ -83,15 +76,8 @@ public enum ExporterImporterCheck {
     public static func importer(participant: Participant, contract: String?, strict: Bool) throws -> ImporterResult {
         let snapshot = try participant.snapshot()
         guard let tip = try participant.fetchedTip() else { throw RealmError(.notInRealm, "the realm has not been fetched") }
-        var states = try ImportCheck.compute(participant: participant, snapshot: snapshot, tip: tip)
-        if let contract {
-            let all = states.map(\.contract)
-            states = states.filter { $0.contract == contract }
-            if states.isEmpty {
-                throw RealmError(.usage, "this repository does not import contract '\(contract)'",
-                                 hint: all.isEmpty ? "it imports nothing" : "it imports: \(all.joined(separator: ", "))")
-            }
-        }
+        let states = try only(contract, of: ImportCheck.compute(participant: participant, snapshot: snapshot, tip: tip),
+                              named: \.contract, verb: "import")
         let declared = try RepoDeclarations.load(in: participant.repository)
         var findings = Findings(strict: strict)
         if states.isEmpty { findings.notice("", "this repository imports no contracts in realm '\(participant.realm)'") }
@@ -126,6 +112,20 @@ public enum ExporterImporterCheck {
             }
         }
         return ImporterResult(findings: findings, imports: states, realmCommit: tip)
+    }
+
+    /// `states` limited to `contract` (all of them without one); a usage error naming what this
+    /// repository does `verb` ("export", "import") when none is that contract.
+    private static func only<State>(_ contract: String?, of states: [State], named name: (State) -> String,
+                                    verb: String) throws -> [State] {
+        guard let contract else { return states }
+        let matching = states.filter { name($0) == contract }
+        if matching.isEmpty {
+            let all = states.map(name)
+            throw RealmError(.usage, "this repository does not \(verb) contract '\(contract)'",
+                             hint: all.isEmpty ? "it \(verb)s nothing" : "it \(verb)s: \(all.joined(separator: ", "))")
+        }
+        return matching
     }
 
     /// Where an export's value comes from, for annotations: its from_file (without the JSON
