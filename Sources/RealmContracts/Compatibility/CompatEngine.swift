@@ -165,7 +165,7 @@ final class CompatEngine {
     // MARK: Recording
 
     @discardableResult
-    func emit(_ kind: String, _ path: JSONPointer, _ flags: CompatFlags, _ detail: String,
+    func emit(_ kind: ChangeKind, _ path: JSONPointer, _ flags: CompatFlags, _ detail: String,
               property: String? = nil) -> CompatFlags {
         changes.append(SchemaChange(kind: kind, path: path, backward: flags.backward,
                                     forward: flags.forward, detail: detail, property: property))
@@ -274,10 +274,10 @@ final class CompatEngine {
     private func compareNodes(_ o: CompatNode, _ n: CompatNode, _ path: JSONPointer) throws(CompatibilityError) -> CompatFlags {
         if o.isFalse && n.isFalse { return .same }
         if n.isFalse {
-            return emit("false-schema-added", path, .narrowed, "the schema became false: nothing validates any more")
+            return emit(.falseSchemaAdded, path, .narrowed, "the schema became false: nothing validates any more")
         }
         if o.isFalse {
-            return emit("false-schema-removed", path, .widened, "the schema was false (nothing validated) and now accepts instances")
+            return emit(.falseSchemaRemoved, path, .widened, "the schema was false (nothing validated) and now accepts instances")
         }
         let oo = o.object, no = n.object
         var flags = compareAnnotations(oo, no, path)
@@ -300,20 +300,20 @@ final class CompatEngine {
 
     // MARK: Annotations
 
-    private static let annotationKinds: [String: String] = [
-        "title": "title-changed", "description": "description-changed", "default": "default-changed",
-        "examples": "examples-changed", "$comment": "comment-changed", "deprecated": "deprecated-changed",
-        "readOnly": "read-only-changed", "writeOnly": "write-only-changed", "$id": "id-changed",
-        "$schema": "schema-dialect-changed", "$anchor": "anchor-changed", "$dynamicAnchor": "anchor-changed",
-        "$recursiveAnchor": "anchor-changed", "contentEncoding": "content-annotation-changed",
-        "contentMediaType": "content-annotation-changed", "contentSchema": "content-annotation-changed",
+    private static let annotationKinds: [String: ChangeKind] = [
+        "title": .titleChanged, "description": .descriptionChanged, "default": .defaultChanged,
+        "examples": .examplesChanged, "$comment": .commentChanged, "deprecated": .deprecatedChanged,
+        "readOnly": .readOnlyChanged, "writeOnly": .writeOnlyChanged, "$id": .idChanged,
+        "$schema": .schemaDialectChanged, "$anchor": .anchorChanged, "$dynamicAnchor": .anchorChanged,
+        "$recursiveAnchor": .anchorChanged, "contentEncoding": .contentAnnotationChanged,
+        "contentMediaType": .contentAnnotationChanged, "contentSchema": .contentAnnotationChanged,
     ]
 
     private func compareAnnotations(_ oo: JSONObject, _ no: JSONObject, _ path: JSONPointer) -> CompatFlags {
         func check(_ key: String) {
             let a = oo[key], b = no[key]
             if a == b { return }
-            let kind = CompatEngine.annotationKinds[key] ?? "unknown-keyword-changed"
+            let kind = CompatEngine.annotationKinds[key] ?? .unknownKeywordChanged
             let what: String
             switch (a, b) {
             case (nil, let b?): what = "\"\(key)\" added: \(CompatEngine.show(b))"
@@ -322,7 +322,7 @@ final class CompatEngine {
             default: return
             }
             emit(kind, path.appending(key), .same,
-                 kind == "unknown-keyword-changed" ? what + " (keyword not analysed)" : what)
+                 kind == .unknownKeywordChanged ? what + " (keyword not analysed)" : what)
         }
         for key in oo.keys where !CompatKeywords.assertions.contains(key) && !isDefinitions(key) { check(key) }
         for key in no.keys where oo[key] == nil && !CompatKeywords.assertions.contains(key) && !isDefinitions(key) { check(key) }
@@ -340,9 +340,9 @@ final class CompatEngine {
         if o == n { return .same }
         let detail = "type \(o.text) → \(n.text)"
         let at = path.appending("type")
-        if n.isSuperset(of: o) { return emit("type-widened", at, .widened, detail) }
-        if o.isSuperset(of: n) { return emit("type-narrowed", at, .narrowed, detail) }
-        return emit("type-changed", at, .incompatible, detail)
+        if n.isSuperset(of: o) { return emit(.typeWidened, at, .widened, detail) }
+        if o.isSuperset(of: n) { return emit(.typeNarrowed, at, .narrowed, detail) }
+        return emit(.typeChanged, at, .incompatible, detail)
     }
 
     /// A hashable key that respects JSON equality (1 == 1.0, key order ignored).
@@ -386,17 +386,17 @@ final class CompatEngine {
             return .same
         case (nil, let n?):
             let list = n.values.map(CompatEngine.show).joined(separator: ", ")
-            return emit(n.isConst ? "const-added" : "enum-added", path.appending(n.isConst ? "const" : "enum"),
+            return emit(n.isConst ? .constAdded : .enumAdded, path.appending(n.isConst ? "const" : "enum"),
                         .narrowed, n.isConst ? "value fixed to \(list)" : "values restricted to [\(list)]")
         case (let o?, nil):
-            return emit(o.isConst ? "const-removed" : "enum-removed", path.appending(o.isConst ? "const" : "enum"),
+            return emit(o.isConst ? .constRemoved : .enumRemoved, path.appending(o.isConst ? "const" : "enum"),
                         .widened, o.isConst ? "value no longer fixed (was \(o.values.map(CompatEngine.show).joined()))"
                                             : "value list removed")
         case (let o?, let n?):
             if o.isConst && n.isConst {
                 guard let a = o.values.first, let b = n.values.first else { return .same }
                 if a == b { return .same }
-                return emit("const-changed", path.appending("const"), .incompatible,
+                return emit(.constChanged, path.appending("const"), .incompatible,
                             "const \(CompatEngine.show(a)) → \(CompatEngine.show(b))")
             }
             var flags = CompatFlags.same
@@ -407,13 +407,13 @@ final class CompatEngine {
             for value in n.values {
                 let key = CompatEngine.canonicalKey(value)
                 if !oldKeys.contains(key), seen.insert(key).inserted {
-                    flags &= emit("enum-value-added", at, .widened, "value \(CompatEngine.show(value)) added")
+                    flags &= emit(.enumValueAdded, at, .widened, "value \(CompatEngine.show(value)) added")
                 }
             }
             for value in o.values {
                 let key = CompatEngine.canonicalKey(value)
                 if !newKeys.contains(key), seen.insert(key).inserted {
-                    flags &= emit("enum-value-removed", path.appending(o.isConst ? "const" : "enum"), .narrowed,
+                    flags &= emit(.enumValueRemoved, path.appending(o.isConst ? "const" : "enum"), .narrowed,
                                   "value \(CompatEngine.show(value)) removed")
                 }
             }
@@ -427,9 +427,9 @@ final class CompatEngine {
         let at = path.appending("format")
         let note = lenient ? " (an annotation in lenient mode)" : ""
         switch (a, b) {
-        case (nil, let b?): return emit("format-added", at, lenient ? .same : .narrowed, "format \"\(b)\" added\(note)")
-        case (let a?, nil): return emit("format-removed", at, lenient ? .same : .widened, "format \"\(a)\" removed\(note)")
-        case (let a?, let b?): return emit("format-changed", at, lenient ? .same : .incompatible, "format \"\(a)\" → \"\(b)\"\(note)")
+        case (nil, let b?): return emit(.formatAdded, at, lenient ? .same : .narrowed, "format \"\(b)\" added\(note)")
+        case (let a?, nil): return emit(.formatRemoved, at, lenient ? .same : .widened, "format \"\(a)\" removed\(note)")
+        case (let a?, let b?): return emit(.formatChanged, at, lenient ? .same : .incompatible, "format \"\(a)\" → \"\(b)\"\(note)")
         default: return .same
         }
     }
@@ -442,46 +442,48 @@ final class CompatEngine {
     }
 
     /// A lower bound such as minLength: absent means `absent`; larger is narrower.
-    func compareLower(_ kind: String, _ keyword: String, _ oo: JSONObject, _ no: JSONObject,
+    func compareLower(_ bound: ChangeKind.Bound, _ oo: JSONObject, _ no: JSONObject,
                       _ path: JSONPointer, absent: Int = 0) -> CompatFlags {
+        let keyword = bound.keyword
         let a = CompatEngine.int(oo[keyword]), b = CompatEngine.int(no[keyword])
         if a == b { return .same }
         let ea = a ?? absent, eb = b ?? absent
         if ea == eb { return .same }
-        let suffix = a == nil ? "added" : b == nil ? "removed" : eb > ea ? "increased" : "decreased"
-        return emit("\(kind)-\(suffix)", path.appending(keyword), eb > ea ? .narrowed : .widened,
+        let move: ChangeKind.BoundMove = a == nil ? .added : b == nil ? .removed : eb > ea ? .increased : .decreased
+        return emit(.bound(bound, move), path.appending(keyword), eb > ea ? .narrowed : .widened,
                     "\(keyword) \(a.map(String.init) ?? "none") → \(b.map(String.init) ?? "none")")
     }
 
     /// An upper bound such as maxLength: absent means unbounded; larger is wider.
-    func compareUpper(_ kind: String, _ keyword: String, _ oo: JSONObject, _ no: JSONObject,
+    func compareUpper(_ bound: ChangeKind.Bound, _ oo: JSONObject, _ no: JSONObject,
                       _ path: JSONPointer) -> CompatFlags {
+        let keyword = bound.keyword
         let a = CompatEngine.int(oo[keyword]), b = CompatEngine.int(no[keyword])
         if a == b { return .same }
-        let suffix: String
+        let move: ChangeKind.BoundMove
         let wider: Bool
         switch (a, b) {
-        case (nil, _): suffix = "added"; wider = false
-        case (_, nil): suffix = "removed"; wider = true
-        case let (x?, y?): suffix = y > x ? "increased" : "decreased"; wider = y > x
+        case (nil, _): move = .added; wider = false
+        case (_, nil): move = .removed; wider = true
+        case let (x?, y?): move = y > x ? .increased : .decreased; wider = y > x
         }
-        return emit("\(kind)-\(suffix)", path.appending(keyword), wider ? .widened : .narrowed,
+        return emit(.bound(bound, move), path.appending(keyword), wider ? .widened : .narrowed,
                     "\(keyword) \(a.map(String.init) ?? "none") → \(b.map(String.init) ?? "none")")
     }
 
     // MARK: Strings
 
     private func compareStrings(_ oo: JSONObject, _ no: JSONObject, _ path: JSONPointer) -> CompatFlags {
-        var flags = compareLower("min-length", "minLength", oo, no, path)
-        flags &= compareUpper("max-length", "maxLength", oo, no, path)
+        var flags = compareLower(.minLength, oo, no, path)
+        flags &= compareUpper(.maxLength, oo, no, path)
         let a = oo["pattern"]?.stringValue, b = no["pattern"]?.stringValue
         if a != b {
             let at = path.appending("pattern")
             switch (a, b) {
-            case (nil, let b?): flags &= emit("pattern-added", at, .narrowed, "pattern \"\(b)\" added")
-            case (let a?, nil): flags &= emit("pattern-removed", at, .widened, "pattern \"\(a)\" removed")
+            case (nil, let b?): flags &= emit(.patternAdded, at, .narrowed, "pattern \"\(b)\" added")
+            case (let a?, nil): flags &= emit(.patternRemoved, at, .widened, "pattern \"\(a)\" removed")
             case (let a?, let b?):
-                flags &= emit("pattern-changed", at, .incompatible, "pattern \"\(a)\" → \"\(b)\" (regular languages are not compared)")
+                flags &= emit(.patternChanged, at, .incompatible, "pattern \"\(a)\" → \"\(b)\" (regular languages are not compared)")
             default: break
             }
         }
@@ -530,22 +532,23 @@ final class CompatEngine {
         for lower in [true, false] {
             let effective = CompatEngine.boundFlags(CompatEngine.effectiveBound(oo, lower: lower),
                                                     CompatEngine.effectiveBound(no, lower: lower), lower: lower)
-            let keywords = lower ? [("minimum", "minimum"), ("exclusiveMinimum", "exclusive-minimum")]
-                                 : [("maximum", "maximum"), ("exclusiveMaximum", "exclusive-maximum")]
-            for (keyword, kind) in keywords {
+            let bounds: [ChangeKind.Bound] = lower ? [.minimum, .exclusiveMinimum] : [.maximum, .exclusiveMaximum]
+            for bound in bounds {
+                let keyword = bound.keyword
                 // Draft 4's `exclusiveMinimum: false` is the same as leaving it out.
                 let a = oo[keyword] == .bool(false) ? nil : oo[keyword]
                 let b = no[keyword] == .bool(false) ? nil : no[keyword]
                 if a == b { continue }
-                let suffix: String
+                let move: ChangeKind.BoundMove
                 switch (a, b) {
-                case (nil, _): suffix = "added"
-                case (_, nil): suffix = "removed"
+                case (nil, _): move = .added
+                case (_, nil): move = .removed
                 case let (x?, y?):
-                    if let dx = x.doubleValue, let dy = y.doubleValue { suffix = dy > dx ? "increased" : "decreased" } else { suffix = "changed" }
+                    // Only the exclusive bounds can be non-numbers (draft 4's booleans).
+                    if let dx = x.doubleValue, let dy = y.doubleValue { move = dy > dx ? .increased : .decreased } else { move = .changed }
                 }
                 let note = effective == .same ? " (the effective bound is unchanged)" : ""
-                flags &= emit("\(kind)-\(suffix)", path.appending(keyword), effective,
+                flags &= emit(.bound(bound, move), path.appending(keyword), effective,
                               "\(keyword) \(a.map(CompatEngine.show) ?? "none") → \(b.map(CompatEngine.show) ?? "none")\(note)")
             }
         }
@@ -554,15 +557,15 @@ final class CompatEngine {
             let at = path.appending("multipleOf")
             let detail = "multipleOf \(a.map { JSONSerializer.formatNumber($0) } ?? "none") → \(b.map { JSONSerializer.formatNumber($0) } ?? "none")"
             switch (a, b) {
-            case (nil, _?): flags &= emit("multiple-of-added", at, .narrowed, detail)
-            case (_?, nil): flags &= emit("multiple-of-removed", at, .widened, detail)
+            case (nil, _?): flags &= emit(.multipleOfAdded, at, .narrowed, detail)
+            case (_?, nil): flags &= emit(.multipleOfRemoved, at, .widened, detail)
             case let (x?, y?):
                 if CompatEngine.isMultiple(x, of: y) {
-                    flags &= emit("multiple-of-reduced", at, .widened, detail + " (every multiple of the old value is a multiple of the new one)")
+                    flags &= emit(.multipleOfReduced, at, .widened, detail + " (every multiple of the old value is a multiple of the new one)")
                 } else if CompatEngine.isMultiple(y, of: x) {
-                    flags &= emit("multiple-of-expanded", at, .narrowed, detail)
+                    flags &= emit(.multipleOfExpanded, at, .narrowed, detail)
                 } else {
-                    flags &= emit("multiple-of-changed", at, .incompatible, detail)
+                    flags &= emit(.multipleOfChanged, at, .incompatible, detail)
                 }
             default: break
             }
@@ -624,16 +627,16 @@ final class CompatEngine {
                 switch try coverage(om.rest, oldDoc) {
                 case .open:
                     let trivial = try newDoc.isTriviallyTrue(item.value, at: item.loc)
-                    flags &= emit("item-added-to-open-content-model", at, CompatFlags(trivial, true),
+                    flags &= emit(.itemAddedToOpenContentModel, at, CompatFlags(trivial, true),
                                   "tuple item \(i) declared; old arrays could hold any value there")
                 case .closed:
                     let none = try newDoc.isFalse(item.value, at: item.loc)
-                    flags &= emit("item-added-to-closed-content-model", at, CompatFlags(true, none),
+                    flags &= emit(.itemAddedToClosedContentModel, at, CompatFlags(true, none),
                                   "tuple item \(i) added; old arrays could not be that long")
                 case .partial(let rest):
                     let p = try probe { () throws(CompatibilityError) -> CompatFlags in try compare(rest, item, at) }
                     adopt(p)
-                    flags &= emit("item-added-to-partially-open-content-model", at, p.flags,
+                    flags &= emit(.itemAddedToPartiallyOpenContentModel, at, p.flags,
                                   "tuple item \(i) added; old arrays held it under \(rest.tokens.joined(separator: "/"))" +
                                   (p.flags.backward ? " (covered)" : " (not covered)"))
                 }
@@ -643,16 +646,16 @@ final class CompatEngine {
                 switch try coverage(nm.rest, newDoc) {
                 case .open:
                     let trivial = try oldDoc.isTriviallyTrue(item.value, at: item.loc)
-                    flags &= emit("item-removed-from-open-content-model", at, CompatFlags(true, trivial),
+                    flags &= emit(.itemRemovedFromOpenContentModel, at, CompatFlags(true, trivial),
                                   "tuple item \(i) no longer declared; new arrays may hold any value there")
                 case .closed:
                     let none = try oldDoc.isFalse(item.value, at: item.loc)
-                    flags &= emit("item-removed-from-closed-content-model", at, CompatFlags(none, true),
+                    flags &= emit(.itemRemovedFromClosedContentModel, at, CompatFlags(none, true),
                                   "tuple item \(i) removed; new arrays may not be that long")
                 case .partial(let rest):
                     let p = try probe { () throws(CompatibilityError) -> CompatFlags in try compare(item, rest, at) }
                     adopt(p)
-                    flags &= emit("item-removed-from-partially-open-content-model", at, p.flags,
+                    flags &= emit(.itemRemovedFromPartiallyOpenContentModel, at, p.flags,
                                   "tuple item \(i) removed; new arrays hold it under \(rest.tokens.joined(separator: "/"))" +
                                   (p.flags.forward ? " (covered)" : " (not covered)"))
                 }
@@ -663,25 +666,25 @@ final class CompatEngine {
             let newRest = nm.rest ?? CompatPart(absentAsTrue: nil, loc: n.loc.appending("items"), tokens: oldRest.tokens)
             flags &= try compare(oldRest, newRest, CompatEngine.path(path, newRest.tokens))
         }
-        flags &= compareLower("min-items", "minItems", oo, no, path)
-        flags &= compareUpper("max-items", "maxItems", oo, no, path)
+        flags &= compareLower(.minItems, oo, no, path)
+        flags &= compareUpper(.maxItems, oo, no, path)
         let ua = oo["uniqueItems"]?.boolValue == true, ub = no["uniqueItems"]?.boolValue == true
         if ua != ub {
-            flags &= ub ? emit("unique-items-added", path.appending("uniqueItems"), .narrowed, "items must now be unique")
-                        : emit("unique-items-removed", path.appending("uniqueItems"), .widened, "items no longer need to be unique")
+            flags &= ub ? emit(.uniqueItemsAdded, path.appending("uniqueItems"), .narrowed, "items must now be unique")
+                        : emit(.uniqueItemsRemoved, path.appending("uniqueItems"), .widened, "items no longer need to be unique")
         }
         switch (oo["contains"], no["contains"]) {
         case (nil, nil): break
-        case (nil, _?): flags &= emit("contains-added", path.appending("contains"), .narrowed, "arrays must now contain a matching item")
-        case (_?, nil): flags &= emit("contains-removed", path.appending("contains"), .widened, "arrays no longer need a matching item")
+        case (nil, _?): flags &= emit(.containsAdded, path.appending("contains"), .narrowed, "arrays must now contain a matching item")
+        case (_?, nil): flags &= emit(.containsRemoved, path.appending("contains"), .widened, "arrays no longer need a matching item")
         case let (a?, b?):
             flags &= try compare(CompatPart(value: a, loc: o.loc.appending("contains"), tokens: ["contains"]),
                                  CompatPart(value: b, loc: n.loc.appending("contains"), tokens: ["contains"]),
                                  path.appending("contains"))
         }
         if oo["contains"] != nil || no["contains"] != nil {
-            flags &= compareLower("min-contains", "minContains", oo, no, path, absent: 1)
-            flags &= compareUpper("max-contains", "maxContains", oo, no, path)
+            flags &= compareLower(.minContains, oo, no, path, absent: 1)
+            flags &= compareUpper(.maxContains, oo, no, path)
         }
         flags &= try compareOptionalSchemas("unevaluatedItems", o, n, path)
         return flags
@@ -756,22 +759,22 @@ final class CompatEngine {
             switch try coverage(ofProperty: name, in: n, newDoc) {
             case .open:
                 let trivial = try oldDoc.isTriviallyTrue(oldSchema, at: oldPart.loc)
-                flags &= emit("property-removed-from-open-content-model", at, CompatFlags(true, lenient || trivial),
+                flags &= emit(.propertyRemovedFromOpenContentModel, at, CompatFlags(true, lenient || trivial),
                               "property \"\(name)\" (\(how)) removed; the new schema allows any value under that name", property: name)
             case .closed:
                 let none = try oldDoc.isFalse(oldSchema, at: oldPart.loc)
-                flags &= emit("property-removed-from-closed-content-model", at, CompatFlags(none, true),
+                flags &= emit(.propertyRemovedFromClosedContentModel, at, CompatFlags(none, true),
                               "property \"\(name)\" (\(how)) removed; the new schema rejects it", property: name)
             case .partial(let governing):
                 let where_ = governing.tokens.joined(separator: "/")
                 if lenient {
-                    flags &= emit("property-removed-from-partially-open-content-model", at, .same,
+                    flags &= emit(.propertyRemovedFromPartiallyOpenContentModel, at, .same,
                                   "property \"\(name)\" (\(how)) removed; now governed by \(where_)", property: name)
                 } else {
                     let newGoverning = CompatPart(value: governing.value, loc: governing.loc, tokens: [])
                     let p = try probe { () throws(CompatibilityError) -> CompatFlags in try compare(oldPart, newGoverning, at) }
                     adopt(p)
-                    flags &= emit("property-removed-from-partially-open-content-model", at, p.flags,
+                    flags &= emit(.propertyRemovedFromPartiallyOpenContentModel, at, p.flags,
                                   "property \"\(name)\" (\(how)) removed; now governed by \(where_)" +
                                   (p.flags.backward ? " (covered)" : " (not covered)"), property: name)
                 }
@@ -784,22 +787,22 @@ final class CompatEngine {
             switch try coverage(ofProperty: name, in: o, oldDoc) {
             case .open:
                 let trivial = try newDoc.isTriviallyTrue(newSchema, at: newPart.loc)
-                flags &= emit("property-added-to-open-content-model", at, CompatFlags(lenient || trivial, true),
+                flags &= emit(.propertyAddedToOpenContentModel, at, CompatFlags(lenient || trivial, true),
                               "property \"\(name)\" (\(how)) added; the old schema allowed any value under that name", property: name)
             case .closed:
                 let none = try newDoc.isFalse(newSchema, at: newPart.loc)
-                flags &= emit("property-added-to-closed-content-model", at, CompatFlags(true, none),
+                flags &= emit(.propertyAddedToClosedContentModel, at, CompatFlags(true, none),
                               "property \"\(name)\" (\(how)) added; the old schema rejected it", property: name)
             case .partial(let governing):
                 let where_ = governing.tokens.joined(separator: "/")
                 if lenient {
-                    flags &= emit("property-added-to-partially-open-content-model", at, .same,
+                    flags &= emit(.propertyAddedToPartiallyOpenContentModel, at, .same,
                                   "property \"\(name)\" (\(how)) added; was governed by \(where_)", property: name)
                 } else {
                     let oldGoverning = CompatPart(value: governing.value, loc: governing.loc, tokens: [])
                     let p = try probe { () throws(CompatibilityError) -> CompatFlags in try compare(oldGoverning, newPart, at) }
                     adopt(p)
-                    flags &= emit("property-added-to-partially-open-content-model", at, p.flags,
+                    flags &= emit(.propertyAddedToPartiallyOpenContentModel, at, p.flags,
                                   "property \"\(name)\" (\(how)) added; was governed by \(where_)" +
                                   (p.flags.backward ? " (covered)" : " (not covered)"), property: name)
                 }
@@ -813,10 +816,10 @@ final class CompatEngine {
                 defaultValue = try newDoc.defaultValue(schema, at: n.loc.appending("properties").appending(name))
             }
             if let d = defaultValue {
-                flags &= emit("required-with-default-added", requiredAt, lenient ? .same : .narrowed,
+                flags &= emit(.requiredWithDefaultAdded, requiredAt, lenient ? .same : .narrowed,
                               "property \"\(name)\" is now required (default \(CompatEngine.show(d)))", property: name)
             } else {
-                flags &= emit("required-added", requiredAt, .narrowed, "property \"\(name)\" is now required", property: name)
+                flags &= emit(.requiredAdded, requiredAt, .narrowed, "property \"\(name)\" is now required", property: name)
             }
         }
         for name in oldRequired where !newRequiredSet.contains(name) {
@@ -825,18 +828,18 @@ final class CompatEngine {
                 defaultValue = try oldDoc.defaultValue(schema, at: o.loc.appending("properties").appending(name))
             }
             if let d = defaultValue {
-                flags &= emit("required-with-default-removed", requiredAt, lenient ? .same : .widened,
+                flags &= emit(.requiredWithDefaultRemoved, requiredAt, lenient ? .same : .widened,
                               "property \"\(name)\" is no longer required (default \(CompatEngine.show(d)))", property: name)
             } else {
-                flags &= emit("required-removed", requiredAt, .widened, "property \"\(name)\" is no longer required", property: name)
+                flags &= emit(.requiredRemoved, requiredAt, .widened, "property \"\(name)\" is no longer required", property: name)
             }
         }
 
         flags &= try compareAdditionalProperties(o, n, path)
         flags &= try comparePatternProperties(o, n, path)
         flags &= try compareOptionalSchemas("propertyNames", o, n, path)
-        flags &= compareLower("min-properties", "minProperties", oo, no, path)
-        flags &= compareUpper("max-properties", "maxProperties", oo, no, path)
+        flags &= compareLower(.minProperties, oo, no, path)
+        flags &= compareUpper(.maxProperties, oo, no, path)
         flags &= try compareDependencies(o, n, path)
         flags &= try compareOptionalSchemas("unevaluatedProperties", o, n, path)
         return flags
@@ -853,22 +856,22 @@ final class CompatEngine {
         case (.open, .open), (.closed, .closed):
             return .same
         case (.open, .closed):
-            return emit("additional-properties-closed", at, lenient ? .same : .narrowed,
+            return emit(.additionalPropertiesClosed, at, lenient ? .same : .narrowed,
                         "undeclared properties are no longer allowed")
         case (.closed, .open):
-            return emit("additional-properties-opened", at, lenient ? .same : .widened,
+            return emit(.additionalPropertiesOpened, at, lenient ? .same : .widened,
                         "undeclared properties are now allowed")
         case (.open, .partial):
-            return emit("additional-properties-constrained", at, lenient ? .same : .narrowed,
+            return emit(.additionalPropertiesConstrained, at, lenient ? .same : .narrowed,
                         "undeclared properties must now match \(CompatEngine.show(newPart.value))")
         case (.partial, .open):
-            return emit("additional-properties-unconstrained", at, lenient ? .same : .widened,
+            return emit(.additionalPropertiesUnconstrained, at, lenient ? .same : .widened,
                         "undeclared properties no longer need to match \(CompatEngine.show(oldPart.value))")
         case (.closed, .partial):
-            return emit("additional-properties-allowed", at, .widened,
+            return emit(.additionalPropertiesAllowed, at, .widened,
                         "undeclared properties matching \(CompatEngine.show(newPart.value)) are now allowed")
         case (.partial, .closed):
-            return emit("additional-properties-disallowed", at, .narrowed,
+            return emit(.additionalPropertiesDisallowed, at, .narrowed,
                         "undeclared properties (were \(CompatEngine.show(oldPart.value))) are no longer allowed")
         case (.partial, .partial):
             return try compare(oldPart, newPart, at)
@@ -902,7 +905,7 @@ final class CompatEngine {
                     result = p.flags
                 }
             }
-            flags &= emit("pattern-property-removed", at, result,
+            flags &= emit(.patternPropertyRemoved, at, result,
                           "names matching \"\(pattern)\" fall back to additionalProperties")
         }
         for (pattern, schema) in b where a[pattern] == nil {
@@ -921,7 +924,7 @@ final class CompatEngine {
                     result = p.flags
                 }
             }
-            flags &= emit("pattern-property-added", at, result,
+            flags &= emit(.patternPropertyAdded, at, result,
                           "names matching \"\(pattern)\" get their own schema instead of additionalProperties")
         }
         return flags
@@ -952,21 +955,21 @@ final class CompatEngine {
             switch (old, new) {
             case (nil, let new?):
                 if !new.names.isEmpty {
-                    flags &= emit("dependency-array-added", at, .narrowed, "\"\(name)\" now requires \(new.names)", property: name)
+                    flags &= emit(.dependencyArrayAdded, at, .narrowed, "\"\(name)\" now requires \(new.names)", property: name)
                 }
             case (let old?, nil):
                 if !old.names.isEmpty {
-                    flags &= emit("dependency-array-removed", at, .widened, "\"\(name)\" no longer requires \(old.names)", property: name)
+                    flags &= emit(.dependencyArrayRemoved, at, .widened, "\"\(name)\" no longer requires \(old.names)", property: name)
                 }
             case (let old?, let new?):
                 let x = Set(old.names), y = Set(new.names)
                 if x == y { break }
                 if y.isSuperset(of: x) {
-                    flags &= emit("dependency-array-extended", at, .narrowed, "\"\(name)\" requires \(old.names) → \(new.names)", property: name)
+                    flags &= emit(.dependencyArrayExtended, at, .narrowed, "\"\(name)\" requires \(old.names) → \(new.names)", property: name)
                 } else if x.isSuperset(of: y) {
-                    flags &= emit("dependency-array-narrowed", at, .widened, "\"\(name)\" requires \(old.names) → \(new.names)", property: name)
+                    flags &= emit(.dependencyArrayNarrowed, at, .widened, "\"\(name)\" requires \(old.names) → \(new.names)", property: name)
                 } else {
-                    flags &= emit("dependency-array-changed", at, .incompatible, "\"\(name)\" requires \(old.names) → \(new.names)", property: name)
+                    flags &= emit(.dependencyArrayChanged, at, .incompatible, "\"\(name)\" requires \(old.names) → \(new.names)", property: name)
                 }
             default: break
             }
@@ -976,12 +979,12 @@ final class CompatEngine {
             switch (old, new) {
             case (nil, let new?):
                 if try !newDoc.isTriviallyTrue(new.value, at: new.loc) {
-                    flags &= emit("dependency-schema-added", CompatEngine.path(path, new.tokens), .narrowed,
+                    flags &= emit(.dependencySchemaAdded, CompatEngine.path(path, new.tokens), .narrowed,
                                   "objects with \"\(name)\" must now match a schema", property: name)
                 }
             case (let old?, nil):
                 if try !oldDoc.isTriviallyTrue(old.value, at: old.loc) {
-                    flags &= emit("dependency-schema-removed", CompatEngine.path(path, old.tokens), .widened,
+                    flags &= emit(.dependencySchemaRemoved, CompatEngine.path(path, old.tokens), .widened,
                                   "objects with \"\(name)\" no longer need to match a schema", property: name)
                 }
             case (let old?, let new?):
@@ -1068,8 +1071,8 @@ final class CompatEngine {
         var flags = CompatFlags.same
         switch (oo["allOf"] != nil, no["allOf"] != nil) {
         case (true, true): flags &= try compareAllOf(parts(o, "allOf"), parts(n, "allOf"), path)
-        case (true, false): flags &= emit("all-of-removed", path.appending("allOf"), .widened, "allOf constraint removed")
-        case (false, true): flags &= emit("all-of-added", path.appending("allOf"), .narrowed, "allOf constraint added")
+        case (true, false): flags &= emit(.allOfRemoved, path.appending("allOf"), .widened, "allOf constraint removed")
+        case (false, true): flags &= emit(.allOfAdded, path.appending("allOf"), .narrowed, "allOf constraint added")
         case (false, false): break
         }
         let oa = oo["anyOf"] != nil, oOne = oo["oneOf"] != nil, na = no["anyOf"] != nil, nOne = no["oneOf"] != nil
@@ -1078,19 +1081,19 @@ final class CompatEngine {
         } else if oOne && !oa && na && !nOne {
             flags &= try compareUnion(parts(o, "oneOf"), "oneOf", parts(n, "anyOf"), "anyOf", path)
         } else {
-            for (keyword, prefix) in [("anyOf", "any-of"), ("oneOf", "one-of")] {
+            for (keyword, combinator) in [("anyOf", ChangeKind.Combinator.anyOf), ("oneOf", .oneOf)] {
                 switch (oo[keyword] != nil, no[keyword] != nil) {
                 case (true, true): flags &= try compareUnion(parts(o, keyword), keyword, parts(n, keyword), keyword, path)
-                case (true, false): flags &= emit("\(prefix)-removed", path.appending(keyword), .widened, "\(keyword) constraint removed")
-                case (false, true): flags &= emit("\(prefix)-added", path.appending(keyword), .narrowed, "\(keyword) constraint added")
+                case (true, false): flags &= emit(combinator.removed, path.appending(keyword), .widened, "\(keyword) constraint removed")
+                case (false, true): flags &= emit(combinator.added, path.appending(keyword), .narrowed, "\(keyword) constraint added")
                 case (false, false): break
                 }
             }
         }
         switch (oo["not"], no["not"]) {
         case (nil, nil): break
-        case (nil, _?): flags &= emit("not-added", path.appending("not"), .narrowed, "\"not\" constraint added")
-        case (_?, nil): flags &= emit("not-removed", path.appending("not"), .widened, "\"not\" constraint removed")
+        case (nil, _?): flags &= emit(.notAdded, path.appending("not"), .narrowed, "\"not\" constraint added")
+        case (_?, nil): flags &= emit(.notRemoved, path.appending("not"), .widened, "\"not\" constraint removed")
         case let (a?, b?):
             // `not` reverses inclusion: a wider negated schema makes a narrower schema.
             let start = changes.count
@@ -1115,9 +1118,9 @@ final class CompatEngine {
         case (nil, nil):
             return .same
         case (nil, _?):
-            return emit("conditional-added", path.appending("if"), .narrowed, "if/then/else added")
+            return emit(.conditionalAdded, path.appending("if"), .narrowed, "if/then/else added")
         case (_?, nil):
-            return emit("conditional-removed", path.appending("if"), .widened, "if/then/else removed")
+            return emit(.conditionalRemoved, path.appending("if"), .widened, "if/then/else removed")
         case let (a?, b?):
             let oldIf = CompatPart(value: a, loc: o.loc.appending("if"), tokens: ["if"])
             let newIf = CompatPart(value: b, loc: n.loc.appending("if"), tokens: ["if"])
@@ -1125,7 +1128,7 @@ final class CompatEngine {
                 try compare(oldIf, newIf, path.appending("if"))
             }
             guard condition.substantialChanges == 0 else {
-                return emit("conditional-changed", path.appending("if"), .incompatible,
+                return emit(.conditionalChanged, path.appending("if"), .incompatible,
                             "the \"if\" condition changed (conditions are not compared)")
             }
             adopt(condition)
@@ -1215,12 +1218,12 @@ final class CompatEngine {
         }
         for j in unmatchedNew {
             let backward = old.indices.contains { probes[$0][j].flags.backward }
-            flags &= emit("all-of-subschema-added", CompatEngine.path(path, new[j].tokens), CompatFlags(backward, true),
+            flags &= emit(.allOfSubschemaAdded, CompatEngine.path(path, new[j].tokens), CompatFlags(backward, true),
                           "conjunct added: \(CompatEngine.show(new[j].value))")
         }
         for i in unmatchedOld {
             let forward = new.indices.contains { probes[i][$0].flags.forward }
-            flags &= emit("all-of-subschema-removed", CompatEngine.path(path, old[i].tokens), CompatFlags(true, forward),
+            flags &= emit(.allOfSubschemaRemoved, CompatEngine.path(path, old[i].tokens), CompatFlags(true, forward),
                           "conjunct removed: \(CompatEngine.show(old[i].value))")
         }
         return flags
@@ -1274,15 +1277,15 @@ final class CompatEngine {
                 }
                 strictFlags = CompatFlags(true, exclusive)
             }
-            flags &= emit("combinator-changed", path.appending(newKind), lenient ? .same : strictFlags,
+            flags &= emit(.combinatorChanged, path.appending(newKind), lenient ? .same : strictFlags,
                           "\(oldKind) became \(newKind)")
         }
         for (i, j) in pairs {
             adopt(probes[i][j])
             flags &= probes[i][j].flags
         }
-        let newPrefix = newKind == "anyOf" ? "any-of" : "one-of"
-        let oldPrefix = oldKind == "anyOf" ? "any-of" : "one-of"
+        let newCombinator: ChangeKind.Combinator = newKind == "anyOf" ? .anyOf : .oneOf
+        let oldCombinator: ChangeKind.Combinator = oldKind == "anyOf" ? .anyOf : .oneOf
         for j in unmatchedNew {
             var backward = true
             var note = ""
@@ -1291,7 +1294,7 @@ final class CompatEngine {
                 note = " (it may overlap another oneOf alternative, which would then reject instances matching both)"
             }
             let forward = old.indices.contains { probes[$0][j].flags.forward }
-            flags &= emit("\(newPrefix)-subschema-added", CompatEngine.path(path, new[j].tokens), CompatFlags(backward, forward),
+            flags &= emit(newCombinator.subschemaAdded, CompatEngine.path(path, new[j].tokens), CompatFlags(backward, forward),
                           "alternative added: \(CompatEngine.show(new[j].value))\(note)")
         }
         for i in unmatchedOld {
@@ -1302,7 +1305,7 @@ final class CompatEngine {
                 note = " (it may have overlapped another oneOf alternative)"
             }
             let backward = new.indices.contains { probes[i][$0].flags.backward }
-            flags &= emit("\(oldPrefix)-subschema-removed", CompatEngine.path(path, old[i].tokens), CompatFlags(backward, forward),
+            flags &= emit(oldCombinator.subschemaRemoved, CompatEngine.path(path, old[i].tokens), CompatFlags(backward, forward),
                           "alternative removed: \(CompatEngine.show(old[i].value))\(note)")
         }
         return flags
