@@ -45,11 +45,14 @@ let package = Package(
         .executableTarget(name: "realm-bench", dependencies: ["RealmContracts", "RealmJSON"],
                           linkerSettings: [.linkedLibrary("m")]),
 
+        // The environment every test runs git and git-realm in (Tests/TestSupport).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RealmJSONTests", dependencies: ["RealmJSON"]),
-        .testTarget(name: "RealmGitTests", dependencies: ["RealmGit", "RealmSupport"]),
+        .testTarget(name: "RealmGitTests", dependencies: ["RealmGit", "RealmSupport", "TestSupport"]),
         .testTarget(name: "RealmYAMLTests", dependencies: ["RealmYAML"]),
         .testTarget(name: "RealmModelTests", dependencies: ["RealmModel"]),
         .testTarget(name: "RealmContractsTests", dependencies: ["RealmContracts", "RealmJSON"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["RealmJSON"]),
+        .testTarget(name: "RealmCoreTests", dependencies: ["RealmCore", "RealmGit", "RealmModel", "RealmLimits", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["RealmJSON", "TestSupport"]),
     ]
 )

@@ -29,7 +29,7 @@ enum ContractFindings {
     /// One schema change: `{"kind", "path", "backward", "forward", "detail"}` (plus `property`
     /// and, given a declaration, `breaking`).
     static func json(_ change: SchemaChange, declared: ContractCompatibility? = nil) -> JSONValue {
-        var object: JSONObject = ["kind": .string(change.kind), "path": .string(change.path.description),
+        var object: JSONObject = ["kind": .string(change.kind.rawValue), "path": .string(change.path.description),
                                   "backward": .bool(change.backward), "forward": .bool(change.forward)]
         if let declared { object["breaking"] = .bool(declared.isBroken(by: change)) }
         object["detail"] = .string(change.detail)

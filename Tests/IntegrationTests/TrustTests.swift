@@ -366,9 +366,19 @@ extension TrustTests {
             let path = c + "/\(d)/contracts/s3-permissions.yaml"
             try w.box.write(path, try w.box.read(path).replacingOccurrences(of: "version: \"1.0.0\"", with: "version: \"2.0.0\""))
         }, to: "refs/heads/sync/aperture/20991231-235959")
-        #expect(spoof.status == 0, "branches other than main are not judged on push: \(spoof)")
+        #expect(spoof.status != 0 && spoof.stderr.contains("not a change that aperture's maintainers may propose"), "the server judges proposals: \(spoof)")
+        // Where no hook runs, members judge it themselves: nobody lists it.
+        try FileManager.default.removeItem(atPath: w.url + "/hooks/pre-receive")
+        let unjudged = try push("bob", { c in
+            let path = c + "/\(d)/contracts/s3-permissions.yaml"
+            try w.box.write(path, try w.box.read(path).replacingOccurrences(of: "version: \"1.0.0\"", with: "version: \"2.0.0\""))
+        }, to: "refs/heads/sync/aperture/20991231-235959")
+        #expect(unjudged.status == 0, "\(unjudged)")
         let status = try w.box.realm(["status", "--fetch"], in: w.aperture)
         #expect(!status.stdout.contains("20991231-235959"), "\(status)")
+        #expect(try w.box.realm(["admin", "protect", w.url]).status == 0)
+        let junk = try w.box.run("git", ["push", w.url, "HEAD:refs/heads/anything"], in: w.aperture)
+        #expect(junk.status != 0 && junk.stderr.contains("pushing refs/heads/anything is refused"), "\(junk)")
 
         // A notification line on the publishing commit, by the owner's name, with words of its own.
         try w.box.git(["config", "--global", "commit.gpgsign", "true"])   // alice publishes, signed

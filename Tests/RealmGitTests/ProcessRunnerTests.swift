@@ -58,7 +58,7 @@ import Glibc
     }
 
     @Test func statusDirectoryAndEnvironment() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         #expect(try ProcessRunner.run("sh", ["-c", "exit 3"]).status == 3)
         #expect(try ProcessRunner.run("sh", ["-c", "kill -9 $$"]).signal == 9)
         #expect(try ProcessRunner.run("pwd", [], directory: box.dir).stdoutText == canonicalPath(box.dir) + "\n")

@@ -232,7 +232,8 @@ public struct HistoryVerifier {
             if approvers.contains(name) {
                 return "registers repo \(name), a name realm.yaml lists as approver: only approvers may"
             }
-            if admission != "open" {
+            // A join proposal (judged off main) waits for an approver: admission is what it waits for.
+            if admission != "open" && !judgingProposal {
                 return "registers repo \(name), but realm.yaml's admission is \(admission): an approver admits it (git realm admin admit \(name))"
             }
             return selfRegistered.contains(name) ? nil
