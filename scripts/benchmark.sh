@@ -148,7 +148,7 @@ hub="$work/hub.git"
 rm -rf "$hub.src"; mkdir -p "$hub.src/repos" "$hub.src/domains/fan/contracts" "$hub.src/domains/fan/bindings"
 printf 'name: bench\nversion: "1.0.0"\ncreated_at: 2026-01-01T00:00:00Z\ngovernance:\n  admission: open\n' > "$hub.src/realm.yaml"
 members="owner"
-printf 'name: owner\npath: /nowhere\njoined_at: 2026-01-01T00:00:00Z\n' > "$hub.src/repos/owner.yaml"
+printf 'name: owner\nmaintainers: [bench@example.com]\njoined_at: 2026-01-01T00:00:00Z\n' > "$hub.src/repos/owner.yaml"
 for ((i = 1; i <= 100; i++)); do
     c=$(printf consumer-%03d $i); members="$members, $c"
     printf 'name: %s\npath: /nowhere\njoined_at: 2026-01-01T00:00:00Z\n' "$c" > "$hub.src/repos/$c.yaml"
