@@ -43,6 +43,8 @@ public enum ConfigKey {
     public static let userSigningKey = "user.signingkey"
     public static let gpgFormat = "gpg.format"
     public static let gpgSSHProgram = "gpg.ssh.program"
+    public static let gpgProgram = "gpg.program"
+    public static let gpgOpenPGPProgram = "gpg.openpgp.program"
 
     /// "user.<field>", "author.<field>", "committer.<field>": a commit identity's name or email.
     public static func identity(role: String, field: String) -> String { "\(role).\(field)" }
