@@ -259,11 +259,21 @@ public enum CoordinatedChange {
 
     /// The change to act on: `name` when given; else the change whose branch is checked out here;
     /// else the only recorded change this repo takes part in.
+    /// The realm as last fetched is read first; when it does not know the change (a teammate, or
+    /// another repo of this user, started it), the realm is fetched once and read again.
     public static func resolve(_ name: String?, in participant: Participant) throws -> ChangeRecord {
-        let snapshot = try participant.snapshot()
+        if let name { try validate(name) }
+        if let found = try find(name, in: participant, snapshot: try participant.snapshot()) { return found }
+        if let warning = try participant.fetchOrFallBack() { throw RealmError(.network, warning) }
+        if let found = try find(name, in: participant, snapshot: try participant.snapshot()) { return found }
+        return try find(name, in: participant, snapshot: try participant.snapshot(), orThrow: true)!
+    }
+
+    private static func find(_ name: String?, in participant: Participant, snapshot: RealmSnapshot,
+                             orThrow: Bool = false) throws -> ChangeRecord? {
         if let name {
-            try validate(name)
             guard let record = try snapshot.change(name) else {
+                guard orThrow else { return nil }
                 throw RealmError(.usage, "realm '\(participant.realm)' has no change named '\(name)'",
                                  hint: "start it with 'git realm worktree --rfc \(name)', or fetch: 'git realm status --fetch'")
             }
@@ -281,6 +291,7 @@ public enum CoordinatedChange {
             }
         }
         guard mine.count == 1 else {
+            guard orThrow else { return nil }
             throw RealmError(.usage, mine.isEmpty ? "\(participant.name) takes part in no change of realm '\(participant.realm)'"
                                                   : "\(participant.name) takes part in \(mine.count) changes: \(mine.map(\.name).joined(separator: ", "))",
                              hint: mine.isEmpty ? "start one with 'git realm worktree --rfc NAME'" : "name one with --rfc NAME, or run in its worktree")
@@ -393,7 +404,11 @@ public enum CoordinatedChange {
                         try GitRemote.push(repoDir: checkout, url: remote, refspecs: ["\(branchRef):\(branchRef)"], atomic: false,
                                            leases: [(branchRef, known)], policy: policy, runHooks: true)
                     } catch {
-                        throw RealmError(.network, "cannot push \(record.branch) to \(remote): \(error.reason)",
+                        // What the remote said (a hook's refusal) says more than git's summary line.
+                        let said = error.stderr.split(separator: "\n").filter { $0.hasPrefix("remote: ") }
+                            .map { String($0.dropFirst("remote: ".count)).trimmingWhitespace() }.filter { !$0.isEmpty }
+                        let reason = said.isEmpty ? error.reason : "\(error.reason) (the remote said: \(said.prefix(3).joined(separator: "; ").prefix(300)))"
+                        throw RealmError(.network, "cannot push \(record.branch) to \(remote): \(reason)",
                                          hint: error.isRejected ? "the remote branch moved since this clone last saw it: fetch and look before pushing again" : nil)
                     }
                     result.state = .pushed
