@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "RealmGit", dependencies: ["RealmLimits", "RealmSupport", "CGit2", "CGit2Setup", "CGit2Pack"]),
         .target(name: "RealmYAML", dependencies: ["RealmLimits", "CYAML", "RealmJSON"]),
         .target(name: "RealmContracts", dependencies: ["RealmLimits", "RealmSupport", "RealmJSON"]),
-        .target(name: "RealmModel", dependencies: ["RealmYAML", "RealmJSON"]),
+        .target(name: "RealmModel", dependencies: ["RealmSupport", "RealmYAML", "RealmJSON"]),
         .target(name: "RealmCore",
                 dependencies: ["RealmLimits", "RealmSupport", "RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
         .target(name: "RealmCLI",

@@ -230,6 +230,7 @@ head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse refs/remote
 line="refs/heads/main $head refs/heads/main $parent"
 prepush_touched() { (cd "$pp" && echo "$line" | git -c realm.prePush=warn realm hook pre-push origin "$work/origin.git"); }
 # Untimed: the hook must really compute the export (it warns that the value differs).
-prepush_touched 2>&1 | grep -q "differs from contract" || { echo "benchmark: pre-push did not check the export" >&2; exit 1; }
+said=$(prepush_touched 2>&1 || true)
+grep -q "differs from contract" <<< "$said" || { echo "benchmark: pre-push did not check the export; it said:" >&2; echo "$said" >&2; exit 1; }
 touched=$(median_ms prepush_touched)
 echo "pre-push, export source touched (file): ${touched} ms  (target <= 30 ms: $(verdict "$touched" 30))"

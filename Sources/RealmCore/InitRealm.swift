@@ -54,11 +54,11 @@ public struct InitRealm {
         config.trust.requireSignedCommits = requireSignedCommits
         config.governance.breakingChanges = breakingChanges
         // The creator approves; with a signing key, approvals are proven by it (docs/trust.md).
-        if let signer = try SSHSigner.configured(in: store), SigningKey.isValid(signer.publicKey),
+        if let signer = try CommitSigner.configured(in: store), SigningKey.isValid(signer.publicKey),
            let email = (try? store.configString(ConfigKey.userEmail)) ?? nil, approvers.contains(email) {
             config.trust.approverKeys = [SigningKey(principal: email, key: signer.publicKey)]
         }
-        if requireSignedCommits, try SSHSigner.configured(in: store) == nil {
+        if requireSignedCommits, try CommitSigner.configured(in: store) == nil {
             throw RealmError(.usage, "--require-signed-commits: git is not set up to sign here, so not even realm.yaml could be signed",
                              hint: "git config --global gpg.format ssh && git config --global user.signingkey ~/.ssh/id_ed25519.pub (docs/trust.md)")
         }

@@ -71,8 +71,8 @@ public struct JoinRealm {
         let email = (try? repository.configString(ConfigKey.userEmail)).flatMap { $0 }
         var entry = RepoEntry(name: repoName, org: org, url: Self.publishableURL(of: repository),
                               maintainers: email.map { [$0] } ?? [], joinedAt: Timestamp.now())
-        // The joining user's signing key, when git signs with SSH here (docs/trust.md).
-        if let email, let signer = try SSHSigner.configured(in: repository), SigningKey.isValid(signer.publicKey) {
+        // The joining user's signing key, when git signs here (SSH or OpenPGP; docs/trust.md).
+        if let email, let signer = try CommitSigner.configured(in: repository), SigningKey.isValid(signer.publicKey) {
             entry.keys = [SigningKey(principal: email, key: signer.publicKey)]
         }
         var registered = false
@@ -167,7 +167,7 @@ public struct JoinRealm {
         guard let email, config.governance.approvers.contains(email) else { return false }
         let keys = config.trust.approverKeys.filter { $0.principal == email }.map(\.key)
         if keys.isEmpty { return config.trust.approverKeys.isEmpty }
-        return try SSHSigner.configured(in: repository).map { keys.contains($0.publicKey) } ?? false
+        return try CommitSigner.configured(in: repository).map { keys.contains($0.publicKey) } ?? false
     }
 
     /// What repos/<repo>.yaml says about where this repository lives: origin's URL without

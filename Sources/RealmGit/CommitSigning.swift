@@ -6,8 +6,7 @@ import RealmSupport
 
 /// Signing and verifying commits with git's own SSH signing machinery (`gpg.format ssh`,
 /// `user.signingkey`, `gpg.ssh.program`, an allowed-signers file), as `git commit -S` and
-/// `git verify-commit` do: `ssh-keygen -Y sign|verify -n git`. OpenPGP signing is not
-/// supported yet (docs/trust.md).
+/// `git verify-commit` do: `ssh-keygen -Y sign|verify -n git`. OpenPGP: OpenPGP.swift.
 public struct SSHSigner: Sendable {
     /// The program git runs for SSH signatures (`gpg.ssh.program`, default `ssh-keygen`).
     public var program: String
@@ -90,7 +89,7 @@ extension Repository {
     /// Writes a commit signed by `signer` (its signature in the `gpgsig` header, as git writes
     /// it); the rest as `createCommit`.
     public func createSignedCommit(tree: OID, parents: [OID], message: String, author: Signature? = nil,
-                                   signer: SSHSigner) throws(GitError) -> OID {
+                                   signer: CommitSigner) throws(GitError) -> OID {
         try requireNoNUL(message, "commit message")
         let payload = try locked { () throws(GitError) -> String in
             let (authorSig, committerSig) = try signatures(author)

@@ -52,6 +52,8 @@ public enum ConfigKey {
     public static let userSigningKey = "user.signingkey"
     public static let gpgFormat = "gpg.format"
     public static let gpgSSHProgram = "gpg.ssh.program"
+    public static let gpgProgram = "gpg.program"
+    public static let gpgOpenPGPProgram = "gpg.openpgp.program"
     /// "protocol.<name>.allow": which transports a clone may use (`never` for `ext`, and for
     /// `file` unless the user asked for local URLs).
     public static func protocolAllow(_ name: String) -> String { "protocol.\(name).allow" }

@@ -40,3 +40,18 @@ extension String {
         return parts
     }
 }
+
+/// OpenPGP's ASCII armor, as keys and signatures travel in realm files and commit headers.
+public enum PGPArmor {
+    public static let publicKeyHeader = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
+    public static let publicKeyFooter = "-----END PGP PUBLIC KEY BLOCK-----"
+    public static let signatureHeader = "-----BEGIN PGP SIGNATURE-----"
+
+    /// Whether `text` is one armored public key block of a reasonable size (64 KiB), printable
+    /// ASCII and line breaks only.
+    public static func isPublicKey(_ text: String) -> Bool {
+        let trimmed = text.trimmingWhitespace()
+        return trimmed.hasPrefix(publicKeyHeader) && trimmed.hasSuffix(publicKeyFooter) && trimmed.utf8.count <= 64 << 10
+            && trimmed.utf8.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x0D }
+    }
+}

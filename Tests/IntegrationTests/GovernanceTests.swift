@@ -314,3 +314,50 @@ extension GovernanceTests {
         #expect(stale.status == 1 && stale.stderr.contains("CODEOWNERS is stale"), "\(stale)")
     }
 }
+
+extension GovernanceTests {
+    /// What the server's hook refuses, a member refuses too when no hook ran: each forgery,
+    /// pushed to an unprotected realm, is named (commit, path, rule) by a member's fetch, and
+    /// the member's usable realm does not move.
+    @Test func membersRefuseWhatTheHookRefuses() throws {
+        let w = try Self.makeGoverned()
+        try w.box.write("aperture/schema.yaml", SyncTests.schema.replacingOccurrences(of: "required: [read]\n", with: ""))
+        try w.box.git(["commit", "-qam", "read is optional"], in: w.aperture)
+        #expect(try w.box.realm(["sync"], in: w.aperture).status == 0)
+        let name = try Self.proposal(w)
+        let stamp = name.split(separator: "/").last.map(String.init) ?? ""
+        let record = try #require(try w.box.realmFile(w.url, "proposals/aperture/\(stamp).yaml"))
+        let files = record.components(separatedBy: "files:\n").last ?? ""
+        let branchContract = try w.box.git(["--git-dir", w.url, "show", "\(name):\(Self.contract)"])
+        try FileManager.default.removeItem(atPath: w.url + "/hooks/pre-receive")
+        #expect(try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.fungal).status == 0)
+        let good = try w.box.git(["--git-dir", w.url, "rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let cases: [(String, String, String, (String) throws -> Void)] = [
+            ("alice", "self-approval", "approvals/aperture/\(stamp)/alice@example.com.yaml", { c in
+                try w.box.write(c + "/approvals/aperture/\(stamp)/alice@example.com.yaml", "by: alice@example.com\nfiles:\n\(files)approved_at: now\n") }),
+            ("bob", "in the name of alice@example.com", "approvals/aperture/\(stamp)/alice@example.com.yaml", { c in
+                try w.box.write(c + "/approvals/aperture/\(stamp)/alice@example.com.yaml", "by: alice@example.com\nfiles:\n\(files)approved_at: now\n") }),
+            ("bob", "approves content other than", "approvals/aperture/\(stamp)/fungal-image-analysis.yaml", { c in
+                try w.box.write(c + "/approvals/aperture/\(stamp)/fungal-image-analysis.yaml", "by: fungal-image-analysis\nfiles:\n  - path: \(Self.contract)\n    blob: \"\(String(repeating: "1", count: 40))\"\napproved_at: now\n") }),
+            ("alice", "lands a breaking change", Self.contract, { c in try w.box.write(c + "/" + Self.contract, branchContract) }),
+            ("alice", "loosens the realm's governance", "domains/s3-access/governance.yaml", { c in
+                try w.box.write(c + "/domains/s3-access/governance.yaml", "breaking_changes:\n  require_approval: false\n") }),
+            ("bob", "records a proposal in the name of aperture", "proposals/aperture/20990101-000000.yaml", { c in
+                try w.box.write(c + "/proposals/aperture/20990101-000000.yaml", record.replacingOccurrences(of: stamp, with: "20990101-000000")) }),
+        ]
+        for (who, rule, path, edit) in cases {
+            let pushed = try Self.push(w, as: who, "reader-\(rule.prefix(8).replacingOccurrences(of: " ", with: "-"))", edit)
+            #expect(pushed.status == 0, "no hook: the host takes anything: \(pushed)")
+            let forged = try w.box.git(["--git-dir", w.url, "rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let member = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.fungal)
+            #expect(member.status != 0, "\(rule): \(member)")
+            #expect(member.output.contains("realm commit \(forged.prefix(12))") && member.output.contains(path) && member.output.contains(rule),
+                    "names the commit, the path and the rule: \(member)")
+            #expect(try w.box.git(["rev-parse", "refs/realm/letemcook/main"], in: w.fungal).trimmingCharacters(in: .whitespacesAndNewlines) == good,
+                    "the usable realm did not move")
+            // Put the realm back for the next case (no hook: a force push is taken).
+            try w.box.git(["--git-dir", w.url, "update-ref", "refs/heads/main", good])
+        }
+    }
+}

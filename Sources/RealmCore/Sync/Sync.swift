@@ -193,7 +193,7 @@ public struct SyncOperation {
                     change.write(Contract.path(domain: domain, name: current.name), next)
                     // Approval for a breaking change, a grace period for one that narrows what
                     // importers acknowledge: the change waits as a proposal (docs/trust.md).
-                    if try ContractGate.evaluate(domain: domain, old: current, new: next, in: realm).gated { needsApproval = true }
+                    if try ContractGate.evaluate(domain: domain, old: current, new: next, in: realm, analysis: analysis).gated { needsApproval = true }
                     var consumers: [String] = []
                     for repo in try realm.bindingRepos(in: domain) where repo != me {
                         if try realm.binding(domain: domain, repo: repo)?.imports.contains(where: { $0.contract == current.name }) == true {

@@ -16,6 +16,15 @@ public enum ValueDiff {
         return capped(out)
     }
 
+    /// Whether `new` removes or changes anything of `old` (a list entry gone, a key gone, a
+    /// scalar changed): what a grace period protects importers from. Additions alone do not narrow.
+    public static func narrows(from old: JSONValue, to new: JSONValue) -> Bool {
+        // Every line, not the capped list: a removal after the first 200 additions still counts.
+        var out: [String] = []
+        walk(old, new, at: .root, into: &out)
+        return out.contains { $0.hasPrefix("- ") || $0.hasPrefix("~ ") }
+    }
+
     static func capped(_ lines: [String], limit: Int = Limits.valueDiffLines) -> [String] {
         guard lines.count > limit else { return lines }
         return Array(lines.prefix(limit)) + ["... and \(lines.count - limit) more"]

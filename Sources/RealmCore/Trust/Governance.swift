@@ -84,26 +84,33 @@ public struct ContractGate: Sendable {
     public var gated: Bool { needsApproval || needsGrace }
 
     /// The gate for changing `old` into `new` in `domain`, as the realm `snapshot` (the state the
-    /// change is made on) governs it. A new contract passes no gate.
-    public static func evaluate(domain: String, old: Contract, new: Contract, in snapshot: RealmSnapshot) throws -> ContractGate {
+    /// change is made on) governs it. Lazy: the importers' bindings are read only for a
+    /// compatible change that narrows the value under a grace period. `analysis`: the caller's
+    /// own compatibility analysis of the same change, when it has one.
+    public static func evaluate(domain: String, old: Contract, new: Contract, in snapshot: RealmSnapshot,
+                                analysis: BumpAnalysis? = nil) throws -> ContractGate {
         var breaking = true
-        if let analysis = try? VersionBump.analyze(old: old.json, new: new.json) {
+        if let analysis = try analysis ?? (try? VersionBump.analyze(old: old.json, new: new.json)) {
             breaking = !analysis.breakingChanges.isEmpty
         }
         if let a = try? Version.parse(old.version), let b = try? Version.parse(new.version), a < b,
            VersionBump.effectiveBump(from: a, to: b) == .major {
             breaking = true
         }
-        let narrowing = ValueDiff.lines(from: old.value, to: new.value).contains { $0.hasPrefix("- ") || $0.hasPrefix("~ ") }
-        var importers: [String] = []
+        let governance = try EffectiveGovernance(snapshot: snapshot, domain: domain)
+        var gate = ContractGate(domain: domain, contract: old.name, path: Contract.path(domain: domain, name: old.name),
+                                owner: old.owner, from: old.version, to: new.version, breaking: breaking, narrowing: false,
+                                governance: governance, acknowledgingImporters: [])
+        if gate.needsApproval || governance.gracePeriodDays == 0 { return gate }
+        gate.narrowing = ValueDiff.narrows(from: old.value, to: new.value)
+        guard gate.narrowing else { return gate }
         for repo in try snapshot.bindingRepos(in: domain) where repo != old.owner {
             guard let binding = try? snapshot.binding(domain: domain, repo: repo) else { continue }
-            if binding.imports.contains(where: { $0.contract == old.name && $0.resolvedVersion != nil }) { importers.append(repo) }
+            if binding.imports.contains(where: { $0.contract == old.name && $0.resolvedVersion != nil }) {
+                gate.acknowledgingImporters.append(repo)
+            }
         }
-        return ContractGate(domain: domain, contract: old.name, path: Contract.path(domain: domain, name: old.name),
-                            owner: old.owner, from: old.version, to: new.version, breaking: breaking, narrowing: narrowing,
-                            governance: try EffectiveGovernance(snapshot: snapshot, domain: domain),
-                            acknowledgingImporters: importers)
+        return gate
     }
 
     /// `domains/<d>/contracts/<c>.yaml` -> (d, c).

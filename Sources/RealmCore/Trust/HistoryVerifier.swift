@@ -24,6 +24,8 @@ public struct HistoryVerifier {
     public let repository: Repository
     /// The program that checks SSH signatures (`gpg.ssh.program`, default ssh-keygen).
     public var signingProgram = "ssh-keygen"
+    /// The program that checks OpenPGP signatures (`gpg.openpgp.program`, `gpg.program`, default gpg).
+    public var openPGPProgram = "gpg"
     /// Most commits one verification walks.
     public var limit = Limits.verifiedCommitsPerFetch
     /// The clock of a realm server (the pre-receive hook): a commit that records a proposal or
@@ -36,6 +38,9 @@ public struct HistoryVerifier {
     public init(repository: Repository) {
         self.repository = repository
         if let program = try? repository.configString(ConfigKey.gpgSSHProgram), !program.isEmpty { signingProgram = program }
+        for key in [ConfigKey.gpgProgram, ConfigKey.gpgOpenPGPProgram] {
+            if let program = try? repository.configString(key), !program.isEmpty { openPGPProgram = program }
+        }
     }
 
     public struct Progress: Sendable {
@@ -356,6 +361,16 @@ public struct HistoryVerifier {
 
     /// Whether `signature` verifies by one of `keys` (all for principal `author`).
     private func signed(_ signature: (signature: String, payload: [UInt8]), _ author: String, by keys: [SigningKey]) throws -> Bool {
+        guard !keys.isEmpty else { return false }
+        // OpenPGP: each registered OpenPGP key in a private GnuPG home of its own.
+        if OpenPGPSigner.isSignature(signature.signature) {
+            for key in keys where key.isOpenPGP {
+                if try OpenPGPSigner.verify(program: openPGPProgram, payload: signature.payload,
+                                            signature: signature.signature, publicKey: key.key) { return true }
+            }
+            return false
+        }
+        let keys = keys.filter { !$0.isOpenPGP }
         guard !keys.isEmpty else { return false }
         // Ed25519 in process (microseconds); other key types through ssh-keygen.
         switch SSHSignature.verify(payload: signature.payload, armored: signature.signature, keys: keys.map(\.key)) {

@@ -25,9 +25,9 @@ public struct InviteRepo {
             for email in maintainers where !SigningKey.isValidPrincipal(email) {
                 throw RealmError(.usage, "'\(email.prefix(80))' is not an email address (--maintainer)")
             }
-            let lines = keys.map(SSHSigner.publicKeyLine)
+            let lines = keys.map(SigningKeys.keyLine)
             for line in lines where !SigningKey.isValid(line) {
-                throw RealmError(.usage, "'\(line.prefix(60))' is not an SSH public key line ('ssh-ed25519 AAAA...')")
+                throw RealmError(.usage, "'\(line.prefix(60))' is not an SSH public key line ('ssh-ed25519 AAAA...') or an armored OpenPGP public key")
             }
             // Each key signs for the first maintainer named (a key's principal is one email).
             invitation = Invitation(repo: repo, maintainers: maintainers,
