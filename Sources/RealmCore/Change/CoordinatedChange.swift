@@ -336,6 +336,7 @@ public enum CoordinatedChange {
                                                     trailers: trailers(for: record, repo: repo))
                     result.state = .committed
                     result.commit = oid.hex
+                    if state.untracked > 0 { result.detail = "\(state.untracked) untracked file(s) left alone" }
                 }
             } catch {
                 result.state = .failed
