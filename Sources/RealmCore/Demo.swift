@@ -130,7 +130,7 @@ public struct Demo {
             Step(directory: aperture, command: ["git", "realm", "admin", "domain", "create", "s3-access",
                                                 "--repos", "aperture,fungal-image-analysis", "--contract", "s3-permissions",
                                                 "--schema", "../s3-permissions.schema.yaml", "--value", "../s3-permissions.value.yaml",
-                                                "--version", "1.4.0"],
+                                                "--contract-version", "1.4.0"],
                  note: "aperture provides s3-permissions 1.4.0 to fungal-image-analysis"),
             Step(directory: aperture, command: ["git", "realm", "export", "s3-permissions", "--source", "models/**/*.py", "--detect", "s3-paths"],
                  note: "aperture's value is the S3 paths found in its code"),

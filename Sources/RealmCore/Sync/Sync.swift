@@ -104,7 +104,7 @@ public struct SyncOperation {
     public func run(in participant: Participant) throws -> Report {
         let me = participant.name
         if version != nil && contract == nil {
-            throw RealmError(.usage, "--version needs --contract: it sets one contract's new version")
+            throw RealmError(.usage, "--new-version needs --contract: it sets one contract's new version")
         }
         let explicitVersion: Version? = try version.map { text in
             do { return try Version.parse(text) } catch { throw RealmError(.usage, "invalid --version: \(error)") }
