@@ -27,14 +27,17 @@ public struct Decoded<T: Sendable>: Sendable {
 
 public enum RealmFiles {
     /// Parses and decodes one file. Errors carry `path:line:col`.
-    public static func decode<T: RealmDocument>(_ type: T.Type, bytes: [UInt8], path: String) throws(ModelError) -> Decoded<T> {
+    /// With `skippingJSON`, the type's `jsonFields` are parsed (limits, syntax and duplicate
+    /// keys still refused) but not read: they decode as empty collections of their kind.
+    public static func decode<T: RealmDocument>(_ type: T.Type, bytes: [UInt8], path: String,
+                                                skippingJSON: Bool = false) throws(ModelError) -> Decoded<T> {
         // Checked in place: the bytes are parsed as they are, never copied into a String.
         guard YAML.isValidUTF8(bytes) else {
             throw ModelError(file: path, mark: nil, "not valid UTF-8")
         }
         let document: YAMLDocument?
         do {
-            document = try YAML.parse(bytes: bytes, jsonFields: T.jsonFields)
+            document = try YAML.parse(bytes: bytes, jsonFields: T.jsonFields, skippingValues: skippingJSON)
         } catch {
             throw ModelError(file: path, mark: Mark(line: error.line, column: error.column), error.message)
         }

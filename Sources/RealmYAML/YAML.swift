@@ -48,9 +48,14 @@ public enum YAML {
     /// does a value with an anchor. Parse errors (limits, syntax, duplicate keys) are thrown as
     /// by `parse`; conversion errors are the fields' own (`Field.value`), as `toJSON()` of the
     /// field's node would give them.
+    ///
+    /// With `skippingValues`, the fields' collections are parsed (within the limits, duplicate
+    /// keys refused) but not kept: each field is an empty collection of its kind, without
+    /// conversion errors. For readers that want the rest of the document only.
     public static func parse(bytes: [UInt8], limits: YAMLLimits = .default,
-                             jsonFields: Set<String>) throws(YAMLError) -> YAMLDocument? {
-        let builder = try YAML.build(bytes, limits: limits, target: .fields(jsonFields))
+                             jsonFields: Set<String>, skippingValues: Bool = false) throws(YAMLError) -> YAMLDocument? {
+        let builder = try YAML.build(bytes, limits: limits,
+                                     target: skippingValues ? .skippedFields(jsonFields) : .fields(jsonFields))
         return builder.root.map { YAMLDocument(root: $0, fields: builder.fields) }
     }
 

@@ -121,6 +121,9 @@ struct TreeBuilder {
         case json
         /// A node tree in which the values of these root mapping keys are JSON (`YAML.parse(bytes:jsonFields:)`).
         case fields(Set<String>)
+        /// As `fields`, the values parsed (and refused, by the limits) but not kept: each is an
+        /// empty collection of its kind, and its conversion errors are not looked for.
+        case skippedFields(Set<String>)
         /// Nothing kept: only whether the document parses within the limits (`YAML.check`).
         case check
     }
@@ -139,10 +142,11 @@ struct TreeBuilder {
         var pendingKey: YAMLNode?
         /// Index of scalar keys, built once a mapping is large enough that scanning is slow.
         var keyIndex: [String: Int]?
-        // JSON collections.
-        var values: [JSONValue] = []
-        var object = JSONObject()
-        /// The line of each key of `object`, for the duplicate-key message.
+        // JSON collections: items (or an object's values) and an object's keys, made into an
+        // array or object of exactly their size when the collection ends.
+        var values: ContiguousArray<JSONValue> = []
+        var keys: ContiguousArray<String> = []
+        /// The line of each of `keys`, for the duplicate-key message.
         var keyLines: [Int] = []
         /// The key read, waiting for its value: its text, or nil for a key that is not a scalar.
         var jsonKey: (text: String, line: Int)?
@@ -180,13 +184,16 @@ struct TreeBuilder {
     /// The first conversion error of the JSON value being built.
     private(set) var conversionError: YAMLError?
 
-    /// `Target.check`: collections keep their keys (for duplicates) and no values.
-    private let checking: Bool
+    /// `Target.check`, and inside a skipped field: collections keep their keys (for
+    /// duplicates) and no values, and nothing is converted.
+    private var checking: Bool
+    private let skipsFields: Bool
 
     init(limits: YAMLLimits, target: Target = .tree) {
         self.limits = limits
         self.target = target
         if case .check = target { checking = true } else { checking = false }
+        if case .skippedFields = target { skipsFields = true } else { skipsFields = false }
     }
 
     /// Consumes one event; returns false after the end of the stream.
@@ -240,17 +247,22 @@ struct TreeBuilder {
 
     /// Whether a collection starting now is built as JSON, and for which root field.
     private func opensJSON(anchor: String?) -> (json: Bool, field: String?) {
-        guard let top = stack.last else {
+        guard let last = stack.indices.last else {
             if case .json = target { return (anchor == nil, nil) }
             if case .check = target { return (anchor == nil, nil) }
             return (false, nil)
         }
-        if top.isJSON {
+        if stack[last].isJSON {
             // Keys and anchored collections are nodes (see the type's comment).
-            return (anchor == nil && !(top.kind == .object && !top.hasKey), nil)
+            return (anchor == nil && !(stack[last].kind == .object && !stack[last].hasKey), nil)
         }
-        if case .fields(let names) = target, stack.count == 1, top.kind == .mapping, anchor == nil,
-           case .scalar(let key)? = top.pendingKey, names.contains(key.value) {
+        let names: Set<String>
+        switch target {
+        case .fields(let fields), .skippedFields(let fields): names = fields
+        default: return (false, nil)
+        }
+        if last == 0, stack[0].kind == .mapping, anchor == nil,
+           case .scalar(let key)? = stack[0].pendingKey, names.contains(key.value) {
             return (true, key.value)
         }
         return (false, nil)
@@ -258,12 +270,13 @@ struct TreeBuilder {
 
     /// Whether the next value goes into a JSON collection (or is the JSON root).
     private var intoJSON: Bool {
-        guard let top = stack.last else {
+        guard let top = stack.indices.last else {
             if case .tree = target { return false }
             if case .fields = target { return false }
+            if case .skippedFields = target { return false }
             return true
         }
-        return top.isJSON
+        return stack[top].isJSON
     }
 
     private mutating func open(isMapping: Bool, anchor: String?, at mark: Mark) throws(YAMLError) {
@@ -272,7 +285,10 @@ struct TreeBuilder {
         }
         try count(1, at: mark)
         let (json, field) = opensJSON(anchor: anchor)
-        if field != nil { conversionError = nil }
+        if field != nil {
+            conversionError = nil
+            if skipsFields { checking = true }
+        }
         var frame = Frame(kind: json ? (isMapping ? .object : .array) : (isMapping ? .mapping : .sequence),
                           mark: mark, anchor: anchor)
         frame.field = field
@@ -291,9 +307,15 @@ struct TreeBuilder {
                 try add(node, count: frame.count)
             }
         case .array, .object:
-            let value: JSONValue = frame.kind == .object ? .object(frame.object) : .array(frame.values)
+            // Appending leaves up to half of a buffer unused; a value kept for the command's
+            // life gets buffers of its size.
+            let value: JSONValue = checking ? .null : frame.kind == .object
+                ? .object(JSONObject(uncheckedUniqueKeys: Self.exact(frame.keys), values: Self.exact(frame.values)))
+                : .array(Array(Self.exact(frame.values)))
             if let field = frame.field {
-                fields[field] = YAMLDocument.Field(mark: frame.mark, value: conversionError.map { .failure($0) } ?? .success(value))
+                let kept: JSONValue = skipsFields ? (frame.kind == .object ? .object([:]) : .array([])) : value
+                checking = false
+                fields[field] = YAMLDocument.Field(mark: frame.mark, value: conversionError.map { .failure($0) } ?? .success(kept))
                 conversionError = nil
                 // The tree keeps an empty collection of the same kind where the value was.
                 try add(frame.kind == .object ? .mapping([], frame.mark) : .sequence([], frame.mark), count: frame.count)
@@ -349,8 +371,16 @@ struct TreeBuilder {
         }
     }
 
+    private static func exact<T>(_ items: ContiguousArray<T>) -> ContiguousArray<T> {
+        if items.capacity == items.count { return items }
+        var copy = ContiguousArray<T>()
+        copy.reserveCapacity(items.count)
+        copy.append(contentsOf: items)
+        return copy
+    }
+
     private mutating func setKey(_ key: String, at mark: Mark, in top: Int) throws(YAMLError) {
-        if let first = stack[top].object.index(forKey: key) {
+        if let first = firstJSONKey(key, in: top) {
             throw YAMLError("duplicate key \"\(key)\" (first defined at line \(stack[top].keyLines[first]))", at: mark)
         }
         stack[top].jsonKey = (key, mark.line)
@@ -379,7 +409,10 @@ struct TreeBuilder {
         }
         // A key that was not a scalar has no entry: the value is dropped (its error is kept).
         if let key = stack[top].jsonKey {
-            stack[top].object[key.text] = value
+            let position = stack[top].keys.count
+            if stack[top].keyIndex != nil { stack[top].keyIndex?[key.text] = position }
+            stack[top].keys.append(key.text)
+            stack[top].values.append(value)
             stack[top].keyLines.append(key.line)
         }
         stack[top].jsonKey = nil
@@ -422,6 +455,17 @@ struct TreeBuilder {
             }
             stack[top].pendingKey = node
         }
+    }
+
+    /// The index of a key among a JSON object's keys so far.
+    private mutating func firstJSONKey(_ key: String, in top: Int) -> Int? {
+        if let index = stack[top].keyIndex { return index[key] }
+        let keys = stack[top].keys
+        if keys.count < 16 { return keys.firstIndex(of: key) }
+        var index: [String: Int] = [:]
+        for (i, k) in keys.enumerated() where index[k] == nil { index[k] = i }
+        stack[top].keyIndex = index
+        return index[key]
     }
 
     private mutating func firstPair(withKey key: String, in top: Int) -> Int? {

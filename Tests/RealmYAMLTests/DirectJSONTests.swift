@@ -173,6 +173,26 @@ import Testing
         #expect(list.fields.isEmpty)
     }
 
+    @Test func skippedFieldsAreParsedNotKept() throws {
+        let text = "name: c\nschema: {type: object}\nvalue: [1, !!int x, {a: &y 1, b: *y}]\nflag: true\n"
+        let document = try #require(try YAML.parse(bytes: Array(text.utf8), jsonFields: ["schema", "value", "flag"],
+                                                   skippingValues: true))
+        #expect(try document.fields["schema"]?.value.get() == .object([:]))
+        #expect(try document.fields["value"]?.value.get() == .array([]))  // no conversion error looked for
+        #expect(document.root["flag"]?.scalarValue == "true")
+        #expect(document.root["name"]?.scalarValue == "c")
+        // What the limits and the parser refuse is refused all the same.
+        for bad in ["value: {a: 1, a: 2}\n", "value: [[[1]]]\n", "value: [1, 2\n"] {
+            let limits = YAMLLimits(maxDepth: 2)
+            let tree: YAMLError?
+            do { _ = try YAML.parse(bad, limits: limits); tree = nil } catch { tree = error }
+            #expect(tree != nil)
+            #expect(throws: tree!) {
+                try YAML.parse(bytes: Array(bad.utf8), limits: limits, jsonFields: ["value"], skippingValues: true)
+            }
+        }
+    }
+
     @Test func invalidUTF8IsAnErrorWithItsPosition() {
         let bytes: [UInt8] = Array("a: ".utf8) + [0xC3, 0x28] + Array("\n".utf8)
         #expect(!YAML.isValidUTF8(bytes))

@@ -29,6 +29,9 @@ func parseError(_ text: String, limits: YAMLLimits = .default,
     #expect(throws: error, sourceLocation: sourceLocation) { try YAML.parseJSON(bytes: bytes, limits: limits) }
     #expect(throws: error, sourceLocation: sourceLocation) { try YAML.check(bytes: bytes, limits: limits) }
     #expect(throws: error, sourceLocation: sourceLocation) { try YAML.parse(bytes: bytes, limits: limits, jsonFields: ["a", "b", "c"]) }
+    #expect(throws: error, sourceLocation: sourceLocation) {
+        try YAML.parse(bytes: bytes, limits: limits, jsonFields: ["a", "b", "c"], skippingValues: true)
+    }
     return error
 }
 

@@ -55,7 +55,7 @@ public enum ImportCheck {
             state.reason = "invalid version range '\(entry.version)': \(error.description)"
             return state
         }
-        guard try snapshot.contract(domain: domain, name: entry.contract) != nil else {
+        guard try snapshot.contractSummary(domain: domain, name: entry.contract) != nil else {
             state.status = .broken
             state.reason = "contract '\(entry.contract)' no longer exists in domain \(domain)"
             return state
