@@ -32,6 +32,13 @@ func readFile(_ path: String, limit: Int? = nil) throws -> [UInt8] {
     }
     defer { fclose(file) }
     var bytes: [UInt8] = []
+    // Room for the whole file at once (one byte more shows that it grew meanwhile): appending
+    // in chunks doubles the buffer, which held up to twice the file and, while growing, both.
+    var info = stat()
+    if fstat(fileno(file), &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+        let size = Int(info.st_size)
+        bytes.reserveCapacity(Swift.min(size, limit.map { $0 + 1 } ?? size) + 1)
+    }
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = fread(&buffer, 1, buffer.count, file)
