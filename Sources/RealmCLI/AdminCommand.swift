@@ -5,5 +5,6 @@ struct AdminCommand: ParsableCommand {
         commandName: "admin",
         abstract: "Create realms, join and leave them, create domains.",
         subcommands: [AdminInitCommand.self, AdminJoinCommand.self, AdminDomainCommand.self, AdminLeaveCommand.self,
-                      AdminAdmitCommand.self, AdminKeyCommand.self, AdminProtectCommand.self])
+                      AdminAdmitCommand.self, AdminInviteCommand.self, AdminKeyCommand.self, AdminProtectCommand.self,
+                      AdminCodeOwnersCommand.self])
 }

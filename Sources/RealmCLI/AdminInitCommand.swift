@@ -32,6 +32,14 @@ struct AdminInitCommand: ParsableCommand {
     @Flag(name: .customLong("require-signed-commits"), help: "Every realm commit must be signed by a registered key (docs/trust.md).")
     var requireSignedCommits = false
 
+    @Flag(name: .customLong("no-require-approval"),
+          help: "Breaking changes land without an approver's approval (default: they wait as proposals).")
+    var noRequireApproval = false
+
+    @Option(name: .customLong("grace-period-days"),
+            help: "Days a change that narrows what importers acknowledge waits, unless they all acknowledge it (0: none).")
+    var gracePeriodDays: Int = 14
+
     @Flag(help: "Write realm.yaml even when the repository is not empty.")
     var force = false
 
@@ -39,8 +47,11 @@ struct AdminInitCommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let result = try InitRealm(url: realm, name: name, force: force, approvers: approvers,
-                                       admission: admission, requireSignedCommits: requireSignedCommits).run()
+            guard gracePeriodDays >= 0 else { throw RealmError(.usage, "--grace-period-days must not be negative") }
+            var operation = InitRealm(url: realm, name: name, force: force, approvers: approvers,
+                                      admission: admission, requireSignedCommits: requireSignedCommits)
+            operation.breakingChanges = .init(requireApproval: !noRequireApproval, gracePeriodDays: gracePeriodDays)
+            let result = try operation.run()
             if output.json {
                 Output.json(["realm": .string(name), "url": .string(result.url), "commit": .string(result.commit.hex)])
                 return

@@ -29,6 +29,7 @@ public struct GitRealm: ParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Everyday", subcommands: [StatusCommand.self, SyncCommand.self, CheckCommand.self, GraphCommand.self]),
             CommandGroup(name: "Contracts", subcommands: [ExportCommand.self, ImportCommand.self]),
+            CommandGroup(name: "Governance", subcommands: [ProposalsCommand.self, ApproveCommand.self]),
             CommandGroup(name: "Administration", subcommands: [AdminCommand.self, HooksCommand.self]),
             CommandGroup(name: "Plumbing", subcommands: [SchemaCommand.self, SemverCommand.self, HookCommand.self]),
             CommandGroup(name: "Other", subcommands: [DemoCommand.self, GenerateManCommand.self]),

@@ -106,6 +106,8 @@ struct StatusCommand: ParsableCommand {
                 let when = b.createdAt.map { ", \($0)" } ?? ""
                 let who = b.yours ? "yours" : "from \(b.repo)"
                 Output.line("   \(b.ref) (\(who)\(when)): \(b.subject)")
+                if b.ready == true { Output.line("      ready: git realm proposals merge \(b.ref)") }
+                for need in b.needs { Output.line("      needs \(need)") }
             }
         }
         let others = r.syncBranches.count - branches.count

@@ -9,6 +9,8 @@ public struct InitRealm {
     public var approvers: [String] = []
     public var admission = "approval"
     public var requireSignedCommits = false
+    /// `governance.breaking_changes`: approval of breaking changes, and the grace period.
+    public var breakingChanges = RealmConfig.BreakingChanges()
 
     public init(url: String, name: String, force: Bool = false, approvers: [String] = [],
                 admission: String = "approval", requireSignedCommits: Bool = false) {
@@ -49,6 +51,7 @@ public struct InitRealm {
         var config = RealmConfig(name: name, createdAt: Timestamp.now(), approvers: approvers)
         config.governance.admission = admission
         config.trust.requireSignedCommits = requireSignedCommits
+        config.governance.breakingChanges = breakingChanges
         // The creator approves; with a signing key, approvals are proven by it (docs/trust.md).
         if let signer = try SSHSigner.configured(in: store), SigningKey.isValid(signer.publicKey),
            let email = (try? store.configString("user.email")) ?? nil, approvers.contains(email) {

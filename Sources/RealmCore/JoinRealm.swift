@@ -97,7 +97,33 @@ public struct JoinRealm {
             // else proposes the registration on a branch of its own for an approver to admit.
             let config = try snapshot.config()
             admission = config.governance.admission
-            if admission != "open", !(try Self.isApprover(config, email: email, repository: repository)) {
+            let approver = try Self.isApprover(config, email: email, repository: repository)
+            // A name whose repo left stays its team's (docs/trust.md "Admission").
+            if !approver, try snapshot.exists(RepoEntry.retiredPath(repoName)) {
+                let retired = (try? snapshot.retiredRepo(repoName)) ?? nil
+                let ours = retired.map { old in
+                    email.map(old.vouches(for:)) ?? false || entry.keys.contains { k in old.keys.contains { $0.key == k.key } }
+                } ?? false
+                if !ours {
+                    throw RealmError(.refused, "the name '\(repoName)' in realm '\(realmName)' belonged to a repo that left; only its former maintainers or an approver may register it again",
+                                     hint: "join under another name with --as NAME")
+                }
+            }
+            // An invitation that names this user and key admits the registration on main,
+            // consumed in the same commit (docs/trust.md "Admission").
+            if admission != "open", !approver, let invitation = try snapshot.invitation(repoName) {
+                guard invitation.admits(entry) else {
+                    throw RealmError(.refused, "the invitation of '\(repoName)' does not name you: it invites \((invitation.maintainers + invitation.keys.map(\.principal)).joined(separator: ", ")) with \(invitation.keys.count) key(s); you are \(email ?? "(no user.email)")\(entry.keys.isEmpty ? " without a signing key" : " signing with \(entry.keys[0].key.prefix(30))...")",
+                                     hint: "sign with the invited key (git config user.signingkey), or ask an approver to invite you")
+                }
+                change.delete(Invitation.path(repoName))
+                return change
+            }
+            if admission == "invite-only", !approver {
+                throw RealmError(.refused, "realm '\(realmName)' is invite-only, and nobody invited '\(repoName)'",
+                                 hint: "ask an approver to run 'git realm admin invite \(repoName) --maintainer \(email ?? "EMAIL")\(entry.keys.isEmpty ? "" : " --key '\(entry.keys[0].key)'")'")
+            }
+            if admission != "open", !approver {
                 let branch = RefLayout.realmJoinBranch(repo: repoName)
                 change.branch = branch
                 change.branchTip = try GitRemote.lsRemote(url: url, patterns: [branch], policy: RealmRemote.policy(for: repository))

@@ -42,7 +42,11 @@ public struct LeaveRealm {
                 throw RealmError(.refused, "other repos import this repo's contracts: \(importers.joined(separator: "; "))",
                                  hint: "they must drop those imports first, or use --force to leave them broken")
             }
-            if try realm.exists(RepoEntry.path(me)) { change.delete(RepoEntry.path(me)) }
+            if let entry = try realm.repo(me) {
+                change.delete(RepoEntry.path(me))
+                // The name stays its team's: only they (their keys) or an approver register it again.
+                change.write(RepoEntry.retiredPath(me), entry)
+            }
             for domain in try realm.domainNames() {
                 if try realm.exists(Binding.path(domain: domain, repo: me)) { change.delete(Binding.path(domain: domain, repo: me)) }
                 for (d, c) in owned where d == domain { change.delete(Contract.path(domain: d, name: c)) }

@@ -21,6 +21,10 @@ public struct RealmChange: Sendable {
     /// The branch's tip when the change replaces a proposal already pending there (the push
     /// leases it); nil when the branch must not exist yet.
     public var branchTip: OID?
+    /// With `branch`: files written on main in a commit of their own, pushed with the branch
+    /// (atomically); the branch's commit is made on top of it. A proposal's record.
+    public var mainFiles: [String: TreeChange] = [:]
+    public var mainMessage: String?
 
     public init(message: String) { self.message = message }
 
@@ -116,11 +120,22 @@ public struct RealmWriter {
             // The new objects (a contract blob, the trees above it, the commit, the notes
             // commit and its trees) are written as one pack: two files instead of ten.
             let written = try Trace.region("realm objects written") {
-                try repository.writingObjectsAsOnePack { objects in
-                    try write(change, on: tip, notes: notesTip, into: objects)
+                try repository.writingObjectsAsOnePack { objects -> (commit: OID?, notes: OID?, record: OID?) in
+                    // A proposal: its record on main first, the proposed change on top of it.
+                    var base = tip
+                    var record: OID?
+                    if change.branch != nil && !change.mainFiles.isEmpty {
+                        var main = RealmChange(message: change.mainMessage ?? change.message)
+                        main.files = change.mainFiles
+                        record = try write(main, on: tip, notes: nil, into: objects).commit
+                        base = record
+                    }
+                    let w = try write(change, on: base, notes: notesTip, into: objects)
+                    return (w.commit, w.notes, record)
                 }
             }
             guard let commit = written.commit else { return nil }
+            let record = written.record.flatMap { $0 == tip ? nil : $0 }
             let newCommit = commit != tip
             // Only a push to main leases main: anything else is built on a fetched realm.
             if unverified && (!newCommit || change.branch != nil) { continue }
@@ -132,6 +147,10 @@ public struct RealmWriter {
                 guard newCommit else { return nil }
                 refspecs.append("\(commit.hex):\(branch)")
                 leases.append((ref: branch, expected: change.branchTip))
+                if let record {
+                    refspecs.append("\(record.hex):\(RefLayout.realmMainBranch)")
+                    leases.append((ref: RefLayout.realmMainBranch, expected: tip))
+                }
             } else if newCommit {
                 refspecs.append("\(commit.hex):\(RefLayout.realmMainBranch)")
                 leases.append((ref: RefLayout.realmMainBranch, expected: tip))
@@ -173,6 +192,8 @@ public struct RealmWriter {
             }
             if change.branch == nil && newCommit {
                 try recordPushed(RefLayout.fetchedMain(realm: realm), commit, over: tip, message: "git-realm: wrote realm")
+            } else if let record {
+                try recordPushed(RefLayout.fetchedMain(realm: realm), record, over: tip, message: "git-realm: wrote realm")
             }
             if let notes, notes != notesTip {
                 try recordPushed(RefLayout.fetchedNotes(realm: realm), notes, over: notesTip, message: "git-realm: wrote realm notes")

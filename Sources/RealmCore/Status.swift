@@ -42,6 +42,11 @@ public struct StatusReport: Sendable {
         public var yours: Bool
         /// Changes a domain this repo is in.
         public var concernsYou: Bool
+        /// Where its record on main stands (nil: no record, an older git-realm's proposal).
+        public var ready: Bool? = nil
+        /// What it still needs (approval, the grace period's countdown), one phrase each.
+        public var needs: [String] = []
+        public var graceEndsAt: Int64? = nil
         /// `20260101-000000` as `2026-01-01T00:00:00Z` when it has that shape.
         public var createdAt: String? {
             let d = Array(stamp)
@@ -53,7 +58,9 @@ public struct StatusReport: Sendable {
         public var json: JSONValue {
             ["ref": .string(ref), "repo": .string(repo), "stamp": .string(stamp), "commit": .string(commit),
              "subject": .string(subject), "created_at": createdAt.map { .string($0) } ?? .null,
-             "yours": .bool(yours), "concerns_you": .bool(concernsYou)]
+             "yours": .bool(yours), "concerns_you": .bool(concernsYou),
+             "ready": ready.map { .bool($0) } ?? .null, "needs": .array(needs.map { .string($0) }),
+             "grace_ends_at": graceEndsAt.map { .string(Timestamp.format($0)) } ?? .null]
         }
     }
     /// An export whose working-tree value differs from the realm (or cannot be read).
@@ -273,6 +280,7 @@ public struct StatusReport: Sendable {
     /// this repo is read from one tree diff limited to this repo's domains (no file is parsed).
     static func pendingSyncBranches(participant: Participant, domains: [String]) throws -> [SyncBranch] {
         let repository = participant.repository
+        func snapshot(_ commit: OID) -> RealmSnapshot { participant.snapshot(at: commit) }
         let main = try repository.resolve(ref: RefLayout.fetchedMain(realm: participant.realm))
         var result: [SyncBranch] = []
         for branch in try PendingSyncBranch.pending(in: repository, realm: participant.realm, main: main) {
@@ -287,9 +295,21 @@ public struct StatusReport: Sendable {
                 }
             }
             let subject = String(info.message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
-            result.append(SyncBranch(ref: "sync/\(branch.repo)/\(branch.stamp)", repo: branch.repo, stamp: branch.stamp,
-                                     commit: branch.commit.hex, subject: subject, yours: branch.repo == participant.name,
-                                     concernsYou: concerns))
+            var entry = SyncBranch(ref: "sync/\(branch.repo)/\(branch.stamp)", repo: branch.repo, stamp: branch.stamp,
+                                   commit: branch.commit.hex, subject: subject, yours: branch.repo == participant.name,
+                                   concernsYou: concerns)
+            // What it waits for, from its record on main: approval, or the grace period's countdown.
+            if concerns, let main, let proposal = (try? snapshot(main).proposal(repo: branch.repo, stamp: branch.stamp)) ?? nil {
+                let contracts = Proposals.proposedContracts(proposal, in: repository)
+                if contracts.count == proposal.files.count,
+                   let standing = try? ProposalStanding.evaluate(proposal, in: snapshot(main), proposed: contracts, excluding: []) {
+                    let now = Timestamp.nowSeconds()
+                    entry.ready = standing.ready(at: now)
+                    entry.needs = standing.needs(at: now)
+                    entry.graceEndsAt = standing.waitingFor.isEmpty ? nil : standing.graceEndsAt
+                }
+            }
+            result.append(entry)
         }
         return result
     }

@@ -59,4 +59,15 @@ public enum Timestamp {
         default: return "\(delta / 86400) day\(delta / 86400 == 1 ? "" : "s") ago"
         }
     }
+
+    /// A time left: "13 days 4 h", "5 h 20 min", "3 min", "under a minute".
+    public static func countdown(_ seconds: Int64) -> String {
+        let s = max(0, seconds)
+        switch s {
+        case ..<60: return "under a minute"
+        case ..<3600: return "\(s / 60) min"
+        case ..<86400: return "\(s / 3600) h \(s % 3600 / 60) min"
+        default: return "\(s / 86400) day\(s / 86400 == 1 ? "" : "s") \(s % 86400 / 3600) h"
+        }
+    }
 }

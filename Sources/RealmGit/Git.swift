@@ -299,3 +299,12 @@ public enum TreeChange: Sendable {
 public enum ConfigLevel: Sendable {
     case local, global
 }
+
+extension OID {
+    /// The id git gives a blob holding `bytes` (`git hash-object`), computed without storing it.
+    public static func ofBlob(_ bytes: [UInt8]) -> OID {
+        var out = git_oid()
+        _ = bytes.withUnsafeBytes { git_odb_hash(&out, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        return OID(out)
+    }
+}

@@ -140,6 +140,12 @@ extension Repository {
         }
     }
 
+    /// The committer time a commit made now gets (GIT_COMMITTER_DATE when set), in seconds.
+    public static func commitTime() -> Int64 {
+        if let text = envString("GIT_COMMITTER_DATE"), !text.isEmpty, let (time, _) = GitDate.parse(text) { return Int64(time) }
+        return Int64(Glibc.time(nil))
+    }
+
     enum Role: String { case author = "AUTHOR", committer = "COMMITTER" }
 
     /// The identity for a role when no explicit signature is given.

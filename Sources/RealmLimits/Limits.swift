@@ -34,6 +34,12 @@ public enum Limits {
     public static let verifiedCommitsPerFetch = 100_000
     /// Most distinct keys tried against one commit's signature (each once).
     public static let signatureKeysPerCommit = 64
+    /// How far a realm commit's date may stray from the clock that judges it (a proposal record
+    /// from its commit, a commit from its parent, a pushed commit from the server's clock):
+    /// machines' clocks differ by this much (docs/trust.md "Governance").
+    public static let clockSkewSeconds: Int64 = 600
+    /// Most proposals recorded on the realm's main one commit is compared with.
+    public static let proposalsRecorded = 200
 
     // MARK: Contract engine (schemas, patterns, $ref, value diffs)
 

@@ -5,6 +5,7 @@ public struct RealmConfig: RealmDocument, Equatable {
     public static let path = "realm.yaml"
     public static let admissionModes = ["open", "approval", "invite-only"]
     public static let trustModes = ["collaborative", "vendor-customer", "federation"]
+    public static let domainOverrideModes = ["tighten-only", "any"]
 
     public struct BreakingChanges: Sendable, Equatable {
         public var requireApproval: Bool = true
@@ -19,6 +20,9 @@ public struct RealmConfig: RealmDocument, Equatable {
         public var admission: String = "approval"
         public var approvers: [String] = []
         public var breakingChanges = BreakingChanges()
+        /// Whether a domain's `governance.yaml` may loosen these rules (`any`) or only tighten
+        /// them (`tighten-only`, the default).
+        public var domainOverrides: String = "tighten-only"
         public var extra: [YAMLPair] = []
         public init(admission: String = "approval", approvers: [String] = [], breakingChanges: BreakingChanges = .init()) {
             self.admission = admission
@@ -27,6 +31,7 @@ public struct RealmConfig: RealmDocument, Equatable {
         }
         public static func == (a: Self, b: Self) -> Bool {
             a.admission == b.admission && a.approvers == b.approvers && a.breakingChanges == b.breakingChanges
+                && a.domainOverrides == b.domainOverrides
         }
     }
 
@@ -80,6 +85,7 @@ public struct RealmConfig: RealmDocument, Equatable {
                 governance.breakingChanges.gracePeriodDays = days
                 _ = b.unknownFields()
             }
+            governance.domainOverrides = g.oneOf("domain_overrides", Self.domainOverrideModes) ?? governance.domainOverrides
             governance.extra = g.unknownFields()
         }
         if var t = r.mapping("trust") {
@@ -112,6 +118,7 @@ public struct RealmConfig: RealmDocument, Equatable {
         bc.add("require_approval", governance.breakingChanges.requireApproval)
         bc.add("grace_period_days", governance.breakingChanges.gracePeriodDays)
         g.add("breaking_changes", bc.node)
+        if governance.domainOverrides != "tighten-only" { g.add("domain_overrides", governance.domainOverrides) }
         g.append(governance.extra)
         b.add("governance", g.node)
         var t = MappingBuilder()

@@ -44,6 +44,8 @@ public struct RealmSnapshot: Sendable {
 
     public func repoNames() throws -> [String] { try names(in: "repos") }
     public func repo(_ name: String) throws -> RepoEntry? { try load(RepoEntry.self, RepoEntry.path(name)) }
+    public func retiredRepo(_ name: String) throws -> RepoEntry? { try load(RepoEntry.self, RepoEntry.retiredPath(name)) }
+    public func retiredRepoNames() throws -> [String] { try names(in: RepoEntry.retiredDirectory) }
 
     public func domainNames() throws -> [String] { try source.list("domains").sorted() }
     public func domain(_ name: String) throws -> Domain? { try load(Domain.self, Domain.path(name)) }

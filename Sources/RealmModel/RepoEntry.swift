@@ -3,6 +3,10 @@ import RealmYAML
 /// `repos/<repo>.yaml`: a registered participant.
 public struct RepoEntry: RealmDocument, Equatable {
     public static func path(_ repo: String) -> String { "repos/\(repo).yaml" }
+    /// `retired/<repo>.yaml`: the entry of a repo that left, kept so that its name stays its
+    /// team's (docs/trust.md "Admission").
+    public static let retiredDirectory = "retired"
+    public static func retiredPath(_ repo: String) -> String { "retired/\(repo).yaml" }
 
     public var name: String
     public var org: String?

@@ -6,11 +6,14 @@ import Testing
 @Suite struct AdminTests {
     @Test func scenarioInitJoinDomainStatusGraph() throws {
         let box = try Sandbox()
-        let url = try box.makeRealm()
+        let url = try box.makeRealm(governed: true)
         let realmYAML = try #require(try box.realmFile(url, "realm.yaml"))
         #expect(realmYAML.contains("name: letemcook"))
         #expect(realmYAML.contains("admission: approval"))
+        #expect(realmYAML.contains("require_approval: true"))
         #expect(realmYAML.contains("grace_period_days: 14"))
+        let relaxed = try box.realmFile(try box.makeRealm(name: "relaxed"), "realm.yaml") ?? ""
+        #expect(relaxed.contains("require_approval: false") && relaxed.contains("grace_period_days: 0"), "\(relaxed)")
         #expect(realmYAML.contains("- test@example.com"))
 
         let aperture = try box.makeRepo("aperture")

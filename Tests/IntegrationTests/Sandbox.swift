@@ -177,10 +177,12 @@ final class Sandbox: @unchecked Sendable {
         return path(name)
     }
 
-    /// A realm made with `git realm admin init`.
-    func makeRealm(name: String = "letemcook") throws -> String {
-        let url = try makeBareRealm()
-        let result = try realm(["admin", "init", url, "--name", name])
+    /// A realm made with `git realm admin init`. Not `governed`: breaking and narrowing changes
+    /// land directly (no approval, no grace period), so that tests about something else can
+    /// publish them by hand; governed: the defaults (docs/trust.md "Governance").
+    func makeRealm(name: String = "letemcook", governed: Bool = false) throws -> String {
+        let url = try makeBareRealm(name == "letemcook" ? "realm.git" : "\(name).git")
+        let result = try realm(["admin", "init", url, "--name", name] + (governed ? [] : ["--no-require-approval", "--grace-period-days", "0"]))
         #expect(result.status == 0, "admin init failed: \(result)")
         return url
     }

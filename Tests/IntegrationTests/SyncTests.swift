@@ -13,8 +13,8 @@ import Testing
 
     /// A realm where aperture exports s3-permissions 1.4.0 from config/s3.yaml and
     /// fungal-image-analysis imports it (>=1.0.0, <2.0.0, resolved 1.4.0).
-    static func story(_ box: Sandbox) throws -> (realm: String, aperture: String, fungal: String) {
-        let url = try box.makeRealm()
+    static func story(_ box: Sandbox, governed: Bool = false) throws -> (realm: String, aperture: String, fungal: String) {
+        let url = try box.makeRealm(governed: governed)
         let aperture = try box.makeRepo("aperture", files: ["config/s3.yaml": "read: [jobs/*/masks/*]\nwrite: []\n"])
         let fungal = try box.makeRepo("fungal-image-analysis", files: ["cdk/stack.py": "ALLOWED = ['jobs/*/masks/*']\n"])
         for dir in [aperture, fungal] { #expect(try box.realm(["admin", "join", url], in: dir).status == 0) }
@@ -76,7 +76,7 @@ import Testing
 
     @Test func breakingChangeGoesToASyncBranch() throws {
         let box = try Sandbox()
-        let (url, aperture, _) = try Self.story(box)
+        let (url, aperture, _) = try Self.story(box, governed: true)
         // The exporter keeps its own copy of the schema and drops `required`: old importers
         // could receive values without `read`: breaking for a backwards-compatible contract.
         try box.write("aperture/schema.yaml", Self.schema)
@@ -91,7 +91,12 @@ import Testing
         #expect(sync.status == 0, "\(sync)")
         #expect(sync.stdout.contains("1.4.0 → 2.0.0 (breaking, major bump)"))
         #expect(sync.stdout.contains("breaking change pending approval"))
-        #expect(try box.git(["--git-dir", url, "rev-parse", "main"]) == main, "main is untouched until approval")
+        // Main gets only the proposal's record; the contract stays as it was until approval.
+        #expect(try box.git(["--git-dir", url, "rev-parse", "main~1"]) == main, "one commit: the record")
+        #expect(try box.realmFile(url, "domains/s3-access/contracts/s3-permissions.yaml")?.contains("version: \"1.4.0\"") == true)
+        let records = try box.git(["--git-dir", url, "ls-tree", "-r", "--name-only", "main", "proposals/"])
+        #expect(records.hasPrefix("proposals/aperture/"), "\(records)")
+        let recorded = try box.git(["--git-dir", url, "rev-parse", "main"])
         let branches = try box.git(["--git-dir", url, "for-each-ref", "--format=%(refname)", "refs/heads/sync/"])
         #expect(branches.hasPrefix("refs/heads/sync/aperture/"))
         let pending = try box.git(["--git-dir", url, "show", "\(branches.trimmingCharacters(in: .whitespacesAndNewlines)):domains/s3-access/contracts/s3-permissions.yaml"])
@@ -117,15 +122,20 @@ import Testing
         #expect(after.trimmingCharacters(in: .whitespacesAndNewlines) == branch, "still one branch: \(after) \(update)")
         let updated = try box.git(["--git-dir", url, "show", "\(branch):domains/s3-access/contracts/s3-permissions.yaml"])
         #expect(updated.contains("version: \"2.0.0\"") && updated.contains("models/*"))
-        #expect(try box.git(["--git-dir", url, "rev-parse", "main"]) == main, "main is still untouched")
+        #expect(try box.realmFile(url, "domains/s3-access/contracts/s3-permissions.yaml")?.contains("version: \"1.4.0\"") == true,
+                "the contract on main is still untouched")
+        #expect(try box.git(["--git-dir", url, "rev-parse", "main"]) != recorded, "the record is updated with the content")
         let status = try box.json(try box.realm(["status", "--json"], in: aperture))
         #expect((status["sync_branches"] as? [[String: Any]])?.count == 1, "\(status)")
 
-        // Approved (merged into main by a reviewer), it is pending no more.
-        let approved = try box.git(["--git-dir", url, "rev-parse", branch]).trimmingCharacters(in: .whitespacesAndNewlines)
-        try box.git(["--git-dir", url, "update-ref", "refs/heads/main", approved])
-        let merged = try box.json(try box.realm(["status", "--fetch", "--json"], in: aperture))
-        #expect((merged["sync_branches"] as? [[String: Any]])?.isEmpty == true, "\(merged)")
+        // Merged into main by hand without approval: every member's verifier refuses it, and
+        // it stays pending (docs/trust.md "Governance"; GovernanceTests land one properly).
+        let unapproved = try box.git(["--git-dir", url, "rev-parse", branch]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try box.git(["--git-dir", url, "update-ref", "refs/heads/main", unapproved])
+        let refused = try box.realm(["status", "--fetch", "--json"], in: aperture)
+        let merged = try box.json(refused)
+        #expect((merged["sync_branches"] as? [[String: Any]])?.count == 1, "\(merged)")
+        #expect(refused.stderr.contains("lands a breaking change (1.4.0 -> 2.0.0) before it may"), "\(refused)")
     }
 
     @Test func refusalsChangeNothing() throws {

@@ -41,11 +41,22 @@ import Testing
         let fungal = try box.makeRepo("fungal-image-analysis")
         try box.git(["config", "user.email", "bob@example.com"], in: fungal)
         try box.git(["config", "user.signingkey", box.path("keys/bob")], in: fungal)
-        for dir in [aperture, fungal] {
-            let join = try box.realm(["admin", "join", url], in: dir)
-            #expect(join.status == 0, "\(join)")
+        let join = try box.realm(["admin", "join", url], in: aperture)
+        #expect(join.status == 0, "\(join)")
+        if admission == "invite-only" {
+            // alice invites bob's repo with bob's key; bob's join registers it directly.
+            let bobKey = try String(contentsOfFile: box.path("keys/bob.pub"), encoding: .utf8)
+            let invite = try box.realm(["admin", "invite", "fungal-image-analysis", "--maintainer", "bob@example.com", "--key", bobKey], in: aperture)
+            #expect(invite.status == 0 && invite.stdout.contains("Invited fungal-image-analysis"), "\(invite)")
+            let joined = try box.realm(["admin", "join", url], in: fungal)
+            #expect(joined.status == 0, "\(joined)")
+            #expect(try box.realmFile(url, "repos/fungal-image-analysis.yaml") != nil, "registered directly")
+            #expect(try box.realmFile(url, "invitations/fungal-image-analysis.yaml") == nil, "the invitation is consumed")
+        } else {
+            let joined = try box.realm(["admin", "join", url], in: fungal)
+            #expect(joined.status == 0, "\(joined)")
         }
-        if admission != "open" {
+        if admission == "approval" {
             // bob is no approver: his registration waits until alice admits it.
             #expect(try box.realmFile(url, "repos/fungal-image-analysis.yaml") == nil)
             #expect(try box.git(["--git-dir", url, "branch", "--list", "join/*"]).contains("join/fungal-image-analysis"))

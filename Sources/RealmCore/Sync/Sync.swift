@@ -126,7 +126,7 @@ public struct SyncOperation {
             report.branchState = .new
             var change = RealmChange(message: "\(me): sync")
             var needsApproval = false
-            let config = try realm.config()
+            _ = try realm.config()
             var summary: [String] = []
 
             for domain in try realm.domains(of: me) {
@@ -188,9 +188,9 @@ public struct SyncOperation {
                     next.evolution.append(.init(version: next.version, changes: changeLines.isEmpty ? ["Updated"] : changeLines,
                                                 compatible: !breaking))
                     change.write(Contract.path(domain: domain, name: current.name), next)
-                    let governance = try realm.governance(domain)
-                    let requireApproval = governance?.requireApproval ?? config.governance.breakingChanges.requireApproval
-                    if breaking && requireApproval { needsApproval = true }
+                    // Approval for a breaking change, a grace period for one that narrows what
+                    // importers acknowledge: the change waits as a proposal (docs/trust.md).
+                    if try ContractGate.evaluate(domain: domain, old: current, new: next, in: realm).gated { needsApproval = true }
                     var consumers: [String] = []
                     for repo in try realm.bindingRepos(in: domain) where repo != me {
                         if try realm.binding(domain: domain, repo: repo)?.imports.contains(where: { $0.contract == current.name }) == true {
@@ -271,6 +271,19 @@ public struct SyncOperation {
                     change.branch = RefLayout.realmSyncBranch(repo: me, stamp: Timestamp.stamp(Timestamp.nowSeconds()))
                     report.branch = change.branch
                 }
+                // The record on main: which contract files, by blob id, and when (the time of
+                // the commit that records it). Approvals of an earlier content are withdrawn.
+                let stamp = String((change.branch ?? "").split(separator: "/").last ?? "")
+                let files = change.files.sorted { $0.key < $1.key }.compactMap { path, file -> Proposal.File? in
+                    guard ContractGate.contractPath(path) != nil, case .blob(let bytes) = file else { return nil }
+                    return Proposal.File(path: path, blob: OID.ofBlob(bytes).hex)
+                }
+                let record = Proposal(repo: me, stamp: stamp, proposedAt: Repository.commitTime(), files: files)
+                change.mainFiles[Proposal.path(repo: me, stamp: stamp)] = .blob(RealmFiles.encodeBytes(record))
+                if try realm.exists(Proposal.path(repo: me, stamp: stamp)), !(try realm.approvals(repo: me, stamp: stamp).isEmpty) {
+                    change.mainFiles[Approval.directory(repo: me, stamp: stamp)] = .delete
+                }
+                change.mainMessage = "\(me): propose \(change.branch.map { String($0.dropFirst(11)) } ?? stamp)"
             }
             change.message = "\(me): sync" + (summary.isEmpty ? "" : " (" + summary.joined(separator: "; ") + ")")
             if dryRun { return nil }

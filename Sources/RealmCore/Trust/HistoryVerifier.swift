@@ -25,6 +25,12 @@ public struct HistoryVerifier {
     public var signingProgram = "ssh-keygen"
     /// Most commits one verification walks.
     public var limit = Limits.verifiedCommitsPerFetch
+    /// The clock of a realm server (the pre-receive hook): a commit that records a proposal or
+    /// lands a gated change must then be dated within `Limits.clockSkewSeconds` of it, so that
+    /// a grace period is measured in time that passed (docs/trust.md "Governance").
+    public var serverClock: Int64?
+    /// Judging a proposal's commit (off main): the gates on landing do not apply to it.
+    var judgingProposal = false
 
     public init(repository: Repository) {
         self.repository = repository
@@ -69,8 +75,11 @@ public struct HistoryVerifier {
     /// parent's policy, and was written for `repo` (by its maintainers). `policies` is a cache
     /// to share between calls.
     public func accepts(_ oid: OID, writtenFor repo: String, policies: inout [String: RealmPolicy]) -> Bool {
+        // A proposal is judged as a write by `repo`, not as a landing: its gates are what it waits for.
+        var proposal = self
+        proposal.judgingProposal = true
         guard let info = try? repository.commit(oid), info.parents.count == 1,
-              let repos = try? judge(oid, policies: &policies) else { return false }
+              let repos = try? proposal.judge(oid, policies: &policies) else { return false }
         return repos.contains(repo)
     }
 
@@ -82,7 +91,7 @@ public struct HistoryVerifier {
         guard let parent = info.parents.first else { return [] }
         // The policy depends only on realm.yaml and repos/: shared by every commit that leaves
         // them as they were (most of them), so a long history parses each version once.
-        let key = "\(try repository.entry(at: RealmConfig.path, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: "repos", in: parent)?.oid.hex ?? "-")"
+        let key = "\(try repository.entry(at: RealmConfig.path, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: "repos", in: parent)?.oid.hex ?? "-") \(try repository.entry(at: Invitation.directory, in: parent)?.oid.hex ?? "-") \(try repository.entry(at: RepoEntry.retiredDirectory, in: parent)?.oid.hex ?? "-")"
         let policy: RealmPolicy
         if let cached = policies[key] { policy = cached } else {
             policy = try RealmPolicy(snapshot: snapshot(parent))
@@ -101,6 +110,10 @@ public struct HistoryVerifier {
         // commit vouch only for their own repo (a repo registering itself).
         var repos = Set<String>()
         var selfRegistered = Set<String>()
+        // New repo files an invitation in the parent admits, written by an invited identity.
+        var invited = Set<String>()
+        // New repo files registering a retired name, written by a key or maintainer of its old entry.
+        var rejoining = Set<String>()
         let signature = try repository.commitSignature(oid)
         let newRepos = changed.compactMap(RealmPolicy.repoName(inReposPath:)).filter { policy.repos[$0] == nil }
         // Each distinct key is tried once per commit, and only so many: a realm writer may list
@@ -127,8 +140,15 @@ public struct HistoryVerifier {
             for name in newRepos {
                 if let entry = (try? after.repo(name)) ?? nil, try signedBy(entry.keys) { selfRegistered.insert(name) }
             }
+            for name in newRepos {
+                if let invitation = policy.invitations[name], let entry = (try? after.repo(name)) ?? nil,
+                   invitation.admits(entry), try signedBy(invitation.keys) { invited.insert(name) }
+            }
+            for name in newRepos {
+                if let retired = policy.retired[name], try signedBy(retired.keys) { rejoining.insert(name) }
+            }
             let byApproverKey = try signedBy(policy.approverKeys)
-            if repos.isEmpty && selfRegistered.isEmpty && !byApproverKey {
+            if repos.isEmpty && selfRegistered.isEmpty && invited.isEmpty && !byApproverKey {
                 throw violation(nil, "is signed by no key registered for \(author) in repos/*.yaml or realm.yaml of its parent")
             }
         } else {
@@ -138,6 +158,9 @@ public struct HistoryVerifier {
             for (name, entry) in policy.repos where entry.vouches(for: author) { repos.insert(name) }
             for name in newRepos {
                 if let entry = (try? after.repo(name)) ?? nil, entry.vouches(for: author) { selfRegistered.insert(name) }
+                if let invitation = policy.invitations[name], let entry = (try? after.repo(name)) ?? nil,
+                   invitation.admits(entry), invitation.maintainers.contains(author) { invited.insert(name) }
+                if let retired = policy.retired[name], retired.vouches(for: author) { rejoining.insert(name) }
             }
         }
         // An approver proves it: by a key of realm.yaml's approver_keys (signed), by
@@ -150,13 +173,19 @@ public struct HistoryVerifier {
             approver = true
         }
 
+        let parentTime = try repository.commit(parent).time
         for path in changed {
             // A file every reader would refuse breaks every member: only approvers (trusted to
             // repair the realm) may write one.
             if !approver, let problem = unreadable(path, in: after) { throw violation(path, problem) }
-            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, approver: approver,
+            if let rule = try refusal(path, repos: repos, selfRegistered: selfRegistered, invited: invited, rejoining: rejoining,
+                                      permissions: policy.permissions, approver: approver,
                                       approvers: policy.approvers, admission: policy.admission,
                                       before: before, after: after) {
+                throw violation(path, rule)
+            }
+            let governed = Governed(author: author, repos: repos, approver: approver, time: info.time, parentTime: parentTime)
+            if let rule = try governance(path, governed, before: before, after: after, commit: oid) {
                 throw violation(path, rule)
             }
         }
@@ -183,7 +212,8 @@ public struct HistoryVerifier {
     }
 
     /// nil when `path` may be changed by this identity; else the rule that forbids it.
-    private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, approver: Bool,
+    private func refusal(_ path: String, repos: Set<String>, selfRegistered: Set<String>, invited: Set<String>,
+                         rejoining: Set<String>, permissions: [(String, [String])], approver: Bool,
                          approvers: [String], admission: String, before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
         let parts = path.split(separator: "/").map(String.init)
         let approversOnly = "only the realm's approvers (realm.yaml governance.approvers) may change"
@@ -193,6 +223,11 @@ public struct HistoryVerifier {
         if parts.count == 2, parts[0] == "repos", let name = RealmPolicy.repoName(inReposPath: path) {
             if try before.exists(path) { return repos.contains(name) || approver ? nil : maintainers(name) }
             if approver { return nil }
+            // A name whose repo left stays its team's.
+            if try before.exists(RepoEntry.retiredPath(name)), !rejoining.contains(name) {
+                return "registers repo \(name), a name retired when \(name) left: only its former maintainers (their keys) or an approver may register it again"
+            }
+            if invited.contains(name) { return nil }
             if approvers.contains(name) {
                 return "registers repo \(name), a name realm.yaml lists as approver: only approvers may"
             }
@@ -202,9 +237,29 @@ public struct HistoryVerifier {
             return selfRegistered.contains(name) ? nil
                 : "registers repo \(name) without listing its author (or signing key) in the new file"
         }
+        // Retired names: written by the leaving repo as it leaves (its repo file goes in the
+        // same commit); changed or freed only by approvers.
+        if parts.count == 2, parts[0] == RepoEntry.retiredDirectory, parts[1].hasSuffix(".yaml") {
+            let name = String(parts[1].dropLast(5))
+            if approver { return nil }
+            let leaving = try before.exists(RepoEntry.path(name)) && !(try after.exists(RepoEntry.path(name)))
+            if repos.contains(name), leaving, try after.exists(path) { return nil }
+            if rejoining.contains(name), !(try after.exists(path)) { return nil }
+            return "only \(name)'s maintainers, as it leaves, or an approver may write it"
+        }
+        // Invitations: approvers write them; the invited repo consumes its own when it registers.
+        if parts.count == 2, parts[0] == Invitation.directory, parts[1].hasSuffix(".yaml") {
+            let name = String(parts[1].dropLast(5))
+            if approver { return nil }
+            if invited.contains(name), !(try after.exists(path)) { return nil }
+            return "only the realm's approvers may invite a repo (git realm admin invite)"
+        }
+        // Proposals and approvals: judged by `governance` (Governance+Verifier.swift).
+        if Governed.isProposalPath(parts) || Governed.isApprovalPath(parts) { return nil }
         // Files outside the layout (a README, the realm's CI configuration): approvers only.
-        let outside = "is outside the realm's layout: only the realm's approvers may write it"
-        guard parts.count >= 3, parts[0] == "domains" else { return approver ? nil : outside }
+        let outside = "is outside the realm's layout: only the realm's approvers, or the roles realm.yaml's trust.permissions names for it, may write it"
+        let outsideRule = approver || permitted(path, permissions: permissions, repos: repos, approver: approver, before: before) ? nil : outside
+        guard parts.count >= 3, parts[0] == "domains" else { return outsideRule }
         let domain = parts[1]
         if parts.count == 3 && parts[2] == "governance.yaml" { return approver ? nil : approversOnly }
         if parts.count == 3 && parts[2] == "domain.yaml" {
@@ -261,7 +316,7 @@ public struct HistoryVerifier {
             }
             return maintainers(repo)
         }
-        return approver ? nil : outside
+        return outsideRule
     }
 
     /// Whether `signature` verifies by one of `keys` (all for principal `author`).
@@ -278,7 +333,7 @@ public struct HistoryVerifier {
                                     allowedSigners: allowed, principal: author) == nil
     }
 
-    private func snapshot(_ commit: OID) -> RealmSnapshot {
+    func snapshot(_ commit: OID) -> RealmSnapshot {
         RealmSnapshot(source: GitRealmSource(repository: repository, commit: commit))
     }
 }
@@ -292,6 +347,12 @@ public struct RealmPolicy {
     /// `open`, `approval` or `invite-only`; an unreadable realm.yaml admits nobody by itself.
     var admission = "approval"
     var requireSignedCommits = false
+    /// Invitations by repo name (`invitations/<repo>.yaml`); an unreadable one invites nobody.
+    var invitations: [String: Invitation] = [:]
+    /// Entries of repos that left, by name (`retired/<repo>.yaml`).
+    var retired: [String: RepoEntry] = [:]
+    /// realm.yaml's trust.permissions (pattern -> roles), for files outside the layout.
+    var permissions: [(String, [String])] = []
 
     /// Fails closed on what it cannot read: an unreadable realm.yaml names no approver and
     /// requires signatures; an unreadable repo file vouches for nobody.
@@ -302,12 +363,19 @@ public struct RealmPolicy {
                 approverKeys = config.trust.approverKeys
                 admission = config.governance.admission
                 requireSignedCommits = config.trust.requireSignedCommits
+                permissions = config.trust.permissions
             } else {
                 requireSignedCommits = true
             }
         }
         for name in try snapshot.repoNames() {
             if let entry = try? snapshot.repo(name) { repos[name] = entry }
+        }
+        for name in try snapshot.retiredRepoNames() {
+            if let entry = (try? snapshot.retiredRepo(name)) ?? nil { retired[name] = entry }
+        }
+        for name in try snapshot.invitationNames().prefix(Limits.proposalsRecorded) {
+            if let invitation = (try? snapshot.invitation(name)) ?? nil, invitation.repo == name { invitations[name] = invitation }
         }
     }
 

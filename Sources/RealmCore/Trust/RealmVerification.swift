@@ -15,9 +15,11 @@ public enum RealmVerification {
     }
 
     /// Verifies `base..tip` (the whole history when `base` is nil) in `repository`.
-    public static func check(repository: Repository, base: OID?, tip: OID) throws -> Report {
+    public static func check(repository: Repository, base: OID?, tip: OID, serverClock: Int64? = nil) throws -> Report {
         do {
-            let progress = try HistoryVerifier(repository: repository).verify(from: base, to: tip)
+            var verifier = HistoryVerifier(repository: repository)
+            verifier.serverClock = serverClock
+            let progress = try verifier.verify(from: base, to: tip)
             return Report(base: base, tip: tip, verified: progress.count, violation: nil,
                           partialAt: progress.partial ? progress.last : nil)
         } catch let violation as TrustViolation {
@@ -56,7 +58,7 @@ public enum RealmVerification {
                 refusals.append("rewinding \(update.ref) (\(old.hex.prefix(12)) is not in \(new.hex.prefix(12))) is refused: members would lose verified history")
                 continue
             }
-            let report = try check(repository: repository, base: update.old, tip: new)
+            let report = try check(repository: repository, base: update.old, tip: new, serverClock: Timestamp.nowSeconds())
             if let violation = report.violation { refusals.append("\(violation)") }
             if let at = report.partialAt {
                 refusals.append("more than \(report.verified) new commits in one push: push them in parts (verified up to \(at.hex.prefix(12)))")
