@@ -211,6 +211,13 @@ struct TreeBuilder {
             }
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
+            // A value nothing keeps (`check`, a skipped field): counted, never made a String.
+            if checking, data.anchor == nil, intoJSON,
+               let top = stack.indices.last, !(stack[top].kind == .object && !stack[top].hasKey) {
+                try count(1, at: mark)
+                try addJSON(.null, count: 1)
+                return true
+            }
             let value: String
             if let pointer = data.value {
                 value = String(decoding: UnsafeBufferPointer(start: pointer, count: data.length), as: UTF8.self)
