@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (arrows point down only):
-//   git-realm (executable) -> RealmCLI -> RealmCore -> RealmModel, RealmContracts
-//   -> RealmGit, RealmYAML -> RealmJSON -> RealmLimits; CGit2, CYAML (system libraries)
+// Layers (arrows point down only; docs/architecture.md):
+//   git-realm (executable) -> RealmCLI -> RealmCore (alone: it re-exports what the CLI renders)
+//   -> RealmModel, RealmContracts -> RealmGit, RealmYAML -> RealmJSON -> RealmSupport
+//   -> RealmLimits; CGit2, CYAML (system libraries)
 let package = Package(
     name: "git-realm",
     platforms: [.macOS(.v13)],
@@ -21,32 +22,37 @@ let package = Package(
                        providers: [.apt(["libyaml-dev"])]),
         // Every bound on untrusted input, in one place (docs/security.md).
         .target(name: "RealmLimits"),
+        // The shared helpers, once each: process running, files, environment, text, tracing,
+        // credential redaction in URLs (docs/architecture.md).
+        .target(name: "RealmSupport", dependencies: ["RealmLimits"]),
         .target(name: "RealmJSON",
-                dependencies: ["RealmLimits", .product(name: "OrderedCollections", package: "swift-collections")]),
+                dependencies: ["RealmLimits", "RealmSupport", .product(name: "OrderedCollections", package: "swift-collections")]),
         // Start-up of libgit2 without the CA bundle it never uses here (see ca_bundle.c).
         .target(name: "CGit2Setup"),
         // A command's new objects written as one pack (see object_batch.c).
         .target(name: "CGit2Pack", dependencies: ["CGit2"]),
-        .target(name: "RealmGit", dependencies: ["RealmLimits", "CGit2", "CGit2Setup", "CGit2Pack"]),
+        .target(name: "RealmGit", dependencies: ["RealmLimits", "RealmSupport", "CGit2", "CGit2Setup", "CGit2Pack"]),
         .target(name: "RealmYAML", dependencies: ["RealmLimits", "CYAML", "RealmJSON"]),
-        .target(name: "RealmContracts", dependencies: ["RealmLimits", "RealmJSON"]),
-        .target(name: "RealmModel", dependencies: ["RealmYAML", "RealmJSON"]),
+        .target(name: "RealmContracts", dependencies: ["RealmLimits", "RealmSupport", "RealmJSON"]),
+        .target(name: "RealmModel", dependencies: ["RealmSupport", "RealmYAML", "RealmJSON"]),
         .target(name: "RealmCore",
-                dependencies: ["RealmLimits", "RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
+                dependencies: ["RealmLimits", "RealmSupport", "RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
         .target(name: "RealmCLI",
-                dependencies: ["RealmCore", "RealmContracts", "RealmJSON",
-                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                dependencies: ["RealmCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "git-realm", dependencies: ["RealmCLI"],
                           linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file"])]),
         // scripts/benchmark-contracts.sh: timings of the contract engine (not a test).
         .executableTarget(name: "realm-bench", dependencies: ["RealmContracts", "RealmJSON"],
                           linkerSettings: [.linkedLibrary("m")]),
 
+        // The environment every test runs git and git-realm in (Tests/TestSupport).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RealmJSONTests", dependencies: ["RealmJSON"]),
-        .testTarget(name: "RealmGitTests", dependencies: ["RealmGit"]),
+        .testTarget(name: "RealmGitTests", dependencies: ["RealmGit", "RealmSupport", "TestSupport"]),
         .testTarget(name: "RealmYAMLTests", dependencies: ["RealmYAML"]),
         .testTarget(name: "RealmModelTests", dependencies: ["RealmModel"]),
         .testTarget(name: "RealmContractsTests", dependencies: ["RealmContracts", "RealmJSON"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["RealmJSON"]),
+        .testTarget(name: "RealmCoreTests", dependencies: ["RealmCore", "RealmGit", "RealmModel", "RealmLimits", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["RealmJSON", "TestSupport"]),
     ]
 )

@@ -24,7 +24,7 @@ else
     bin="$(swift build --show-bin-path)"
 fi
 work="$(mktemp -d /tmp/git-realm-bench-trust.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 mkdir -p "$work/bin" "$work/home"
 ln -sf "$bin/git-realm" "$work/bin/git-realm"
 export HOME="$work/home" GIT_CONFIG_GLOBAL="$work/home/.gitconfig" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 GIT_REALM_COLOR=never
@@ -37,7 +37,8 @@ git config --global gpg.format ssh
 git config --global user.signingkey "$work/key"
 cd "$work"
 git init -q --bare realm.git
-git realm admin init realm.git --name bench --require-signed-commits >/dev/null
+# Gates evaluated on every contract change, none closed: the publishing series lands directly.
+git realm admin init realm.git --name bench --require-signed-commits --no-require-approval --grace-period-days 0 >/dev/null
 git init -q app && (cd app && git commit -q --allow-empty -m init && git realm admin join ../realm.git >/dev/null)
 git init -q other && (cd other && git commit -q --allow-empty -m init && git realm admin join ../realm.git >/dev/null)
 (cd app && git realm admin domain create d --repos app,other --contract c >/dev/null)
@@ -48,12 +49,28 @@ for i in $(seq "$commits"); do
     echo "# $i" >> "$binding"
     git -C clone commit -q -S -am "change $i"
 done
+# A second series: each commit publishes a new version of the contract (its value changes), so
+# that every commit runs the governance gates (compatibility analysis and value diff).
+contract=clone/domains/d/contracts/c.yaml
+mid=$(git -C clone rev-parse HEAD)
+for i in $(seq "$commits"); do
+    printf 'name: c\nversion: "1.0.%d"\nowner: app\ncompatibility:\n  backwards: true\n  forwards: false\nschema:\n  type: object\nvalue:\n  paths: [a/%d, b/%d]\nevolution:\n  - version: "1.0.%d"\n    changes: [updated]\n    compatible: true\n' "$i" "$i" "$i" "$i" > "$contract"
+    git -C clone commit -q -S -am "publish 1.0.$i"
+done
 git -C clone push -q origin HEAD:main
 us() { echo $(( ${1%.*} * 1000000 + 10#${1#*.} )); }
-time_ms() { local s e; s=$EPOCHREALTIME; "$@" >/dev/null; e=$EPOCHREALTIME; echo $(( ($(us "$e") - $(us "$s")) / 1000 )); }
+time_ms() {
+    local s e; s=$EPOCHREALTIME
+    "$@" >/dev/null || { echo "benchmark-trust: '$*' failed" >&2; exit 1; }
+    e=$EPOCHREALTIME; echo $(( ($(us "$e") - $(us "$s")) / 1000 ))
+}
+git -C clone checkout -q --detach "$mid"
 verify_ms=$(cd clone && time_ms git realm check --mode=realm --base "$base")
-walk_ms=$(time_ms git -C clone rev-list "$base..HEAD")
-log_ms=$(time_ms git -C clone -c gpg.ssh.allowedSignersFile=/dev/null log --format=%G? "$base..HEAD")
+git -C clone checkout -q main
+publish_ms=$(cd clone && time_ms git realm check --mode=realm --base "$mid")
+walk_ms=$(time_ms git -C clone rev-list "$base..$mid")
+log_ms=$(time_ms git -C clone -c gpg.ssh.allowedSignersFile=/dev/null log --format=%G? "$base..$mid")
 echo "verify $commits signed realm commits ($config): ${verify_ms} ms (target: under 2000 ms)"
 echo "  git rev-list of the same range: ${walk_ms} ms; git log --format=%G? (git checks each signature): ${log_ms} ms"
 echo "  per commit: $(( verify_ms * 1000 / commits )) us"
+echo "verify $commits signed commits that each publish a contract version (governance gates judged): ${publish_ms} ms ($(( publish_ms * 1000 / commits )) us a commit)"

@@ -148,7 +148,7 @@ hub="$work/hub.git"
 rm -rf "$hub.src"; mkdir -p "$hub.src/repos" "$hub.src/domains/fan/contracts" "$hub.src/domains/fan/bindings"
 printf 'name: bench\nversion: "1.0.0"\ncreated_at: 2026-01-01T00:00:00Z\ngovernance:\n  admission: open\n' > "$hub.src/realm.yaml"
 members="owner"
-printf 'name: owner\npath: /nowhere\njoined_at: 2026-01-01T00:00:00Z\n' > "$hub.src/repos/owner.yaml"
+printf 'name: owner\nmaintainers: [bench@example.com]\njoined_at: 2026-01-01T00:00:00Z\n' > "$hub.src/repos/owner.yaml"
 for ((i = 1; i <= 100; i++)); do
     c=$(printf consumer-%03d $i); members="$members, $c"
     printf 'name: %s\npath: /nowhere\njoined_at: 2026-01-01T00:00:00Z\n' "$c" > "$hub.src/repos/$c.yaml"
@@ -159,9 +159,14 @@ printf 'name: fanout\nversion: "1.0.0"\nowner: owner\nschema:\n  type: object\nv
 printf 'repo: owner\nrole: provider\nexports:\n  - contract: fanout\n    source_files: [values.yaml]\n    from_file: values.yaml\n' > "$hub.src/domains/fan/bindings/owner.yaml"
 git init -q --bare "$hub"; git -C "$hub.src" init -q; git -C "$hub.src" add -A; git -C "$hub.src" commit -qm hub; git -C "$hub.src" push -q "$hub" HEAD:main; rm -rf "$hub.src"
 participant "$work/owner" "$hub" owner fanout
+# Each new value adds a path: an everyday change that lands directly (one that removed or
+# changed a path that importers acknowledge would wait as a proposal: docs/trust.md).
+echo "a" > "$work/values-list"   # a file: the timing helpers run these functions in subshells
 new_value() { # untimed: the exporter commits a new value, which the timed sync publishes
     local n; n=$(( $(date +%s%N) % 1000000 ))
-    printf 'read: [a, p%s]\n' "$n" > "$work/owner/values.yaml"
+    printf '%s, p%s\n' "$(cat "$work/values-list")" "$n" > "$work/values-list.new"
+    mv "$work/values-list.new" "$work/values-list"
+    printf 'read: [%s]\n' "$(cat "$work/values-list")" > "$work/owner/values.yaml"
     git -C "$work/owner" commit -qam "v$n"
 }
 sync_once() { (cd "$work/owner" && git realm sync); }
@@ -198,6 +203,9 @@ base_once() {
 new_value
 (cd "$work/owner" && git realm sync) | grep -q "Published fanout" || { echo "benchmark: sync published nothing" >&2; exit 1; }
 read -r syncms basems <<< "$(paired_ms sync_prepare sync_once base_prepare base_once)"
+if [ -n "$(git --git-dir "$hub" ls-tree --name-only main proposals/)" ]; then
+    echo "benchmark: the timed syncs made proposals instead of publishing" >&2; exit 1
+fi
 echo "sync, one contract change, 100 consumers: ${syncms} ms"
 echo "  git fetch + git push of the same refs:  ${basems} ms"
 echo "  ratio:                                   $(ratio "$syncms" "$basems")x  (target <= 1.5x: $(verdict "$(ratio "$syncms" "$basems")" 1.5))"
@@ -230,6 +238,7 @@ head=$(git -C "$pp" rev-parse HEAD); parent=$(git -C "$pp" rev-parse refs/remote
 line="refs/heads/main $head refs/heads/main $parent"
 prepush_touched() { (cd "$pp" && echo "$line" | git -c realm.prePush=warn realm hook pre-push origin "$work/origin.git"); }
 # Untimed: the hook must really compute the export (it warns that the value differs).
-prepush_touched 2>&1 | grep -q "differs from contract" || { echo "benchmark: pre-push did not check the export" >&2; exit 1; }
+said=$(prepush_touched 2>&1 || true)
+grep -q "differs from contract" <<< "$said" || { echo "benchmark: pre-push did not check the export; it said:" >&2; echo "$said" >&2; exit 1; }
 touched=$(median_ms prepush_touched)
 echo "pre-push, export source touched (file): ${touched} ms  (target <= 30 ms: $(verdict "$touched" 30))"

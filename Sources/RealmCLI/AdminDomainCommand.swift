@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
 
 struct AdminDomainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,8 +43,16 @@ struct AdminDomainCreateCommand: ParsableCommand {
     @Option(help: "The contract's initial value (YAML or JSON file; default {}).")
     var value: String?
 
-    @Option(help: "The contract's initial version.")
-    var version: String = "1.0.0"
+    @Option(name: .customLong("contract-version"), help: ArgumentHelp("The contract's initial version (default 1.0.0).", valueName: "version"))
+    var contractVersion: String?
+
+    /// The old spelling, which shadowed the global --version: still taken, with a note.
+    @Option(name: .customLong("version"), help: .hidden)
+    var legacyVersion: String?
+
+    func validate() throws {
+        if contractVersion != nil && legacyVersion != nil { throw ValidationError("give the version once, with --contract-version") }
+    }
 
     @OptionGroup var output: JSONOption
 
@@ -56,7 +63,8 @@ struct AdminDomainCreateCommand: ParsableCommand {
                                          owner: owner, description: description)
             if let schema { operation.schema = try DocumentLoader.load(schema) }
             if let value { operation.value = try DocumentLoader.load(value) }
-            operation.version = version
+            if legacyVersion != nil { Output.warning("domain create --version is now --contract-version; --version still works") }
+            operation.version = contractVersion ?? legacyVersion ?? "1.0.0"
             let result = try operation.run(in: participant)
             if output.json {
                 Output.json(["domain": .string(name), "owner": .string(result.owner),

@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
 
 struct AdminInitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
 
 struct AdminInviteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

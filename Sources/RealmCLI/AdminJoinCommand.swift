@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
 
 struct AdminJoinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,8 +69,8 @@ struct AdminJoinCommand: ParsableCommand {
                 ])
                 return
             }
-            if let branch = result.pendingBranch {
-                Output.line("\(Output.check) Asked to join realm '\(m.realm)' (admission: \(result.admission)): the registration waits on \(branch.replacingOccurrences(of: "refs/heads/", with: ""))")
+            if let branch = result.pendingBranchName {
+                Output.line("\(Output.check) Asked to join realm '\(m.realm)' (admission: \(result.admission)): the registration waits on \(branch)")
                 Output.line("  an approver admits it with: git realm admin admit \(m.repo)")
             } else {
                 Output.line(result.registered ? "\(Output.check) Created repos/\(m.repo).yaml in realm '\(m.realm)'"

@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
 
 struct AdminKeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,5 @@
 import ArgumentParser
-import RealmContracts
 import RealmCore
-import RealmGit
-import RealmJSON
-import RealmModel
 
 extension CheckCommand {
     /// `--mode=contract`: every file of the realm, findings printed together (`RealmCheck`).
@@ -15,23 +11,8 @@ extension CheckCommand {
                            "--strict": strict], mode: "contract")
         let location = try RealmLocation.find()
         if fetch, case .participant(let participant) = location { try fetchOrFallBack(participant) }
-        let source = try location.source()
-
-        let baseOID: OID?
-        if let base {
-            baseOID = try location.resolve(base)
-        } else {
-            var changed = false
-            if case .clone(let repository, _) = location, let head = try repository.headCommit() {
-                changed = try RealmCheck.differ(source, GitRealmSource(repository: repository, commit: head))
-            }
-            baseOID = try location.defaultBase(workingTreeChanged: changed)
-        }
-        let check = RealmCheck(source: source,
-                               base: baseOID.map { GitRealmSource(repository: location.repository, commit: $0) },
-                               contract: contract)
-        let report = try check.run()
-        let baseText = baseOID.map { String($0.description.prefix(12)) }
+        let (report, baseCommit) = try RealmCheck.run(at: location, base: base, contract: contract)
+        let baseText = baseCommit.map { String($0.prefix(12)) }
 
         if output.json {
             Output.json([
@@ -42,7 +23,7 @@ extension CheckCommand {
                      "version": c.version.map { .string($0) } ?? .null, "ok": .bool(c.errors == 0),
                      "bump": .string(c.bump.rawValue), "bump_message": c.bumpMessage.map { .string($0) } ?? .null]
                 }),
-                "base": baseOID.map { .string($0.description) } ?? .null,
+                "base": baseCommit.map { .string($0) } ?? .null,
                 "files": .integer(report.filesChecked),
             ])
         } else {

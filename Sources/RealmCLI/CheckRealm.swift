@@ -1,7 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmGit
-import RealmJSON
 
 extension CheckCommand {
     /// `--mode=realm`: who wrote each realm commit, judged from history alone (docs/trust.md):

@@ -3,7 +3,6 @@ import Glibc
 #endif
 import ArgumentParser
 import RealmCore
-import RealmGit
 
 /// The executable's entry point. One binary answers as `git-realm` and as `git-realm-<sub>`
 /// (install.sh makes the links): the name it was started under selects the subcommand, so
@@ -65,7 +64,7 @@ public enum Entry {
 
     static func findPlugin(named name: String) -> String? {
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
-              let path = getenv("PATH").map({ String(cString: $0) }) else { return nil }
+              let path = envString("PATH") else { return nil }
         let me = realPath("/proc/self/exe")
         for dir in path.split(separator: ":") where !dir.isEmpty {
             let candidate = "\(dir)/git-realm-\(name)"
@@ -77,7 +76,7 @@ public enum Entry {
     static func execPlugin(_ path: String, arguments: [String]) -> Never {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         execv(path, argv)
-        Output.stderrLine("error: cannot run \(path): \(String(cString: strerror(errno)))")
+        Output.stderrLine("error: cannot run \(path): \(errorText(errno))")
         exit(70)
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
-import RealmModel
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

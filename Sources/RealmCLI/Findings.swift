@@ -1,32 +1,7 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
 
-/// One thing a check found. Checks collect findings and print them together (text, JSON or
-/// GitHub Actions annotations) instead of stopping at the first; the exit status follows from
-/// the worst of them (see `Findings.failed`).
-struct Finding {
-    enum Severity: String, Comparable {
-        case ok, notice, warning, error
-        static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
-        private var rank: Int { switch self { case .ok: 0; case .notice: 1; case .warning: 2; case .error: 3 } }
-    }
-
-    var severity: Severity
-    /// What the finding is about (a contract name), printed before the message; may be empty.
-    var subject: String
-    var message: String
-    /// A file (repository- or realm-relative) and position, for annotations and editors.
-    var file: String?
-    var line: Int?
-    var column: Int?
-    /// Lines printed under the message (value diff lines, validation output).
-    var details: [String] = []
-    /// What to run next.
-    var hint: String?
-
-    var text: String { subject.isEmpty ? message : "\(subject): \(message)" }
-
+extension Finding {
     var json: JSONValue {
         var o: JSONObject = ["severity": .string(severity.rawValue), "subject": .string(subject), "message": .string(message)]
         o["file"] = file.map { .string($0) } ?? .null
@@ -38,47 +13,8 @@ struct Finding {
     }
 }
 
-/// The findings of one check run. `strict` turns warnings into failures.
-struct Findings {
-    var items: [Finding] = []
-    var strict = false
-
-    init(strict: Bool = false) { self.strict = strict }
-
-    mutating func add(_ finding: Finding) { items.append(finding) }
-
-    mutating func ok(_ subject: String, _ message: String, file: String? = nil) {
-        add(Finding(severity: .ok, subject: subject, message: message, file: file))
-    }
-
-    mutating func notice(_ subject: String, _ message: String, file: String? = nil, details: [String] = []) {
-        add(Finding(severity: .notice, subject: subject, message: message, file: file, details: details))
-    }
-
-    mutating func warning(_ subject: String, _ message: String, file: String? = nil, line: Int? = nil,
-                          details: [String] = [], hint: String? = nil) {
-        add(Finding(severity: .warning, subject: subject, message: message, file: file, line: line, details: details, hint: hint))
-    }
-
-    mutating func error(_ subject: String, _ message: String, file: String? = nil, line: Int? = nil,
-                        details: [String] = [], hint: String? = nil) {
-        add(Finding(severity: .error, subject: subject, message: message, file: file, line: line, details: details, hint: hint))
-    }
-
-    var errors: Int { items.filter { $0.severity == .error }.count }
-    var warnings: Int { items.filter { $0.severity == .warning }.count }
-    /// Exit 1 when this is true: any error, or any warning with `strict`.
-    var failed: Bool { errors > 0 || (strict && warnings > 0) }
-
-    /// `1 error, 2 warnings (warnings fail with --strict)`; nil when there is neither.
-    var summary: String? {
-        guard errors + warnings > 0 else { return nil }
-        var parts: [String] = []
-        if errors > 0 { parts.append("\(errors) error\(errors == 1 ? "" : "s")") }
-        if warnings > 0 { parts.append("\(warnings) warning\(warnings == 1 ? "" : "s")\(strict ? " (failures with --strict)" : "")") }
-        return parts.joined(separator: ", ")
-    }
-
+/// How a check's findings are shown: text, JSON or GitHub Actions annotations.
+extension Findings {
     // MARK: output
 
     /// Prints the findings (JSON with `json`, else text or GitHub annotations), then exits 1
@@ -151,26 +87,11 @@ struct Findings {
 
     /// GitHub's escaping of a command's message.
     static func escapeData(_ s: String) -> String {
-        s.replacingAll("%", "%25").replacingAll("\r", "%0D").replacingAll("\n", "%0A")
+        s.replacingAll("%", with: "%25").replacingAll("\r", with: "%0D").replacingAll("\n", with: "%0A")
     }
 
     /// GitHub's escaping of a command's property values.
     static func escapeProperty(_ s: String) -> String {
-        escapeData(s).replacingAll(":", "%3A").replacingAll(",", "%2C")
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, _ replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var out = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
-            rest = rest[range.upperBound...]
-        }
-        out += rest
-        return out
+        escapeData(s).replacingAll(":", with: "%3A").replacingAll(",", with: "%2C")
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmModel
 
 extension GraphRenderer.Format: ExpressibleByArgument {}
 

@@ -83,109 +83,88 @@ struct HookCommand: ParsableCommand {
         stores none of the pushed refs.
 
         \(exitCodeDiscussion)
-        """)
+        """,
+        subcommands: [HookPrePushCommand.self, HookPostMergeCommand.self, HookPreReceiveCommand.self])
+}
 
-    @Argument(help: "The hook: pre-push, post-merge or pre-receive.")
-    var name: String
+/// Renders a hook's outcome on standard error, then exits as it says.
+func render(_ outcome: HookOutcome) throws {
+    for message in outcome.messages {
+        switch message.severity {
+        case .error: Output.error(RealmError(.checkFailed, message.message, hint: message.hint, details: message.details))
+        case .warning:
+            Output.warning(message.message)
+            for line in message.details { Output.stderrLine("  \(line)") }
+        case .notice, .ok: Output.stderrLine(message.message)
+        }
+    }
+    if let hint = outcome.hint { Output.hint(hint) }
+    if let code = outcome.exitCode { throw ExitCode(code) }
+}
 
-    @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook.")
+/// `git realm hook pre-push <remote> <url>`: git's ref lines on standard input.
+struct HookPrePushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pre-push",
+        abstract: "Check a push against the realm (the pre-push shim runs this).")
+
+    @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook: <remote> <url>.")
     var arguments: [String] = []
 
     func run() throws {
         if hooksSkipped() { return }   // before any work, even reading the repository
         try runReporting {
-            switch name {
-            case "pre-push": try runPrePush()
-            case "post-merge": runPostMerge()
-            case "pre-receive": try runPreReceive()
-            default:
-                throw RealmError(.usage, "unknown hook '\(name)' (known: \(Hooks.names.joined(separator: ", ")))")
+            guard let context = HookContext.open() else { return }
+            try render(PrePush.decide(context: context, remote: arguments.first ?? "", input: PrePush.readStandardInput))
+        }
+    }
+}
+
+/// `git realm hook post-merge <squash>`.
+struct HookPostMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post-merge",
+        abstract: "Report stale imports and notifications after a merge (the post-merge shim runs this).")
+
+    @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook: <squash> (1 for a squash merge).")
+    var arguments: [String] = []
+
+    func run() throws {
+        if hooksSkipped() { return }
+        try runReporting {
+            guard let context = HookContext.open() else { return }
+            for problem in context.settings.problems { Output.warning("git-realm: \(problem)") }
+            do {
+                guard let participant = try context.participant() else { return }
+                let report = try PostMerge.run(participant: participant, settings: context.settings,
+                                               squash: arguments.first == "1")
+                for line in report.lines { Output.line(line) }
+            } catch {
+                Output.warning("git-realm post-merge could not check the realm: \(RealmError.wrap(error).message) (the merge itself is done)")
             }
         }
     }
+}
 
-    /// Server side: judge a push to the realm before git updates any ref (objects quarantined).
-    private func runPreReceive() throws {
-        let repository = try Participant.openRepository()
-        let updates = try RealmVerification.parsePreReceive(String(decoding: PrePush.readStandardInput(), as: UTF8.self))
-        let refusals = try RealmVerification.preReceive(repository: repository, updates: updates)
-        guard !refusals.isEmpty else { return }
-        for refusal in refusals { Output.error(RealmError(.checkFailed, "git-realm: push refused: \(refusal)")) }
-        throw ExitCode(RealmError.Kind.checkFailed.rawValue)
-    }
+/// `git realm hook pre-receive`: server side, on a bare realm repository.
+struct HookPreReceiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pre-receive",
+        abstract: "Judge a push to the realm before git updates any ref (installed by 'git realm admin protect').")
 
-    private func runPrePush() throws {
-        guard let context = HookContext.open() else { return }
-        let settings = context.settings
-        for problem in settings.problems { Output.warning("git-realm: \(problem)") }
-        let result: PrePushResult
-        do {
-            guard let participant = try context.participant() else { return }
-            let updates = try PrePush.parse(PrePush.readStandardInput())
-            result = try PrePush.check(participant: participant, remote: arguments.first ?? "", updates: updates,
-                                       settings: settings)
-        } catch {
-            var failure = RealmError.wrap(error)
-            switch settings.hookFailure {
-            case .block:
-                failure.message = "git-realm pre-push could not check this push (push blocked): " + failure.message
-                failure.hint = (failure.hint.map { $0 + "; " } ?? "")
-                    + "to push anyway: git push --no-verify, or 'git config realm.hookFailure warn'"
-                Output.error(failure)
-                throw ExitCode(failure.exitCode)
-            case .warn:
-                Output.warning("git-realm pre-push could not check this push: \(failure.message)")
-                Output.hint("pushing anyway (realm.hookFailure=warn)")
-                return
-            }
-        }
-        for notice in result.notices { Output.stderrLine("git-realm: \(notice)") }
-        guard !result.findings.isEmpty else { return }
+    @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook (none).")
+    var arguments: [String] = []
 
-        let blocking = settings.prePush == .block
-        let fetched = result.fetchedAt.map { "fetched \(Timestamp.age($0))" } ?? "fetch time unknown"
-        for finding in result.findings {
-            let state = finding.state
-            let at = "\(finding.update.localRef) (\(finding.update.localSha.hex.prefix(12)))"
-            var message = blocking ? "push blocked: " : ""
-            var details: [String] = []
-            if let problem = state.problem {
-                message += "cannot read the value of export '\(state.contractName)' at \(at): \(problem)"
-            } else {
-                let version = state.contract?.version ?? "?"
-                message += "export '\(state.contractName)' at \(at) differs from contract '\(state.contractName)' \(version) in realm '\(result.realm)' (\(fetched)):"
-                details = state.changes
-                if state.schemaChanged { details.append("~ schema: \(state.export.schemaFile ?? "schema file") differs from the realm's") }
-                details += state.violations.map { "! \($0)" }
-            }
-            if !finding.touched.isEmpty { details.append("(changed: \(finding.touched.joined(separator: ", ")))") }
-            if blocking {
-                Output.error(RealmError(.checkFailed, message, details: details))
-            } else {
-                Output.warning(message)
-                for line in details { Output.stderrLine("  \(line)") }
-            }
-        }
-        let drifted = result.findings.contains { $0.state.problem == nil }
-        let publish = drifted ? "run 'git realm sync' to publish the new version to the realm"
-            : "fix the export's file, or its extraction in the binding"
-        if blocking {
-            Output.hint("\(publish), then push again (to push anyway: git push --no-verify, or 'git config realm.prePush warn')")
+    /// Judges a push to the realm before git updates any ref (objects quarantined).
+    func run() throws {
+        if hooksSkipped() { return }
+        try runReporting {
+            let repository = try Participant.openRepository()
+            let updates = try RealmVerification.parsePreReceive(String(decoding: PrePush.readStandardInput(), as: UTF8.self))
+            let refusals = try RealmVerification.preReceive(repository: repository, updates: updates)
+            guard !refusals.isEmpty else { return }
+            for refusal in refusals { Output.error(RealmError(.checkFailed, "git-realm: push refused: \(refusal)")) }
             throw ExitCode(RealmError.Kind.checkFailed.rawValue)
-        }
-        Output.hint("\(publish) (pushing anyway: realm.prePush=warn)")
-    }
-
-    private func runPostMerge() {
-        guard let context = HookContext.open() else { return }
-        for problem in context.settings.problems { Output.warning("git-realm: \(problem)") }
-        do {
-            guard let participant = try context.participant() else { return }
-            let report = try PostMerge.run(participant: participant, settings: context.settings,
-                                           squash: arguments.first == "1")
-            for line in report.lines { Output.line(line) }
-        } catch {
-            Output.warning("git-realm post-merge could not check the realm: \(RealmError.wrap(error).message) (the merge itself is done)")
         }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmLimits
 
 /// `--json` for every command that reads.
 struct JSONOption: ParsableArguments {
@@ -23,39 +22,24 @@ func runReporting(_ body: () throws -> Void) throws {
     }
 }
 
-func splitList(_ text: String) -> [String] {
-    text.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
-}
+/// The exit-status table (`ExitStatus.all`), at the end of every command's help.
+let exitCodeDiscussion = "EXIT STATUS\n" + exitStatusLines.joined(separator: "\n") + "\n"
 
-extension String {
-    func trimmingWhitespace() -> String {
-        var s = self[...]
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return String(s)
-    }
+/// `  0   success`, a continuation line indented under the meaning.
+let exitStatusLines: [String] = ExitStatus.all.flatMap { status -> [String] in
+    let code = String(status.code)
+    let first = "  " + code + String(repeating: " ", count: max(1, 4 - code.count)) + status.summary[0]
+    return [first] + status.summary.dropFirst().map { "      " + $0 }
 }
-
-let exitCodeDiscussion = """
-EXIT STATUS
-  0   success
-  1   a check failed (invalid value, breaking change, blocked push)
-  2   usage error or bad input (arguments, malformed realm files, names)
-  3   not in a git repository, or this repository has not joined a realm
-  4   the realm or a remote could not be reached, or git refused a transfer
-  5   refused by a realm rule (cycle, leaving while imported, foreign hook)
-  6   the realm kept changing under concurrent writers, or another command
-      in this clone kept the fetched realm's refs locked; retries exhausted
-  70  internal error
-"""
 
 /// The network settings, in the help of every command that reaches the realm.
+private let timeouts = Settings.networkTimeouts
 let networkDiscussion = """
 NETWORK
   Fetches and pushes of the realm run git under timeouts from git config:
-  realm.connectTimeout (ssh connection, default \(Int(Limits.networkConnectTimeout)) s),
-  realm.inactivityTimeout (no output from git, default \(Int(Limits.networkInactivityTimeout)) s) and
-  realm.timeout (the whole fetch or push, default \(Int(Limits.networkDeadline)) s). git never
+  \(timeouts[0].key) (ssh connection, default \(timeouts[0].seconds) s),
+  \(timeouts[1].key) (no output from git, default \(timeouts[1].seconds) s) and
+  \(timeouts[2].key) (the whole fetch or push, default \(timeouts[2].seconds) s). git never
   prompts here: credentials come from a credential helper or an ssh agent.
   A timeout is exit 4, except for --fetch of status, check and graph, which
   then show the realm as last fetched, with a warning saying how old it is.

@@ -2,8 +2,6 @@
 import Glibc
 #endif
 import RealmCore
-import RealmGit
-import RealmJSON
 
 /// Every byte git-realm writes for people goes through here: human lines on stdout, `error:`,
 /// `warning:` and `hint:` lines on stderr. `--json` output (`json`) is written exactly.
@@ -157,7 +155,7 @@ enum ColourSetting: Equatable {
     }
 
     static func resolve() -> Bool {
-        let choice = chosen(environment: environmentValue("GIT_REALM_COLOR"), config: configValue)
+        let choice = chosen(environment: environmentValue("GIT_REALM_COLOR"), config: Settings.value)
         switch choice {
         case .always: return true
         case .never: return false
@@ -175,7 +173,7 @@ enum ColourSetting: Equatable {
             if let setting = parse(value) { return setting }
             Output.warning("GIT_REALM_COLOR: '\(value)' is not always, never or auto; ignored")
         }
-        for key in ["color.realm", "color.ui"] {
+        for key in Settings.colourKeys {
             guard let value = config(key) else { continue }
             if let setting = parse(value) { return setting }
             Output.warning("\(key): '\(value)' is not always, never, auto, true or false; ignored")
@@ -183,16 +181,8 @@ enum ColourSetting: Equatable {
         return .auto
     }
 
-    /// A config value from this directory's repository, or from the user's config outside one.
-    static func configValue(_ key: String) -> String? {
-        if let repository = try? Repository.discover(from: currentDirectory()) {
-            return (try? repository.configString(key)).flatMap { $0 }
-        }
-        return (try? Repository.userConfigString(key)).flatMap { $0 }
-    }
-
     private static func environmentValue(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
+        envString(name)
     }
 }
 

@@ -1,7 +1,5 @@
 import ArgumentParser
-import RealmContracts
 import RealmCore
-import RealmJSON
 
 extension VersionRange.Syntax: ExpressibleByArgument {}
 

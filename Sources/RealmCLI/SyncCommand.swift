@@ -1,6 +1,5 @@
 import ArgumentParser
 import RealmCore
-import RealmJSON
 
 struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +8,7 @@ struct SyncCommand: ParsableCommand {
         discussion: """
         Fetches the realm. As exporter: extracts each export's value, shows how it differs from the
         realm's contract, computes the version bump the change needs (refusing an insufficient
-        --version and a contract this repo does not own), writes the new version with its
+        --new-version and a contract this repo does not own), writes the new version with its
         evolution entry and notifies every consumer in the realm's notes, in one atomic push. A
         breaking change that governance sends for approval goes to a sync/<repo>/<timestamp>
         branch instead; while one of this repo's is pending, a new change replaces the proposal
@@ -29,8 +28,16 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Sync only this contract.")
     var contract: String?
 
-    @Option(help: "The new version for --contract (must be a sufficient bump).")
-    var version: String?
+    @Option(name: .customLong("new-version"), help: ArgumentHelp("The new version for --contract (must be a sufficient bump).", valueName: "version"))
+    var newVersion: String?
+
+    /// The old spelling, which shadowed the global --version: still taken, with a note.
+    @Option(name: .customLong("version"), help: .hidden)
+    var legacyVersion: String?
+
+    func validate() throws {
+        if newVersion != nil && legacyVersion != nil { throw ValidationError("give the new version once, with --new-version") }
+    }
 
     @Flag(help: "Treat validation warnings (exit 2) and unacknowledged stale imports as failures.")
     var strict = false
@@ -40,8 +47,10 @@ struct SyncCommand: ParsableCommand {
     func run() throws {
         try runReporting {
             let participant = try Participant.current()
+            if legacyVersion != nil { Output.warning("sync --version is now --new-version; --version still works") }
             if !output.json { Output.line("📤 Syncing with realm '\(participant.realm)'...") }
-            let report = try SyncOperation(dryRun: dryRun, strict: strict, version: version, contract: contract).run(in: participant)
+            let report = try SyncOperation(dryRun: dryRun, strict: strict, version: newVersion ?? legacyVersion,
+                                           contract: contract).run(in: participant)
             if output.json {
                 Output.json(report.json)
             } else {
@@ -60,8 +69,7 @@ struct SyncCommand: ParsableCommand {
                 Output.line("  \(p.contract): \(p.from) → \(p.to) (\(kind), \(p.bump) bump)")
                 for line in p.changes { Output.line("    \(line)") }
             }
-            if let branch = r.branch {
-                let name = branch.replacingOccurrences(of: "refs/heads/", with: "")
+            if let name = r.branchName {
                 switch r.branchState {
                 case .new:
                     Output.line(r.dryRun ? "Would push branch \(name) for approval" : "\(Output.check) Pushed branch \(name): breaking change pending approval")

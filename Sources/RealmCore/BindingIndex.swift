@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// Which domains a repository has a binding in, remembered per `domains/` tree.
 ///

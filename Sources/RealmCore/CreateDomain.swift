@@ -1,6 +1,7 @@
 import RealmContracts
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// `git realm admin domain create`: domain.yaml, a contract skeleton owned by one repo, and
 /// bindings (the owner provides, the others consume). Refuses a domain that closes a cycle.

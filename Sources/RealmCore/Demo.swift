@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RealmGit
+import RealmSupport
 
 /// `git realm demo`: a throwaway realm with two repos, aperture and fungal-image-analysis,
 /// walked through the seeds' scenario with the real `git realm` commands. Each step prints
@@ -46,7 +47,7 @@ public struct Demo {
         try makeDirectories(home)
         let env: [String: String] = [
             "HOME": home, "GIT_CONFIG_GLOBAL": home + "/.gitconfig", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
-            "PATH": binDir + ":" + (environment("PATH") ?? "/usr/bin:/bin"),
+            "PATH": binDir + ":" + (envString("PATH") ?? "/usr/bin:/bin"),
             "GIT_AUTHOR_NAME": "Demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
             "GIT_COMMITTER_NAME": "Demo", "GIT_COMMITTER_EMAIL": "demo@example.com",
             "GIT_REALM_COLOR": "never",
@@ -91,8 +92,8 @@ public struct Demo {
         let signing: [Step] = !signed ? [] : [
             Step(directory: root, command: ["sh", "-c", "mkdir -p ~/.ssh && ssh-keygen -q -t ed25519 -N '' -C demo@example.com -f ~/.ssh/realm_ed25519"],
                  note: "A signing key (everyone here is demo@example.com; in real life, one key per person)"),
-            Step(directory: root, command: ["git", "config", "--global", "gpg.format", "ssh"], note: ""),
-            Step(directory: root, command: ["git", "config", "--global", "user.signingkey", key + ".pub"], note: ""),
+            Step(directory: root, command: ["git", "config", "--global", ConfigKey.gpgFormat, "ssh"], note: ""),
+            Step(directory: root, command: ["git", "config", "--global", ConfigKey.userSigningKey, key + ".pub"], note: ""),
         ]
         let create: [Step] = signed ? [
             Step(directory: root, command: ["git", "realm", "admin", "init", "realm.git", "--name", "letemcook", "--require-signed-commits"],
@@ -129,7 +130,7 @@ public struct Demo {
             Step(directory: aperture, command: ["git", "realm", "admin", "domain", "create", "s3-access",
                                                 "--repos", "aperture,fungal-image-analysis", "--contract", "s3-permissions",
                                                 "--schema", "../s3-permissions.schema.yaml", "--value", "../s3-permissions.value.yaml",
-                                                "--version", "1.4.0"],
+                                                "--contract-version", "1.4.0"],
                  note: "aperture provides s3-permissions 1.4.0 to fungal-image-analysis"),
             Step(directory: aperture, command: ["git", "realm", "export", "s3-permissions", "--source", "models/**/*.py", "--detect", "s3-paths"],
                  note: "aperture's value is the S3 paths found in its code"),
@@ -160,7 +161,7 @@ public struct Demo {
             Step(directory: fungal, command: ["git", "realm", "admin", "domain", "create", "feedback-loop",
                                               "--repos", "fungal-image-analysis,aperture", "--contract", "feedback"],
                  expectStatus: 5, note: "A domain in the other direction would close a cycle: refused"),
-            Step(directory: aperture, command: ["git", "log", "--oneline", "refs/realm/letemcook/main"], note: "Every realm write is one commit"),
+            Step(directory: aperture, command: ["git", "log", "--oneline", RefLayout.fetchedMain(realm: "letemcook")], note: "Every realm write is one commit"),
         ] + verify
 
         var failures = 0

@@ -6,6 +6,7 @@ import Darwin
 import RealmJSON
 import RealmLimits
 import RealmYAML
+import RealmSupport
 
 /// How to read a document.
 public enum DocumentFormat: String, Sendable, CaseIterable {
@@ -72,7 +73,7 @@ public enum DocumentLoader {
             guard fileExists(path), !isDirectory(path) else { throw RealmError(.usage, "\(path): no such file") }
             let fd = open(path, O_RDONLY)
             guard fd >= 0 else {
-                throw RealmError(.usage, "\(path): cannot read: \(String(cString: strerror(errno)))")
+                throw RealmError(.usage, "\(path): cannot read: \(errorText(errno))")
             }
             defer { close(fd) }
             bytes = readBounded(fd: fd)
@@ -82,15 +83,6 @@ public enum DocumentLoader {
 
     /// At most `Limits.documentBytes + 1` bytes of `fd`.
     private static func readBounded(fd: Int32) -> [UInt8] {
-        let cap = Limits.documentBytes + 1
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while bytes.count < cap {
-            let n = read(fd, &buffer, min(buffer.count, cap - bytes.count))
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-        }
-        return bytes
+        readAll(fd: fd, upTo: Limits.documentBytes + 1).bytes
     }
 }

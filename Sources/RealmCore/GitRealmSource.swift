@@ -4,6 +4,7 @@ import Glibc
 import RealmGit
 import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// Reads realm files straight from a commit in a participant's object store: no realm
 /// checkout on disk.

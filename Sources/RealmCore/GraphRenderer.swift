@@ -1,4 +1,5 @@
 import RealmModel
+import RealmSupport
 
 /// Renders the realm's dependency graph: repos as nodes, domains as labelled edges
 /// provider -> consumer.

@@ -1,4 +1,5 @@
 import RealmGit
+import RealmSupport
 
 /// The hook shims git-realm installs (the git-lfs way): tiny scripts that run
 /// `git realm hook <name> "$@"`, that say how to remove themselves when git-realm is gone,
@@ -24,8 +25,8 @@ public enum Hooks {
 
     /// The directory hooks go to: `core.hooksPath` (relative to the working tree) or `$GIT_COMMON_DIR/hooks`.
     public static func directory(for repository: Repository) throws -> String {
-        if let configured = try repository.configString("core.hooksPath"), !configured.isEmpty {
-            let expanded = configured.hasPrefix("~/") ? (environment("HOME") ?? "") + configured.dropFirst(1) : configured
+        if let configured = try repository.configString(ConfigKey.hooksPath), !configured.isEmpty {
+            let expanded = expandHome(configured)
             return absolutePath(expanded, relativeTo: repository.workdir ?? repository.gitDir)
         }
         return repository.commonDir.hasSuffix("/") ? repository.commonDir + "hooks" : repository.commonDir + "/hooks"

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin init`: writes realm.yaml into an empty realm repository and pushes it.
 public struct InitRealm {
@@ -44,7 +45,7 @@ public struct InitRealm {
             throw RealmError(.refused, "the repository at \(GitRemote.displayURL(url)) is not empty",
                              hint: "use --force to write realm.yaml on top of its main branch")
         }
-        let approvers = self.approvers.isEmpty ? ((try? store.configString("user.email")).flatMap { $0 }.map { [$0] } ?? []) : self.approvers
+        let approvers = self.approvers.isEmpty ? ((try? store.configString(ConfigKey.userEmail)).flatMap { $0 }.map { [$0] } ?? []) : self.approvers
         guard RealmConfig.admissionModes.contains(admission) else {
             throw RealmError(.usage, "--admission must be one of \(RealmConfig.admissionModes.joined(separator: ", ")), not '\(admission)'")
         }
@@ -53,11 +54,11 @@ public struct InitRealm {
         config.trust.requireSignedCommits = requireSignedCommits
         config.governance.breakingChanges = breakingChanges
         // The creator approves; with a signing key, approvals are proven by it (docs/trust.md).
-        if let signer = try SSHSigner.configured(in: store), SigningKey.isValid(signer.publicKey),
-           let email = (try? store.configString("user.email")) ?? nil, approvers.contains(email) {
+        if let signer = try CommitSigner.configured(in: store), SigningKey.isValid(signer.publicKey),
+           let email = (try? store.configString(ConfigKey.userEmail)) ?? nil, approvers.contains(email) {
             config.trust.approverKeys = [SigningKey(principal: email, key: signer.publicKey)]
         }
-        if requireSignedCommits, try SSHSigner.configured(in: store) == nil {
+        if requireSignedCommits, try CommitSigner.configured(in: store) == nil {
             throw RealmError(.usage, "--require-signed-commits: git is not set up to sign here, so not even realm.yaml could be signed",
                              hint: "git config --global gpg.format ssh && git config --global user.signingkey ~/.ssh/id_ed25519.pub (docs/trust.md)")
         }

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin join`: registers this repository in a realm (repos/<name>.yaml), writes
 /// the membership file, fetches the realm and installs the hooks.
@@ -35,6 +36,8 @@ public struct JoinRealm {
         /// registration waits on this realm branch until an approver runs `admin admit`.
         public var pendingBranch: String? = nil
         public var admission: String = "open"
+        /// `pendingBranch` as a reader names it (`join/<repo>`).
+        public var pendingBranchName: String? { pendingBranch.map(RefLayout.shortBranchName) }
     }
 
     public func run() throws -> Result {
@@ -65,11 +68,11 @@ public struct JoinRealm {
         case .manual, .skip: nil
         }
 
-        let email = (try? repository.configString("user.email")).flatMap { $0 }
+        let email = (try? repository.configString(ConfigKey.userEmail)).flatMap { $0 }
         var entry = RepoEntry(name: repoName, org: org, url: Self.publishableURL(of: repository),
                               maintainers: email.map { [$0] } ?? [], joinedAt: Timestamp.now())
-        // The joining user's signing key, when git signs with SSH here (docs/trust.md).
-        if let email, let signer = try SSHSigner.configured(in: repository), SigningKey.isValid(signer.publicKey) {
+        // The joining user's signing key, when git signs here (SSH or OpenPGP; docs/trust.md).
+        if let email, let signer = try CommitSigner.configured(in: repository), SigningKey.isValid(signer.publicKey) {
             entry.keys = [SigningKey(principal: email, key: signer.publicKey)]
         }
         var registered = false
@@ -136,9 +139,9 @@ public struct JoinRealm {
         let membership = Membership(realm: realmName, url: storedURL, repo: repoName)
         try membership.write(to: workdir)
         let participant = Participant(repository: repository, membership: membership)
-        try repository.setConfig("realm.\(realmName).fetchedAt", String(Timestamp.nowSeconds()))
-        try recordCheckout(repository: repository, realm: realmName, url: storedURL, workdir: workdir)
-        try repository.setConfig("notes.rewriteRef", RefLayout.localNotes)
+        try repository.setConfig(ConfigKey.fetchedAt(realm: realmName), String(Timestamp.nowSeconds()))
+        try recordCheckout(repository: repository, realm: realmName, repo: repoName, url: storedURL, workdir: workdir)
+        try repository.setConfig(ConfigKey.notesRewriteRef, RefLayout.localNotes)
 
         var hookLines: [String] = []
         var manual: String?
@@ -164,14 +167,14 @@ public struct JoinRealm {
         guard let email, config.governance.approvers.contains(email) else { return false }
         let keys = config.trust.approverKeys.filter { $0.principal == email }.map(\.key)
         if keys.isEmpty { return config.trust.approverKeys.isEmpty }
-        return try SSHSigner.configured(in: repository).map { keys.contains($0.publicKey) } ?? false
+        return try CommitSigner.configured(in: repository).map { keys.contains($0.publicKey) } ?? false
     }
 
     /// What repos/<repo>.yaml says about where this repository lives: origin's URL without
     /// credentials, or nothing when origin is missing or local (a path, `file://`): a path
     /// would only tell the realm how this machine is laid out.
     static func publishableURL(of repository: Repository) -> String? {
-        guard let origin = (try? repository.configString("remote.origin.url")).flatMap({ $0 }),
+        guard let origin = (try? repository.configString(ConfigKey.originURL)).flatMap({ $0 }),
               !origin.isEmpty, !GitURL.isLocal(origin) else { return nil }
         return GitURL.redacted(origin)
     }
@@ -205,7 +208,7 @@ public struct JoinRealm {
     }
 
     private func readRealmName(repository: Repository, url: String) throws -> String {
-        let incoming = "refs/realm-incoming/main"
+        let incoming = RefLayout.joinIncoming
         do {
             try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
                                 refspecs: ["+\(RefLayout.realmMainBranch):\(incoming)"],
@@ -226,10 +229,16 @@ public struct JoinRealm {
     }
 }
 
-/// The user-level index of realms and local checkouts (global git config, `realm.<realm>.*`).
-func recordCheckout(repository: Repository, realm: String, url: String, workdir: String) throws {
-    try? repository.setConfig("realm.\(realm).url", url, level: .global)
-    let key = "realm.\(realm).checkout"
+/// The user-level index of realms and local checkouts (global git config, `realm.<realm>.*`):
+/// `realm.<realm>.checkout.<repo>` (where `worktree`, `commit` and `push` find each member,
+/// docs/change.md), and the older multi-valued `realm.<realm>.checkout`, kept for readers
+/// that know only it.
+func recordCheckout(repository: Repository, realm: String, repo: String, url: String, workdir: String) throws {
+    try? repository.setConfig(ConfigKey.realmURL(realm: realm), url, level: .global)
+    if let key = ConfigKey.realmCheckout(realm: realm, repo: repo) {
+        try? repository.setConfig(key, workdir, level: .global)
+    }
+    let key = ConfigKey.realmCheckout(realm: realm)
     let existing = (try? repository.configMultivar(key)) ?? []
     if !existing.contains(workdir) {
         try? repository.addConfigMultivar(key, workdir, level: .global)

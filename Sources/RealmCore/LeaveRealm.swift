@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin leave`: removes this repo from the realm (its entry, its bindings, its
 /// membership in domains, the contracts it owns) and the local membership, hooks and refs.
@@ -62,10 +63,10 @@ public struct LeaveRealm {
         let repository = participant.repository
         let hookLines = try Hooks.uninstall(from: repository)
         if let workdir = repository.workdir { removeFile(workdir + "/" + Membership.fileName) }
-        for ref in try repository.references(glob: "refs/realm/\(participant.realm)/*") {
+        for ref in try repository.references(glob: RefLayout.fetchedRefs(realm: participant.realm)) {
             try? repository.deleteRef(ref.name, expected: ref.oid)
         }
-        try? repository.unsetConfig("realm.\(participant.realm).fetchedAt")
+        try? repository.unsetConfig(ConfigKey.fetchedAt(realm: participant.realm))
         return Result(removed: removed, orphanedImporters: importers, hookLines: hookLines)
     }
 }

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// This repository's membership: the committed `.gitrealm` file (git-config syntax, like
 /// `.gitmodules`) naming the realm, its URL and this repo's name in it.
@@ -39,12 +40,12 @@ public struct Membership: Sendable, Equatable {
         } else {
             return nil
         }
-        func value(_ key: String) -> String? { entries.last(where: { $0.key == "realm." + key })?.value }
+        func value(_ key: String) -> String? { entries.last(where: { $0.key == ConfigKey.Membership.field(key) })?.value }
         guard let realm = value("name"), let url = value("url"), let repo = value("repo") else {
             throw RealmError(.usage, "\(displayPath): needs realm.name, realm.url and realm.repo",
                              hint: "run 'git realm admin join <realm-url>' again to rewrite it")
         }
-        for (field, name) in [("realm.name", realm), ("realm.repo", repo)] {
+        for (field, name) in [(ConfigKey.Membership.name, realm), (ConfigKey.Membership.repo, repo)] {
             if let problem = Names.problem(with: name) {
                 throw RealmError(.usage, "\(displayPath): \(field): name '\(name)' \(problem)")
             }
@@ -54,8 +55,8 @@ public struct Membership: Sendable, Equatable {
 
     public func write(to workdir: String) throws {
         let path = workdir + "/" + Self.fileName
-        try ConfigFile.set(path: path, key: "realm.name", value: realm)
-        try ConfigFile.set(path: path, key: "realm.url", value: url)
-        try ConfigFile.set(path: path, key: "realm.repo", value: repo)
+        try ConfigFile.set(path: path, key: ConfigKey.Membership.name, value: realm)
+        try ConfigFile.set(path: path, key: ConfigKey.Membership.url, value: url)
+        try ConfigFile.set(path: path, key: ConfigKey.Membership.repo, value: repo)
     }
 }

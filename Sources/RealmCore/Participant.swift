@@ -4,6 +4,7 @@ import Glibc
 import RealmGit
 import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// A repository that has joined a realm, seen from a command run inside it.
 public final class Participant: @unchecked Sendable {
@@ -62,7 +63,7 @@ public final class Participant: @unchecked Sendable {
         try repository.configString(fetchedAtKey).flatMap { Int64($0) }
     }
 
-    private var fetchedAtKey: String { "realm.\(realm).fetchedAt" }
+    private var fetchedAtKey: String { ConfigKey.fetchedAt(realm: realm) }
 
     /// Fetches the realm's main, notes and sync branches into `refs/realm/<realm>/`, under the
     /// configured timeouts (`NetworkPolicy`), each at most `timeout` seconds when one is given.
@@ -198,20 +199,7 @@ public enum RealmRemote {
 
 /// The line of git's standard error that says what failed, without credentials in URLs.
 func firstLine(_ text: String) -> String {
-    let lines = GitURL.redactingURLs(in: text).split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
-    return lines.first(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }).map(String.init)
-        ?? lines.first.map(String.init) ?? "(no message)"
-}
-
-extension Substring {
-    func trimmingCharacters() -> Substring {
-        var s = self
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return s
-    }
-}
-
-extension String {
-    func trimmed() -> String { String(self[...].trimmingCharacters()) }
+    let lines = GitURL.redactingURLs(in: text).split(separator: "\n").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+    return lines.first(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") })
+        ?? lines.first ?? "(no message)"
 }

@@ -1,5 +1,7 @@
 import RealmGit
 import RealmModel
+import RealmSupport
+import RealmSupport
 
 /// Every failure a command reports. `kind` decides the exit code (docs/exit-codes.md); the
 /// message is one line naming what is wrong and where; `hint` says what to run next.
@@ -55,6 +57,10 @@ public struct RealmError: Error, Sendable, CustomStringConvertible {
             var wrapped = RealmError(.network, "`\(what)` \(outcome): \(firstLine(e.stderr))")
             wrapped.timedOut = e.timedOut
             return wrapped
+        case let e as SystemError where e.kind == .file:
+            return RealmError(.usage, e.message)
+        case let e as SystemError:
+            return wrap(GitError(e))
         case let e as GitError where e.isInvalid:
             return RealmError(.usage, e.message)
         case let e as GitError:

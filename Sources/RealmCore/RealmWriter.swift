@@ -5,6 +5,7 @@ import RealmGit
 import RealmLimits
 import RealmModel
 import RealmYAML
+import RealmSupport
 
 /// One change to the realm: files to write or delete. Built from the realm as it is at the
 /// tip being written on, so a retry after a concurrent write re-applies it to the new tip.
@@ -212,7 +213,7 @@ public struct RealmWriter {
             let tree = try Trace.region("realm tree built") { try objects.buildTree(base: tip, changes: change.files) }
             if let tip, try objects.commit(tip).tree == tree, change.branch == nil {
                 commit = tip
-            } else if let signer = try SSHSigner.configured(in: repository) {
+            } else if let signer = try CommitSigner.configured(in: repository) {
                 // Signed whenever the user can sign (git's own settings: gpg.format ssh, user.signingkey).
                 commit = try objects.createSignedCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: change.message,
                                                         signer: signer)

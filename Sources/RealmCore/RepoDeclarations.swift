@@ -1,6 +1,7 @@
 import RealmGit
 import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// What this repository declares about itself in its own tracked `.gitrealm`: how it computes
 /// each export's value and which validation scripts it runs. The realm may mirror the export
@@ -76,18 +77,18 @@ public struct RepoDeclarations: Sendable, Equatable {
     public static func parse(_ entries: [(key: String, value: String)], origin: String) throws -> RepoDeclarations {
         var result = RepoDeclarations()
         for (key, value) in entries {
-            let section: String
-            if key.hasPrefix("export.") { section = "export" } else if key.hasPrefix("import.") { section = "import" } else { continue }
-            guard let lastDot = key.lastIndex(of: "."), key.index(key.startIndex, offsetBy: section.count) < lastDot else {
-                throw RealmError(.usage, "\(origin): \(key): expected [\(section) \"<contract>\"] with a field")
+            let section: ConfigKey.Membership.Section, contract: String, field: String
+            switch ConfigKey.Membership.parse(key) {
+            case nil: continue
+            case .malformed(let s)?:
+                throw RealmError(.usage, "\(origin): \(key): expected [\(s.rawValue) \"<contract>\"] with a field")
+            case .declaration(let s, let c, let f)?: (section, contract, field) = (s, c, f)
             }
-            let contract = String(key[key.index(key.startIndex, offsetBy: section.count + 1)..<lastDot])
-            let field = String(key[key.index(after: lastDot)...])
             if let problem = Names.problem(with: contract) {
-                throw RealmError(.usage, "\(origin): [\(section) \"\(contract)\"]: contract name \(problem)")
+                throw RealmError(.usage, "\(origin): [\(section.rawValue) \"\(contract)\"]: contract name \(problem)")
             }
             func path() throws -> String { try RepoPath.confined(value, what: "\(origin): \(key)") }
-            if section == "export" {
+            if section == .export {
                 var export = result.export(contract) ?? Export(contract: contract)
                 switch field {
                 case "source":
@@ -142,17 +143,17 @@ public struct RepoDeclarations: Sendable, Equatable {
     /// for that contract (its validation scripts are kept).
     public static func write(_ export: Export, to workdir: String) throws {
         let path = workdir + "/" + Membership.fileName
-        let section = "export.\(export.contract)"
+        func key(_ field: String) -> String { ConfigKey.Membership.declaration(.export, contract: export.contract, field: field) }
         for field in ["source", "file", "command", "detect", "schema"] {
-            try ConfigFile.unset(path: path, key: "\(section).\(field)")
+            try ConfigFile.unset(path: path, key: key(field))
         }
-        for source in export.sourceFiles { try ConfigFile.add(path: path, key: "\(section).source", value: source) }
+        for source in export.sourceFiles { try ConfigFile.add(path: path, key: key("source"), value: source) }
         switch export.extraction {
-        case .file(let spec)?: try ConfigFile.set(path: path, key: "\(section).file", value: spec)
-        case .command(let command)?: try ConfigFile.set(path: path, key: "\(section).command", value: command)
-        case .detect(let detector)?: try ConfigFile.set(path: path, key: "\(section).detect", value: detector)
+        case .file(let spec)?: try ConfigFile.set(path: path, key: key("file"), value: spec)
+        case .command(let command)?: try ConfigFile.set(path: path, key: key("command"), value: command)
+        case .detect(let detector)?: try ConfigFile.set(path: path, key: key("detect"), value: detector)
         case nil: break
         }
-        if let schema = export.schemaFile { try ConfigFile.set(path: path, key: "\(section).schema", value: schema) }
+        if let schema = export.schemaFile { try ConfigFile.set(path: path, key: key("schema"), value: schema) }
     }
 }

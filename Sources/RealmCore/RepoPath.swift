@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 /// A path inside this repository, as a declaration, a command-line flag or a realm file names

@@ -2,6 +2,7 @@ import RealmGit
 import RealmLimits
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// What `git realm status` shows: read from the last fetched realm (no network unless asked).
 public struct StatusReport: Sendable {
@@ -295,14 +296,15 @@ public struct StatusReport: Sendable {
                 }
             }
             let subject = String(info.message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
-            var entry = SyncBranch(ref: "sync/\(branch.repo)/\(branch.stamp)", repo: branch.repo, stamp: branch.stamp,
+            var entry = SyncBranch(ref: RefLayout.shortBranchName(RefLayout.realmSyncBranch(repo: branch.repo, stamp: branch.stamp)), repo: branch.repo, stamp: branch.stamp,
                                    commit: branch.commit.hex, subject: subject, yours: branch.repo == participant.name,
                                    concernsYou: concerns)
             // What it waits for, from its record on main: approval, or the grace period's countdown.
             if concerns, let main, let proposal = (try? snapshot(main).proposal(repo: branch.repo, stamp: branch.stamp)) ?? nil {
                 let contracts = Proposals.proposedContracts(proposal, in: repository)
                 if contracts.count == proposal.files.count,
-                   let standing = try? ProposalStanding.evaluate(proposal, in: snapshot(main), proposed: contracts, excluding: []) {
+                   let standing = try? ProposalStanding.evaluate(proposal, in: snapshot(main), proposed: contracts, excluding: [],
+                                                                 startedAt: Proposals.started(proposal, repository: repository, snapshot: snapshot(main))) {
                     let now = Timestamp.nowSeconds()
                     entry.ready = standing.ready(at: now)
                     entry.needs = standing.needs(at: now)

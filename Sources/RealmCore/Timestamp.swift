@@ -2,13 +2,14 @@
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+import RealmSupport
 #endif
 
 /// UTC timestamps as the realm files write them (`2026-01-24T10:00:00Z`), without Foundation.
 public enum Timestamp {
     /// Seconds since the epoch; `GIT_REALM_NOW` (seconds) overrides it for reproducible runs.
     public static func nowSeconds() -> Int64 {
-        if let fixed = getenv("GIT_REALM_NOW").map({ String(cString: $0) }), let value = Int64(fixed) {
+        if let fixed = envString("GIT_REALM_NOW"), let value = Int64(fixed) {
             return value
         }
         return Int64(time(nil))

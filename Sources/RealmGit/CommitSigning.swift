@@ -1,12 +1,12 @@
 import CGit2
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 /// Signing and verifying commits with git's own SSH signing machinery (`gpg.format ssh`,
 /// `user.signingkey`, `gpg.ssh.program`, an allowed-signers file), as `git commit -S` and
-/// `git verify-commit` do: `ssh-keygen -Y sign|verify -n git`. OpenPGP signing is not
-/// supported yet (docs/trust.md).
+/// `git verify-commit` do: `ssh-keygen -Y sign|verify -n git`. OpenPGP: OpenPGP.swift.
 public struct SSHSigner: Sendable {
     /// The program git runs for SSH signatures (`gpg.ssh.program`, default `ssh-keygen`).
     public var program: String
@@ -25,9 +25,9 @@ public struct SSHSigner: Sendable {
     /// `gpg.format` is `ssh` and `user.signingkey` names a key file (a literal `key::ssh-...`
     /// or `ssh-...` value is used through ssh-agent, as git does).
     public static func configured(in repository: Repository) throws(GitError) -> SSHSigner? {
-        guard try repository.configString("gpg.format")?.lowercased() == "ssh",
-              let key = try repository.configString("user.signingkey"), !key.isEmpty else { return nil }
-        let program = try repository.configString("gpg.ssh.program").flatMap { $0.isEmpty ? nil : $0 } ?? "ssh-keygen"
+        guard try repository.configString(ConfigKey.gpgFormat)?.lowercased() == "ssh",
+              let key = try repository.configString(ConfigKey.userSigningKey), !key.isEmpty else { return nil }
+        let program = try repository.configString(ConfigKey.gpgSSHProgram).flatMap { $0.isEmpty ? nil : $0 } ?? "ssh-keygen"
         var literal = key
         if literal.hasPrefix("key::") { literal.removeFirst(5) }
         if literal.hasPrefix("ssh-") || literal.hasPrefix("ecdsa-") || literal.hasPrefix("sk-") {
@@ -35,8 +35,8 @@ public struct SSHSigner: Sendable {
         }
         let path = expandHome(key)
         let pub = path.hasSuffix(".pub") ? path : path + ".pub"
-        guard let bytes = try? readSmallFile(pub, limit: 16 << 10) else {
-            throw GitError.notFound("user.signingkey \(key): cannot read its public key \(pub)")
+        guard let bytes = try? readFile(pub, limit: 16 << 10) else {
+            throw GitError.notFound("\(ConfigKey.userSigningKey) \(key): cannot read its public key \(pub)")
         }
         return SSHSigner(program: program, keyFile: path, publicKey: publicKeyLine(String(decoding: bytes, as: UTF8.self)))
     }
@@ -48,19 +48,19 @@ public struct SSHSigner: Sendable {
 
     /// The armored SSH signature of `payload` (namespace `git`).
     public func sign(_ payload: [UInt8]) throws(GitError) -> String {
-        let scratch = try ScratchDirectory()
+        let scratch = try GitError.bridging { () throws(SystemError) in try TemporaryDirectory(prefix: "git-realm-sign") }
         defer { scratch.remove() }
         let message = scratch.path + "/payload"
-        try writeSmallFile(message, payload)
+        try GitError.bridging { () throws(SystemError) in try writeFile(message, payload, mode: 0o600, atomic: false) }
         var keyPath = keyFile
         if keyPath.isEmpty {
             keyPath = scratch.path + "/key.pub"
-            try writeSmallFile(keyPath, Array((publicKey + "\n").utf8))
+            try GitError.bridging { () throws(SystemError) in try writeFile(keyPath, Array((publicKey + "\n").utf8), mode: 0o600, atomic: false) }
         }
-        let result = try ProcessRunner.run(program, ["-Y", "sign", "-n", "git", "-f", keyPath, message], timeout: 60)
-        guard result.status == 0, let signature = try? readSmallFile(message + ".sig", limit: 64 << 10) else {
+        let result = try GitError.bridging { () throws(SystemError) in try ProcessRunner.run(program, ["-Y", "sign", "-n", "git", "-f", keyPath, message], timeout: 60) }
+        guard result.status == 0, let signature = try? readFile(message + ".sig", limit: 64 << 10) else {
             throw GitError(code: GIT_ERROR.rawValue,
-                           message: "cannot sign with \(keyFile.isEmpty ? publicKey : keyFile): \(result.stderrText.trimmingSpaces)")
+                           message: "cannot sign with \(keyFile.isEmpty ? publicKey : keyFile): \(result.stderrText.trimmingWhitespace())")
         }
         return String(decoding: signature, as: UTF8.self)
     }
@@ -70,15 +70,17 @@ public struct SSHSigner: Sendable {
     /// else ssh-keygen's reason.
     public static func verify(program: String = "ssh-keygen", payload: [UInt8], signature: String,
                               allowedSigners: String, principal: String) throws(GitError) -> String? {
-        let scratch = try ScratchDirectory()
+        let scratch = try GitError.bridging { () throws(SystemError) in try TemporaryDirectory(prefix: "git-realm-sign") }
         defer { scratch.remove() }
-        try writeSmallFile(scratch.path + "/allowed", Array(allowedSigners.utf8))
-        try writeSmallFile(scratch.path + "/sig", Array(signature.utf8))
-        let result = try ProcessRunner.run(program, ["-Y", "verify", "-n", "git", "-f", scratch.path + "/allowed",
+        try GitError.bridging { () throws(SystemError) in
+            try writeFile(scratch.path + "/allowed", Array(allowedSigners.utf8), mode: 0o600, atomic: false)
+            try writeFile(scratch.path + "/sig", Array(signature.utf8), mode: 0o600, atomic: false)
+        }
+        let result = try GitError.bridging { () throws(SystemError) in try ProcessRunner.run(program, ["-Y", "verify", "-n", "git", "-f", scratch.path + "/allowed",
                                                      "-I", principal, "-s", scratch.path + "/sig"],
-                                           stdin: payload, timeout: 60)
+                                           stdin: payload, timeout: 60) }
         if result.status == 0 { return nil }
-        let reason = (result.stderrText + result.stdoutText).trimmingSpaces
+        let reason = (result.stderrText + result.stdoutText).trimmingWhitespace()
         return reason.isEmpty ? "not a valid signature by \(principal)" : reason
     }
 }
@@ -87,7 +89,7 @@ extension Repository {
     /// Writes a commit signed by `signer` (its signature in the `gpgsig` header, as git writes
     /// it); the rest as `createCommit`.
     public func createSignedCommit(tree: OID, parents: [OID], message: String, author: Signature? = nil,
-                                   signer: SSHSigner) throws(GitError) -> OID {
+                                   signer: CommitSigner) throws(GitError) -> OID {
         try requireNoNUL(message, "commit message")
         let payload = try locked { () throws(GitError) -> String in
             let (authorSig, committerSig) = try signatures(author)
@@ -123,42 +125,4 @@ extension Repository {
             return (signature.string, payload)
         }
     }
-}
-
-/// A private temporary directory for one signing or verification (files of mode 0600).
-struct ScratchDirectory {
-    let path: String
-    init() throws(GitError) {
-        let base = envString("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(base)/git-realm-sign.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw GitError.system("mkdtemp in \(base)", errno: errno) }
-        path = String(cString: made)
-    }
-    func remove() {
-        for name in ["payload", "payload.sig", "key.pub", "allowed", "sig"] { unlink(path + "/" + name) }
-        rmdir(path)
-    }
-}
-
-func writeSmallFile(_ path: String, _ bytes: [UInt8]) throws(GitError) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw GitError.system("create \(path)", errno: errno) }
-    defer { close(fd) }
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if n < 0 { if errno == EINTR { continue }; throw GitError.system("write \(path)", errno: errno) }
-        offset += n
-    }
-}
-
-func readSmallFile(_ path: String, limit: Int) throws(GitError) -> [UInt8] {
-    let bytes = try ConfigFile.readFile(path)
-    if bytes.count > limit { throw GitError.invalid("\(path) is larger than \(limit) bytes") }
-    return bytes
-}
-
-func expandHome(_ path: String) -> String {
-    guard path.hasPrefix("~/"), let home = envString("HOME") else { return path }
-    return home + String(path.dropFirst(1))
 }

@@ -1,6 +1,7 @@
 import CGit2
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 // Repository configuration.
@@ -36,10 +37,6 @@ final class RepositoryConfig {
         self.environment = environment
         self.globalPath = globalPath
     }
-}
-
-func fileExists(_ path: String) -> Bool {
-    access(path, F_OK) == 0
 }
 
 extension Repository {

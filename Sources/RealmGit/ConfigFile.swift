@@ -1,6 +1,7 @@
 import CGit2
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 /// A git-config-syntax file that is not a repository's config (e.g. the
@@ -16,7 +17,7 @@ public struct ConfigFile: Sendable {
     /// directives are listed as entries, not followed. Throws a not-found error
     /// when the file does not exist, an invalid error on a syntax error.
     public static func read(path: String) throws(GitError) -> [(key: String, value: String)] {
-        try parse(try readFile(path), source: path)
+        try parse(try GitError.bridging { () throws(SystemError) in try readFile(path) }, source: path)
     }
 
     /// Like `read`, for bytes already in memory (a blob of a commit); `source` names them in errors.
@@ -57,25 +58,6 @@ public struct ConfigFile: Sendable {
         var out: OpaquePointer?
         try check(git_config_open_ondisk(&out, path), "open config file \(path)")
         return try Handle.own(out, free: git_config_free, "open config file \(path)")
-    }
-
-    static func readFile(_ path: String) throws(GitError) -> [UInt8] {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let e = errno
-            if e == ENOENT { throw GitError.notFound("config file \(path) does not exist") }
-            throw GitError.system("open \(path)", errno: e)
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n > 0 { bytes += chunk[0..<n]; continue }
-            if n == 0 { return bytes }
-            if errno == EINTR { continue }
-            throw GitError.system("read \(path)", errno: errno)
-        }
     }
 }
 

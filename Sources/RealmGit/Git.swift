@@ -2,6 +2,7 @@ import CGit2
 import CGit2Setup
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 /// Process-wide libgit2 set-up.
@@ -74,6 +75,20 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     static func conflict(_ message: String) -> GitError {
         GitError(code: GIT_EMODIFIED.rawValue, message: message)
     }
+    /// A RealmSupport failure (a file, a program run) as a GitError of the code that fits.
+    public init(_ error: SystemError) {
+        switch error.kind {
+        case .notFound: self = .notFound(error.message)
+        case .file where error.errno == ENOENT: self = .notFound(error.message)
+        case .file, .system: self = GitError(code: GIT_ERROR.rawValue, message: error.message)
+        }
+    }
+
+    /// Runs a RealmSupport call (files, programs), its failure as a GitError.
+    static func bridging<T>(_ body: () throws(SystemError) -> T) throws(GitError) -> T {
+        do { return try body() } catch { throw GitError(error) }
+    }
+
     static func system(_ what: String, errno err: Int32) -> GitError {
         GitError(code: GIT_ERROR.rawValue, message: "\(what): \(decodeCString(strerror(err)))")
     }
@@ -107,25 +122,6 @@ func check(_ code: Int32, _ what: @autoclosure () -> String, tolerating tolerate
 /// `check` tolerating `GIT_ENOTFOUND` (returns false for it).
 func checkFound(_ code: Int32, _ what: @autoclosure () -> String) throws(GitError) -> Bool {
     try check(code, what(), tolerating: GIT_ENOTFOUND)
-}
-
-/// Decodes a C string leniently: invalid UTF-8 becomes U+FFFD (ref names and
-/// paths need not be UTF-8). nil decodes to "".
-func decodeCString(_ pointer: UnsafePointer<CChar>?) -> String {
-    guard let pointer else { return "" }
-    let count = strlen(pointer)
-    return pointer.withMemoryRebound(to: UInt8.self, capacity: count) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
-    }
-}
-
-/// The raw bytes of a C string (nil -> []).
-func cStringBytes(_ pointer: UnsafePointer<CChar>?) -> [UInt8] {
-    guard let pointer else { return [] }
-    let count = strlen(pointer)
-    return pointer.withMemoryRebound(to: UInt8.self, capacity: count) {
-        Array(UnsafeBufferPointer(start: $0, count: count))
-    }
 }
 
 /// Rejects strings that cannot cross into C intact.

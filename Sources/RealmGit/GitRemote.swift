@@ -1,6 +1,7 @@
 import RealmLimits
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 /// How long git may take to reach and talk to a remote, and how it reaches it without asking
@@ -34,9 +35,9 @@ public struct NetworkPolicy: Sendable, Equatable {
 
     /// The git config keys of the three timeouts, with their defaults.
     public static var keys: [(key: String, path: WritableKeyPath<NetworkPolicy, Double>, fallback: Double)] {[
-        ("realm.connectTimeout", \.connectTimeout, Limits.networkConnectTimeout),
-        ("realm.inactivityTimeout", \.inactivityTimeout, Limits.networkInactivityTimeout),
-        ("realm.timeout", \.deadline, Limits.networkDeadline),
+        (ConfigKey.connectTimeout, \.connectTimeout, Limits.networkConnectTimeout),
+        (ConfigKey.inactivityTimeout, \.inactivityTimeout, Limits.networkInactivityTimeout),
+        (ConfigKey.timeout, \.deadline, Limits.networkDeadline),
     ]}
 
     /// Reads `realm.connectTimeout`, `realm.inactivityTimeout`, `realm.timeout`,
@@ -54,8 +55,8 @@ public struct NetworkPolicy: Sendable, Equatable {
                 problems.append("\(key): '\(text)' is not a number of seconds (more than 0, at most \(Int(Limits.networkTimeoutMaximum))); using \(Int(fallback))")
             }
         }
-        policy.sshCommand = (try? repository.configString("core.sshCommand")).flatMap { $0 }
-        policy.sshVariant = (try? repository.configString("ssh.variant")).flatMap { $0 }
+        policy.sshCommand = (try? repository.configString(ConfigKey.sshCommand)).flatMap { $0 }
+        policy.sshVariant = (try? repository.configString(ConfigKey.sshVariant)).flatMap { $0 }
         return (policy, problems)
     }
 
@@ -88,7 +89,7 @@ public struct NetworkPolicy: Sendable, Equatable {
     var gitConfigArguments: [String] {
         ["-c", "http.lowSpeedLimit=\(Limits.networkLowSpeedLimit)",
          "-c", "http.lowSpeedTime=\(NetworkPolicy.whole(inactivityTimeout) + 1)",
-         "-c", "core.askPass="]
+         "-c", "\(ConfigKey.askPass)="]
     }
 
     /// The options appended to an OpenSSH command line.
@@ -222,7 +223,7 @@ public enum GitRemote {
         /// The command and git's message, without credentials in their URLs (`GitURL`).
         public var description: String {
             let what = GitURL.redactingURLs(in: command.joined(separator: " "))
-            let detail = GitURL.redactingURLs(in: stderr.trimmingSpaces)
+            let detail = GitURL.redactingURLs(in: stderr.trimmingWhitespace())
             if timedOut { return "`\(what)` \(timeoutReason)" + (detail.isEmpty ? "" : ": \(detail)") }
             return "`\(what)` failed (exit \(status))" + (detail.isEmpty ? "" : ": \(detail)")
         }
@@ -248,7 +249,7 @@ public enum GitRemote {
     public static func fetch(repoDir: String, url: String, refspecs: [String], prune: Bool = false,
                              policy: NetworkPolicy = .defaults, ignoreMissing: Bool = false) throws(Failure) {
         // git waits this long for a fetched ref's lock held by a concurrent fetch in the clone.
-        var arguments = ["-c", "core.filesRefLockTimeout=\(Limits.fetchRefLockTimeoutMilliseconds)",
+        var arguments = ["-c", "\(ConfigKey.filesRefLockTimeout)=\(Limits.fetchRefLockTimeoutMilliseconds)",
                          "-C", repoDir, "fetch", "--quiet", "--progress", "--no-tags", "--no-write-fetch-head"]
         if prune { arguments.append("--prune") }
         let timeout = policy
@@ -281,8 +282,11 @@ public enum GitRemote {
     /// value (git reports them "up to date" and checks no lease for them).
     @discardableResult
     public static func push(repoDir: String, url: String, refspecs: [String], atomic: Bool = true,
-                            leases: [(ref: String, expected: OID?)] = [], policy: NetworkPolicy = .defaults) throws(Failure) -> [String] {
-        var arguments = ["-C", repoDir, "push", "--porcelain", "--progress", "--no-verify"]
+                            leases: [(ref: String, expected: OID?)] = [], policy: NetworkPolicy = .defaults,
+                            runHooks: Bool = false) throws(Failure) -> [String] {
+        var arguments = ["-C", repoDir, "push", "--porcelain", "--progress"]
+        // `runHooks`: a push of the user's own branch (`git realm push`) runs their pre-push hooks.
+        if !runHooks { arguments.append("--no-verify") }
         if atomic { arguments.append("--atomic") }
         for lease in leases {
             arguments.append("--force-with-lease=\(lease.ref):\(lease.expected?.hex ?? "")")
@@ -374,7 +378,7 @@ public enum GitRemote {
     /// its own process group, killed at the deadline or after the inactivity timeout.
     static func run(_ arguments: [String], policy: NetworkPolicy) throws(Failure) -> ProcessResult {
         let full = policy.gitConfigArguments + arguments
-        do throws(GitError) {
+        do throws(SystemError) {
             var result = try ProcessRunner.run("git", full, environment: environment(policy: policy),
                                                timeout: policy.deadline, inactivityTimeout: policy.inactivityTimeout,
                                                removingEnvironment: repositoryEnvironment + promptEnvironment)
@@ -420,7 +424,7 @@ public enum GitRemote {
     /// The line of git's stderr that says what went wrong: the first `fatal:` or `error:` line,
     /// else the first line; URLs in it without credentials (`GitURL.redactingURLs`).
     public static func firstErrorLine(_ text: String) -> String {
-        let lines = text.split(separator: "\n").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        let lines = text.split(separator: "\n").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         let line = lines.first(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) ?? lines.first ?? "(no message)"
         return GitURL.redactingURLs(in: line)
     }

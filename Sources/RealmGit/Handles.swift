@@ -1,6 +1,7 @@
 import CGit2
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 // Ownership rule: every C handle obtained from libgit2 is wrapped in exactly one
@@ -51,40 +52,9 @@ final class BufferHandle {
     deinit { git_buf_dispose(&buf) }
 }
 
-/// Owns C copies of Swift strings in a NULL-terminated array, usable as a
-/// `git_strarray` or as argv/envp.
-final class CStringArray {
-    let count: Int
-    /// `count` strdup'd strings followed by a NULL.
-    let base: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
-
-    init(_ strings: [String]) {
-        count = strings.count
-        base = .allocate(capacity: strings.count + 1)
-        for (i, s) in strings.enumerated() { (base + i).initialize(to: strdup(s)) }
-        (base + strings.count).initialize(to: nil)
-    }
-
-    /// Takes raw NUL-terminated byte strings (for environment entries that
-    /// need not be UTF-8).
-    init(raw strings: [[CChar]]) {
-        count = strings.count
-        base = .allocate(capacity: strings.count + 1)
-        for (i, s) in strings.enumerated() {
-            let copy = s.withUnsafeBufferPointer { buf in buf.baseAddress.map { strndup($0, buf.count) } ?? strdup("") }
-            (base + i).initialize(to: copy)
-        }
-        (base + strings.count).initialize(to: nil)
-    }
-
+extension CStringArray {
     /// A `git_strarray` borrowing this object's memory.
     var strarray: git_strarray { git_strarray(strings: base, count: count) }
-
-    deinit {
-        for i in 0..<count { free(base[i]) }
-        base.deinitialize(count: count + 1)
-        base.deallocate()
-    }
 }
 
 /// A recursive pthread mutex (libgit2 objects must not be used from two

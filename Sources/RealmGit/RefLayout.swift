@@ -1,3 +1,4 @@
+import RealmSupport
 /// The one place every ref name is built. See docs/git-layer.md.
 public enum RefLayout {
     /// This repository's own notes (the hooks write them).
@@ -37,6 +38,58 @@ public enum RefLayout {
     public static func realmJoinBranch(repo: String) -> String { "refs/heads/join/\(repo)" }
     /// "refs/realm/<realm>/join/<repo>": a join proposal fetched by an approver to admit it.
     public static func fetchedJoinBranch(realm: String, repo: String) -> String { "\(fetchedPrefix(realm: realm))/join/\(repo)" }
+    /// Whether `name` is below "refs/realm/<realm>/sync/".
+    public static func isFetchedSyncBranch(_ name: String, realm: String) -> Bool {
+        name.hasPrefix(fetchedSyncPrefix(realm: realm))
+    }
+    /// "refs/realm/<realm>/sync/<repo>/<stamp>" read back: its repo and stamp (the stamp may
+    /// hold "/"); nil for another ref or one without both parts.
+    public static func parseFetchedSyncBranch(_ name: String, realm: String) -> (repo: String, stamp: String)? {
+        let prefix = fetchedSyncPrefix(realm: realm)
+        guard name.hasPrefix(prefix) else { return nil }
+        let parts = name.dropFirst(prefix.count).split(separator: "/", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+    private static func fetchedSyncPrefix(realm: String) -> String { "\(fetchedPrefix(realm: realm))/sync/" }
+    /// Glob "refs/realm/<realm>/*": everything a repository keeps of one realm (`leave` deletes it).
+    public static func fetchedRefs(realm: String) -> String { "\(fetchedPrefix(realm: realm))/*" }
+    /// "refs/realm-incoming/main": where `admin join` fetches a realm's main once, to read its
+    /// name before it knows it (deleted right after).
+    public static let joinIncoming = "refs/realm-incoming/main"
+
+    /// "feat/<change>": the branch of a coordinated change in every repo taking part
+    /// (`git realm worktree --rfc <change>`, docs/change.md).
+    public static func changeBranchName(change: String) -> String { "feat/\(change)" }
+    /// "refs/heads/feat/<change>"
+    public static func changeBranch(change: String) -> String { branchPrefix + changeBranchName(change: change) }
+    /// "refs/remotes/<remote>/feat/<change>": what the repo last knew of the change's branch on `remote`.
+    public static func remoteChangeBranch(remote: String, change: String) -> String {
+        "refs/remotes/\(remote)/\(changeBranchName(change: change))"
+    }
+    /// "refs/heads/<name>" for a branch name.
+    public static func branch(_ name: String) -> String { branchPrefix + name }
+    /// "<change>" of "refs/heads/feat/<change>" or "feat/<change>"; nil for any other ref.
+    public static func parseChangeBranch(_ ref: String) -> String? {
+        let short = shortBranchName(ref)
+        guard short.hasPrefix("feat/") else { return nil }
+        let name = String(short.dropFirst("feat/".count))
+        return name.isEmpty || name.contains("/") ? nil : name
+    }
+
+    /// "refs/heads/<name>" shown as "<name>"; any other ref unchanged.
+    public static func shortBranchName(_ ref: String) -> String {
+        ref.hasPrefix(branchPrefix) ? String(ref.dropFirst(branchPrefix.count)) : ref
+    }
+    private static let branchPrefix = "refs/heads/"
+
+    /// "refs/heads/sync/<repo>/<stamp>" or "sync/<repo>/<stamp>" as "<repo>/<stamp>" (a realm
+    /// sync branch named the way a user may name it); any other text without "refs/heads/".
+    public static func withoutSyncBranchPrefix(_ name: String) -> String {
+        let short = shortBranchName(name)
+        return short.hasPrefix("sync/") ? String(short.dropFirst("sync/".count)) : short
+    }
+
     /// "refs/heads/sync/<repo>/<stamp>" in the realm repository.
     public static func realmSyncBranch(repo: String, stamp: String) -> String { "refs/heads/sync/\(repo)/\(stamp)" }
 

@@ -1,4 +1,5 @@
 import CGit2
+import RealmSupport
 
 extension Repository {
     /// The repository's index, re-read from disk if it changed. nil for bare repos.

@@ -1,5 +1,6 @@
 import RealmLimits
 import CGit2
+import RealmSupport
 
 extension Repository {
     /// The note on `target` in the notes ref's current tip; nil when the ref or

@@ -1,5 +1,6 @@
 import CGit2
 import CGit2Pack
+import RealmSupport
 
 extension Repository {
     /// Runs `body` with a second handle on this repository whose new objects are held in memory;

@@ -1,4 +1,5 @@
 import CGit2
+import RealmSupport
 
 extension Repository {
     /// The object a ref points to, following symbolic refs; nil if the ref (or

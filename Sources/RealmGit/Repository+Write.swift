@@ -1,6 +1,7 @@
 import CGit2
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 extension Repository {
@@ -153,8 +154,8 @@ extension Repository {
         let roleKey = role == .author ? "author" : "committer"
         func pick(_ env: String, _ key: String) throws(GitError) -> String? {
             if let v = envString("GIT_\(role.rawValue)_\(env)"), !v.isEmpty { return v }
-            if let v = try configLookup("\(roleKey).\(key)").value, !v.isEmpty { return v }
-            if let v = try configLookup("user.\(key)").value, !v.isEmpty { return v }
+            if let v = try configLookup(ConfigKey.identity(role: roleKey, field: key)).value, !v.isEmpty { return v }
+            if let v = try configLookup(ConfigKey.userIdentity(field: key)).value, !v.isEmpty { return v }
             return nil
         }
         return Signature(name: try pick("NAME", "name") ?? Signature.fallback.name,
@@ -198,7 +199,7 @@ extension Repository {
 enum GitDate {
     /// (seconds since epoch, offset in minutes)
     static func parse(_ text: String) -> (Int64, Int32)? {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimmingWhitespace()
         if let r = parseRaw(trimmed) { return r }
         if let r = parseRFC2822(trimmed) { return r }
         if let r = parseISO(trimmed) { return r }
@@ -301,13 +302,4 @@ enum GitDate {
 
 extension Character {
     var isASCIIDigitChar: Bool { isASCII && isNumber }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" || f == "\n" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\n" { s = s.dropLast() }
-        return String(s)
-    }
 }

@@ -1,6 +1,7 @@
 import CGit2
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 /// A git repository opened through libgit2. All methods are serialised by an
@@ -102,16 +103,3 @@ public final class Repository: @unchecked Sendable {
     }
 }
 
-/// git's boolean environment convention (true/yes/on/1).
-func envBool(_ name: String) -> Bool {
-    guard let v = getenv(name) else { return false }
-    switch decodeCString(v).lowercased() {
-    case "1", "true", "yes", "on": return true
-    default: return false
-    }
-}
-
-func envString(_ name: String) -> String? {
-    guard let v = getenv(name) else { return nil }
-    return decodeCString(v)
-}

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import RealmSupport
 #endif
 
 /// Verifies SSH signatures (the `SSHSIG` format `ssh-keygen -Y sign` writes, see OpenSSH's

@@ -1,3 +1,4 @@
+import RealmSupport
 /// RFC 6901 JSON Pointers: `/properties/read/items`. The empty pointer is the whole document.
 public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparable {
     public var tokens: [String]
@@ -9,7 +10,7 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparab
         if text.isEmpty { self.tokens = []; return }
         guard text.hasPrefix("/") else { return nil }
         self.tokens = text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            String($0).replacingOccurrences("~1", with: "/").replacingOccurrences("~0", with: "~")
+            String($0).replacingAll("~1", with: "/").replacingAll("~0", with: "~")
         }
     }
 
@@ -21,7 +22,7 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparab
     public static func / (lhs: JSONPointer, rhs: Int) -> JSONPointer { lhs.appending(rhs) }
 
     public var description: String {
-        tokens.map { "/" + $0.replacingOccurrences("~", with: "~0").replacingOccurrences("/", with: "~1") }.joined()
+        tokens.map { "/" + $0.replacingAll("~", with: "~0").replacingAll("/", with: "~1") }.joined()
     }
 
     public static func < (lhs: JSONPointer, rhs: JSONPointer) -> Bool { lhs.description < rhs.description }
@@ -42,21 +43,5 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparab
             }
         }
         return current
-    }
-}
-
-extension String {
-    /// Literal (non-regex) replacement, available without Foundation.
-    func replacingOccurrences(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, self.contains(target) else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        result += rest
-        return result
     }
 }

@@ -22,7 +22,7 @@ public struct DecodeContextRef {
 /// The result of reading a realm file: the value and any warnings (unknown fields).
 public struct Decoded<T: Sendable>: Sendable {
     public var value: T
-    public var warnings: [Diagnostic]
+    public var warnings: [Finding]
 }
 
 public enum RealmFiles {
@@ -53,7 +53,7 @@ public enum RealmFiles {
                                                  path: String) throws(ModelError) -> Decoded<T> {
         let context = DecodeContext(file: path, jsonFields: fields)
         let value = T(reading: node, context: DecodeContextRef(context: context))
-        let findings = context.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        let findings = context.diagnostics.sorted { $0.position < $1.position }
         guard let value, !context.hasErrors else { throw ModelError(findings) }
         return Decoded(value: value, warnings: findings)
     }

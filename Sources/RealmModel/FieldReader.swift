@@ -4,7 +4,7 @@ import RealmYAML
 /// Collects the findings of one decode, so that a file with several problems reports them all.
 final class DecodeContext {
     let file: String
-    var diagnostics: [Diagnostic] = []
+    var diagnostics: [Finding] = []
     /// Root fields the parser read straight into JSON (`RealmDocument.jsonFields`).
     let jsonFields: [String: YAMLDocument.Field]
 
@@ -14,11 +14,11 @@ final class DecodeContext {
     }
 
     func error(_ mark: Mark?, _ message: String) {
-        diagnostics.append(Diagnostic(.error, file: file, mark: mark, message))
+        diagnostics.append(Finding(.error, file: file, mark: mark, message))
     }
 
     func warning(_ mark: Mark?, _ message: String) {
-        diagnostics.append(Diagnostic(.warning, file: file, mark: mark, message))
+        diagnostics.append(Finding(.warning, file: file, mark: mark, message))
     }
 
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
@@ -134,7 +134,7 @@ struct FieldReader {
             }
             return try value.toJSON()
         } catch {
-            context.diagnostics.append(Diagnostic(.error, file: context.file,
+            context.diagnostics.append(Finding(.error, file: context.file,
                                                   mark: Mark(line: error.line, column: error.column), error.message))
             return nil
         }

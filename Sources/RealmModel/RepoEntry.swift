@@ -1,3 +1,4 @@
+import RealmSupport
 import RealmYAML
 
 /// `repos/<repo>.yaml`: a registered participant.
@@ -76,7 +77,11 @@ public struct SigningKey: Sendable, Equatable {
     }
 
     /// A key an allowed-signers file can hold as is: a known type and base64, nothing else.
+    /// An ASCII-armored OpenPGP public key (`-----BEGIN PGP PUBLIC KEY BLOCK-----`).
+    public var isOpenPGP: Bool { PGPArmor.isPublicKey(key) }
+
     public static func isValid(_ key: String) -> Bool {
+        if PGPArmor.isPublicKey(key) { return true }
         let parts = key.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 2, ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
                                   "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
@@ -99,7 +104,7 @@ public struct SigningKey: Sendable, Equatable {
             let principal = k.string("principal", required: true) ?? ""
             let key = k.string("key", required: true) ?? ""
             if !isValid(key) {
-                context.error(k.mark(of: "key"), "field '\(field)[].key' must be an SSH public key ('ssh-ed25519 AAAA...')")
+                context.error(k.mark(of: "key"), "field '\(field)[].key' must be an SSH public key ('ssh-ed25519 AAAA...') or an armored OpenPGP public key")
             }
             if !isValidPrincipal(principal) {
                 context.error(k.mark(of: "principal"), "field '\(field)[].principal' must be an email address without spaces or quotes")

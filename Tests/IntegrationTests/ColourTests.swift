@@ -66,7 +66,7 @@ import Testing
     }
 
     /// On a terminal (script(1) gives one), auto colours unless NO_COLOR or TERM=dumb.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script(1) is not installed (bsdutils)"))
     func autoOnATerminal() throws {
         let box = try Sandbox()
         let url = try box.makeRealm()

@@ -158,7 +158,7 @@ import Testing
         try box.write("schema.yaml", "{}\n")
         try box.write("value.yaml", "a: 1\n")
         #expect(try box.realm(["admin", "domain", "create", "d", "--repos", "aperture,fungal-image-analysis", "--contract", "c",
-                               "--schema", box.path("schema.yaml"), "--value", box.path("value.yaml"), "--version", "1.0.0"],
+                               "--schema", box.path("schema.yaml"), "--value", box.path("value.yaml"), "--contract-version", "1.0.0"],
                               in: aperture).status == 0)
         #expect(try box.realm(["export", "c", "--source", "value.json", "--from-file", "value.json"], in: aperture).status == 0)
         // 127 levels in the value file are readable; inside the contract file they are 129.

@@ -1,9 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A throwaway world for one test: its own HOME and git config, a bin directory where
 /// `git-realm` and its `git-realm-<sub>` links sit first on PATH, and helpers to run git and
-/// `git realm` as a user would. Everything lives under one temporary directory.
+/// `git realm` as a user would. Everything lives under one temporary directory, and every
+/// command runs in the hermetic environment (`HermeticEnvironment`): nothing of the caller's
+/// git setup reaches it.
 final class Sandbox: @unchecked Sendable {
     struct Result: CustomStringConvertible {
         var status: Int32
@@ -15,11 +18,12 @@ final class Sandbox: @unchecked Sendable {
         var description: String { "exit \(status)\(timedOut ? " (killed by the test's watchdog)" : "")\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
     }
 
-    static let subcommands = ["status", "graph", "admin", "hooks", "hook", "demo", "check", "schema", "semver", "sync", "export", "import"]
+    static let subcommands = ["status", "graph", "admin", "hooks", "hook", "demo", "check", "schema", "semver", "sync", "export", "import",
+                              "worktree", "commit", "push"]
 
     /// The built executable: GIT_REALM_BIN, or `git-realm` beside the test bundle.
     static let binary: String = {
-        if let explicit = ProcessInfo.processInfo.environment["GIT_REALM_BIN"] { return explicit }
+        if let explicit = HermeticEnvironment.original["GIT_REALM_BIN"] { return explicit }
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
         // The test bundle may be a directory (…/git-realmPackageTests.xctest/…) on some setups.
@@ -34,8 +38,11 @@ final class Sandbox: @unchecked Sendable {
     let root: String
     let home: String
     let bin: String
+    /// The environment the sandbox starts from: the test process's, or one a test makes up.
+    let outer: [String: String]
 
-    init() throws {
+    init(outer: [String: String] = HermeticEnvironment.original) throws {
+        self.outer = outer
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("git-realm-test-\(UUID().uuidString.prefix(8))")
         root = base.path
         home = root + "/home"
@@ -61,18 +68,10 @@ final class Sandbox: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
+    /// What every command runs with: no `GIT_*` variable of the caller's, this sandbox's HOME
+    /// and global config, no colour unless a test asks for it, and `bin` first on PATH.
     var environment: [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_CONFIG", "GIT_REALM_SKIP_HOOKS", "NO_COLOR",
-                    "GIT_CONFIG_SYSTEM", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_PAGER_IN_USE", "GIT_ASKPASS", "SSH_ASKPASS"] {
-            env[key] = nil
-        }
-        env["HOME"] = home
-        env["XDG_CONFIG_HOME"] = home + "/.config"
-        // Global config is this sandbox's file, whatever the caller's environment says.
-        env["GIT_CONFIG_GLOBAL"] = home + "/.gitconfig"
-        env["GIT_CONFIG_NOSYSTEM"] = "1"
-        env["GIT_TERMINAL_PROMPT"] = "0"
+        var env = HermeticEnvironment.variables(from: outer, home: home)
         env["GIT_REALM_COLOR"] = "never"
         env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         return env

@@ -175,28 +175,39 @@ import Testing
         let rounds = Int(ProcessInfo.processInfo.environment["SYNC_STRESS_KILL_ROUNDS"] ?? "") ?? 10
         var outcomes: [String] = []
 
+        // Kills that landed while the sync's write to the realm was in flight: its `git push` to
+        // the realm was running (not yet exited) at the moment of the kill.
+        var duringWrite: [Int] = []
+        var aimed: [Int] = []
+
         for i in 0..<rounds {
             let old = "1.\(i + 1).0", new = "1.\(i + 2).0"
             try Stress.commitValue(box, "aperture/config/s3.yaml", Stress.value((0...(i + 2)).map { "p\($0)" }))
-            // A random delay in the i-th slice of the window: before the fetch, during it, while
-            // building the commit, during the push, after it, after the process has exited.
+            // Rounds 0, 1 | 2, 3 | ... kill the sync alone (its git children run on, orphaned), then
+            // the sync with every client-side process under it (fetch, push, hook), as a crash of
+            // the whole tree would. The realm's own receive-pack is left alone, as a server would
+            // be. Even rounds kill after a random delay in the i-th slice of the window: before
+            // the fetch, during it, while building the commit, during the push, after it, after
+            // the process has exited. Odd rounds aim at the write: they kill as soon as the sync's
+            // push to the realm is seen running, or a little later.
+            let tree = (i / 2) % 2 == 1
+            let aim = i % 2 == 1
             let slice = max(1, window / rounds)
-            let delay = Int.random(in: (i * slice)..<((i + 1) * slice))
+            let delay = aim ? (i / 2) % 3 : Int.random(in: (i * slice)..<((i + 1) * slice))
             // The binary itself (not `git realm`), so the pid killed is the sync's.
             let sync = try Launched(box, "git-realm", ["sync"], in: "aperture")
-            usleep(UInt32(delay * 1000))
-            // Even rounds kill the sync alone (its git children run on, orphaned); odd rounds kill
-            // it with every client-side process under it (fetch, push, hook), as a crash of the
-            // whole tree would. The realm's own receive-pack is left alone, as a server would be.
-            let tree = i % 2 == 1
-            var phase = "exited"
-            if sync.process.isRunning {
-                phase = ProcessTable.phase(of: sync.pid)
-                if tree { ProcessTable.killClientTree(of: sync.pid) } else { kill(sync.pid, SIGKILL) }
+            var shot = ProcessTable.Shot(phase: "exited", pushing: false, receiving: false)
+            if aim {
+                aimed.append(i)
+                if ProcessTable.awaitPush(of: sync) { usleep(UInt32(delay * 1000)) }
+            } else {
+                usleep(UInt32(delay * 1000))
             }
+            if sync.process.isRunning { shot = ProcessTable.freezeAndKill(sync, tree: tree) }
+            if shot.pushing { duringWrite.append(i) }
             let killed = sync.wait()
             #expect(ProcessTable.awaitGone(marker: sync.marker), "round \(i): processes of the killed sync ended")
-            let context = "round \(i) (killed \(tree ? "tree" : "process") after \(delay) ms, during \(phase), \(killed.status < 0 ? "by SIGKILL" : "exit \(killed.status)"))"
+            let context = "round \(i) (killed \(tree ? "tree" : "process") \(aim ? "\(delay) ms after its push began" : "after \(delay) ms"), during \(shot.phase)\(shot.receiving ? " (the realm receiving)" : ""), \(killed.status < 0 ? "by SIGKILL" : "exit \(killed.status)"))"
 
             // The realm: valid, at the old or the new version, never in between.
             #expect(try box.run("git", ["--git-dir", url, "fsck", "--no-progress"]).status == 0, "\(context): realm fsck")
@@ -207,7 +218,7 @@ import Testing
             if version == old { #expect(!contract.contains("- p\(i + 2)"), "\(context): the old version kept its value") }
             let status = try box.realm(["status", "--fetch", "--json"], in: fungal)
             #expect(status.status == 0, "\(context): the realm decodes: \(status)")
-            outcomes.append("\(delay) ms \(tree ? "tree" : "process") \(phase) \(killed.status < 0 ? "killed" : "finished") -> \(version == new ? "landed" : "not landed")")
+            outcomes.append("\(aim ? "push+" : "")\(delay) ms \(tree ? "tree" : "process") \(shot.phase)\(shot.receiving ? "+receiving" : "") \(killed.status < 0 ? "killed" : "finished") -> \(version == new ? "landed" : "not landed")")
 
             // The participant: valid, no temporary files; a git command that takes locks works.
             #expect(try box.run("git", ["fsck", "--no-progress"], in: aperture).status == 0, "\(context): aperture fsck")
@@ -236,6 +247,11 @@ import Testing
             #expect(notified.count == 1, "\(context): one notification for \(new): \(notified.map(\.record))")
         }
 
+        // The kills hit the write itself: every round aimed at the push killed the sync while its
+        // push to the realm was running, but for a push too short to catch (one in four at most).
+        #expect(duringWrite.count >= aimed.count - aimed.count / 4,
+                "kills during the realm write: rounds \(duringWrite), aimed: \(aimed); \(outcomes)")
+
         // One commit per sync, one after the other; fungal catches up with the last.
         #expect(try box.git(["--git-dir", url, "rev-list", "--count", "\(start)..main"]).trimmed == "\(rounds + 1)")
         #expect(try box.git(["--git-dir", url, "rev-list", "--merges", "--count", "main"]).trimmed == "0")
@@ -243,7 +259,8 @@ import Testing
         let caughtUp = ok(try box.realm(["sync", "--json"], in: fungal), "fungal syncs")
         let acked = (try box.json(caughtUp)["imports"] as? [[String: Any]] ?? []).filter { $0["acknowledged"] as? Bool == true }
         #expect(acked.map { $0["to"] as? String } == ["1.\(rounds + 1).0"], "\(caughtUp.stdout)")
-        print("syncKilledAtRandomPoints (a sync took \(elapsed)): " + outcomes.joined(separator: "; "))
+        print("syncKilledAtRandomPoints (a sync took \(elapsed); \(duringWrite.count) of \(rounds) kills during the realm write): "
+              + outcomes.joined(separator: "; "))
     }
 
     /// SIGKILL between creating a fetched ref's lock file and renaming it into place (git fetch
@@ -530,18 +547,58 @@ private enum ProcessTable {
         return name == "git-upload-pack" || name == "git-receive-pack"
     }
 
-    /// What a running sync is doing, from the git processes under it: push, fetch, or its own
-    /// work (starting, reading, building the commit, updating refs).
-    static func phase(of root: pid_t) -> String {
-        let children = Dictionary(grouping: entries(), by: \.parent)
-        let commands = (children[root] ?? []).map { read("/proc/\($0.pid)/cmdline")?.split(separator: "\0").map(String.init) ?? [] }
-        for verb in ["push", "fetch", "ls-remote"] where commands.contains(where: { $0.contains(verb) }) { return verb }
-        return "its own work"
+    static func commandLine(_ pid: pid_t) -> [String] {
+        read("/proc/\(pid)/cmdline")?.split(separator: "\0").map(String.init) ?? []
     }
 
-    /// SIGKILLs `root` and every process under it, except the server side of a local transport
-    /// and what runs under that.
-    static func killClientTree(of root: pid_t) {
+    /// What a sync was doing when it was killed, seen while it and (for a tree kill) its client
+    /// processes were stopped, so nothing moved on between the look and the kill.
+    struct Shot {
+        /// push, fetch, ls-remote (a git child of the sync running), or "its own work".
+        var phase: String
+        /// The sync's `git push` to the realm was running: the realm write was in flight.
+        var pushing: Bool
+        /// The realm's git-receive-pack for that push was running.
+        var receiving: Bool
+    }
+
+    /// Waits (at most 60 s) until the sync runs `git push`; false when it exits first.
+    static func awaitPush(of sync: Launched) -> Bool {
+        while sync.process.isRunning {
+            let children = entries().filter { $0.parent == sync.pid }
+            if children.contains(where: { commandLine($0.pid).contains("push") }) { return true }
+            usleep(500)
+        }
+        return false
+    }
+
+    /// SIGSTOPs the sync (and, for `tree`, every client process under it), looks at what runs
+    /// under it, then SIGKILLs what it stopped. A child that exits meanwhile stays a zombie of the
+    /// stopped sync, and zombies do not count as running.
+    static func freezeAndKill(_ sync: Launched, tree: Bool) -> Shot {
+        let victims = tree ? clientTree(of: sync.pid) : [sync.pid]
+        for pid in victims { kill(pid, SIGSTOP) }
+        let all = entries()
+        let children = all.filter { $0.parent == sync.pid }.map { commandLine($0.pid) }
+        let phase = ["push", "fetch", "ls-remote"].first { verb in children.contains { $0.contains(verb) } } ?? "its own work"
+        let needle = "\(Launched.markerKey)=\(sync.marker)"
+        let receiving = all.contains { entry in
+            isReceivePack(entry.pid)
+                && (read("/proc/\(entry.pid)/environ")?.split(separator: "\0").contains { $0 == needle } ?? false)
+        }
+        for pid in victims { kill(pid, SIGKILL) }
+        return Shot(phase: phase, pushing: phase == "push", receiving: receiving)
+    }
+
+    static func isReceivePack(_ pid: pid_t) -> Bool {
+        let command = commandLine(pid)
+        return command.first.map { ($0 as NSString).lastPathComponent } == "git-receive-pack"
+            || command.prefix(2) == ["git", "receive-pack"]
+    }
+
+    /// `root` and every process under it, except the server side of a local transport and what
+    /// runs under that.
+    static func clientTree(of root: pid_t) -> [pid_t] {
         let children = Dictionary(grouping: entries(), by: \.parent)
         var victims = [root], queue = [root]
         while let pid = queue.popLast() {
@@ -550,7 +607,7 @@ private enum ProcessTable {
                 queue.append(child.pid)
             }
         }
-        for pid in victims { kill(pid, SIGKILL) }
+        return victims
     }
 
     /// Waits (at most 60 s) until no live process carries `marker` in its environment.

@@ -22,7 +22,7 @@ import Testing
         try box.write("value.yaml", "read: [jobs/*/masks/*]\nwrite: []\n")
         let domain = try box.realm(["admin", "domain", "create", "s3-access", "--repos", "aperture,fungal-image-analysis",
                                     "--contract", "s3-permissions", "--schema", box.path("schema.yaml"),
-                                    "--value", box.path("value.yaml"), "--version", "1.4.0"], in: aperture)
+                                    "--value", box.path("value.yaml"), "--contract-version", "1.4.0"], in: aperture)
         #expect(domain.status == 0, "\(domain)")
         let export = try box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--from-file", "config/s3.yaml"], in: aperture)
         #expect(export.status == 0, "\(export)")
@@ -153,10 +153,15 @@ import Testing
         // An insufficient explicit version.
         try box.write("aperture/config/s3.yaml", "read: [a, b]\nwrite: []\n")
         try box.git(["commit", "-qam", "more"], in: aperture)
-        let patch = try box.realm(["sync", "--contract", "s3-permissions", "--version", "1.4.1"], in: aperture)
+        let patch = try box.realm(["sync", "--contract", "s3-permissions", "--new-version", "1.4.1"], in: aperture)
         #expect(patch.status == 5, "\(patch)")
         #expect(patch.stderr.contains("1.4.0 → 1.4.1"))
-        #expect(try box.realm(["sync", "--version", "1.5.0"], in: aperture).status != 0, "--version needs --contract")
+        let alone = try box.realm(["sync", "--new-version", "1.5.0"], in: aperture)
+        #expect(alone.status == 2 && alone.stderr.contains("--new-version needs --contract"), "\(alone)")
+        // The old spelling still works, with a note; it no longer hides the global --version.
+        let old = try box.realm(["sync", "--version", "1.5.0"], in: aperture)
+        #expect(old.stderr.contains("sync --version is now --new-version"), "\(old)")
+        #expect(!(try box.realm(["sync", "--help"], in: aperture).stdout.contains("--version <version>")))
 
         // Only the owner may change a contract: fungal declares an export of it by hand.
         try box.editRealmByHand(url) { clone in

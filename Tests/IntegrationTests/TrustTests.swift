@@ -87,6 +87,44 @@ import Testing
         #expect(check.stdout.contains("realm commit(s) verified"), "\(check)")
     }
 
+    /// (author, signing key, path edited, the rule the refusal names): refused by the server's
+    /// hook and by every member's fetch.
+    static let forgeries: [(String, String?, String, String)] = [
+        ("alice", nil, "domains/s3-access/contracts/s3-permissions.yaml", "is not signed"),     // unsigned where required
+        ("alice", "mallory", "domains/s3-access/contracts/s3-permissions.yaml", "signed by no key registered for alice@example.com"),   // forged author
+        ("mallory", "mallory", "domains/s3-access/contracts/s3-permissions.yaml", "signed by no key registered"),   // unregistered key
+        ("bob", "bob", "domains/s3-access/contracts/s3-permissions.yaml", "belongs to aperture"),   // non-owner contract edit
+        ("bob", "bob", "domains/s3-access/bindings/aperture.yaml", "only the maintainers of aperture"),  // another repo's binding
+        ("bob", "bob", "repos/aperture.yaml", "only the maintainers of aperture"), // another repo's keys
+        ("bob", "bob", "realm.yaml", "only the realm's approvers"),                 // governance by a non-approver
+        ("bob", "bob", "notes.txt", "outside the realm's layout: only the realm's approvers"),  // default deny
+    ]
+
+    /// Where no hook runs, each forgery reaches the realm, and every member's fetch refuses it,
+    /// naming the commit, the path and the rule, and keeps its usable realm where it was.
+    @Test func everyForgeryIsRefusedByAMembersFetchToo() throws {
+        let w = try Self.makeWorld()
+        try FileManager.default.removeItem(atPath: w.url + "/hooks/pre-receive")
+        #expect(try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.fungal).status == 0)
+        let good = try w.box.git(["--git-dir", w.url, "rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        for (n, (who, key, path, rule)) in Self.forgeries.enumerated() {
+            let clone = w.box.path("reader-forgery-\(n)")
+            try w.box.git(["clone", "--quiet", w.url, clone])
+            if path == "notes.txt" { try w.box.write(clone + "/notes.txt", "x\n") } else {
+                try w.box.write(clone + "/" + path, try w.box.read(clone + "/" + path) + "# edited\n")
+            }
+            #expect(try w.commitInRealm(clone, as: who, key: key, message: "forgery \(n)").status == 0)
+            let pushed = try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone)
+            #expect(pushed.status == 0, "no hook: \(pushed)")
+            let forged = try w.box.git(["--git-dir", w.url, "rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let member = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.fungal)
+            #expect(member.status != 0 && member.output.contains("realm commit \(forged.prefix(12))") && member.output.contains(rule)
+                    && (member.output.contains(path) || rule.contains("signed")), "\(who)/\(key ?? "unsigned") \(path): \(member)")
+            #expect(try w.box.git(["rev-parse", "refs/realm/letemcook/main"], in: w.fungal).trimmingCharacters(in: .whitespacesAndNewlines) == good)
+            try w.box.git(["--git-dir", w.url, "update-ref", "refs/heads/main", good])
+        }
+    }
+
     @Test func forgeriesAreRefusedByTheServerAndByEveryReader() throws {
         let w = try Self.makeWorld()
         let contract = "domains/s3-access/contracts/s3-permissions.yaml"
@@ -105,17 +143,7 @@ import Testing
         func appendTo(_ path: String) -> (String) throws -> Void {
             { clone in try w.box.write(clone + "/" + path, try w.box.read(clone + "/" + path) + "# edited\n") }
         }
-        let cases: [(String, String?, String, String)] = [
-            ("alice", nil, contract, "is not signed"),                                  // unsigned where required
-            ("alice", "mallory", contract, "signed by no key registered for alice@example.com"),   // forged author
-            ("mallory", "mallory", contract, "signed by no key registered"),            // unregistered key
-            ("bob", "bob", contract, "belongs to aperture"),                            // non-owner contract edit
-            ("bob", "bob", "domains/s3-access/bindings/aperture.yaml", "only the maintainers of aperture"),  // another repo's binding
-            ("bob", "bob", "repos/aperture.yaml", "only the maintainers of aperture"), // another repo's keys
-            ("bob", "bob", "realm.yaml", "only the realm's approvers"),                 // governance by a non-approver
-            ("bob", "bob", "notes.txt", "outside the realm's layout: only the realm's approvers"),  // default deny
-        ]
-        for (who, key, path, rule) in cases {
+        for (who, key, path, rule) in Self.forgeries {
             let (push, _) = try attempt(who, key: key) { clone in
                 if path == "notes.txt" { try w.box.write(clone + "/notes.txt", "x\n") } else { try appendTo(path)(clone) }
             }
@@ -366,9 +394,19 @@ extension TrustTests {
             let path = c + "/\(d)/contracts/s3-permissions.yaml"
             try w.box.write(path, try w.box.read(path).replacingOccurrences(of: "version: \"1.0.0\"", with: "version: \"2.0.0\""))
         }, to: "refs/heads/sync/aperture/20991231-235959")
-        #expect(spoof.status == 0, "branches other than main are not judged on push: \(spoof)")
+        #expect(spoof.status != 0 && spoof.stderr.contains("not a change that aperture's maintainers may propose"), "the server judges proposals: \(spoof)")
+        // Where no hook runs, members judge it themselves: nobody lists it.
+        try FileManager.default.removeItem(atPath: w.url + "/hooks/pre-receive")
+        let unjudged = try push("bob", { c in
+            let path = c + "/\(d)/contracts/s3-permissions.yaml"
+            try w.box.write(path, try w.box.read(path).replacingOccurrences(of: "version: \"1.0.0\"", with: "version: \"2.0.0\""))
+        }, to: "refs/heads/sync/aperture/20991231-235959")
+        #expect(unjudged.status == 0, "\(unjudged)")
         let status = try w.box.realm(["status", "--fetch"], in: w.aperture)
         #expect(!status.stdout.contains("20991231-235959"), "\(status)")
+        #expect(try w.box.realm(["admin", "protect", w.url]).status == 0)
+        let junk = try w.box.run("git", ["push", w.url, "HEAD:refs/heads/anything"], in: w.aperture)
+        #expect(junk.status != 0 && junk.stderr.contains("pushing refs/heads/anything is refused"), "\(junk)")
 
         // A notification line on the publishing commit, by the owner's name, with words of its own.
         try w.box.git(["config", "--global", "commit.gpgsign", "true"])   // alice publishes, signed

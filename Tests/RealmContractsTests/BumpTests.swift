@@ -89,7 +89,7 @@ private func v(_ s: String) -> Version { try! Version(s) }
         let new = edit(base, "/schema/properties/experiments", compatJSON("{'type':'array','items':{'type':'string'},'default':[]}"))
         let analysis = try VersionBump.analyze(old: base, new: new)
         #expect(analysis.required == .minor, "\(analysis.reasons)")
-        #expect(analysis.schemaReport.kinds == ["property-added-to-open-content-model"])
+        #expect(analysis.schemaReport.kinds == [.propertyAddedToOpenContentModel])
         // backwards: true (the default) — old importers must accept every new value: the change
         // must be forward compatible. Narrowing is: old readers accept the new, smaller set.
         let narrowed = edit(base, "/schema/properties/read/items/maxLength", 200)
@@ -98,7 +98,7 @@ private func v(_ s: String) -> Version { try! Version(s) }
         let required = edit(edit(base, "/schema/properties/owner", compatJSON("{'type':'string'}")), "/schema/required", compatJSON("['read','owner']"))
         let requiredAnalysis = try VersionBump.analyze(old: base, new: required)
         #expect(requiredAnalysis.required == .minor)
-        #expect(requiredAnalysis.schemaReport.kinds.contains("required-added"))
+        #expect(requiredAnalysis.schemaReport.kinds.contains(.requiredAdded))
         // And removing an optional property from a closed model: new data never holds it.
         let closed = edit(base, "/schema/additionalProperties", false)
         #expect(try VersionBump.required(old: closed, new: edit(closed, "/schema/properties/delete", nil)) == .minor)
@@ -113,7 +113,7 @@ private func v(_ s: String) -> Version { try! Version(s) }
         let widened = edit(base, "/schema/properties/read/items/type", compatJSON("['string','null']"))
         let analysis = try VersionBump.analyze(old: base, new: widened)
         #expect(analysis.required == .major)
-        #expect(analysis.breakingChanges.map(\.kind) == ["type-widened"])
+        #expect(analysis.breakingChanges.map(\.kind) == [.typeWidened])
         #expect(analysis.reasons.first?.contains("breaks backwards (old importers read new versions) compatibility") == true)
 
         // Adding a property to a closed model: old readers reject the new property.
@@ -121,7 +121,7 @@ private func v(_ s: String) -> Version { try! Version(s) }
         let addedToClosed = edit(closed, "/schema/properties/owner", compatJSON("{'type':'string'}"))
         let closedAnalysis = try VersionBump.analyze(old: closed, new: addedToClosed)
         #expect(closedAnalysis.required == .major)
-        #expect(closedAnalysis.breakingChanges.map(\.kind) == ["property-added-to-closed-content-model"])
+        #expect(closedAnalysis.breakingChanges.map(\.kind) == [.propertyAddedToClosedContentModel])
 
         // Removing a required property: new data may lack what old readers require.
         let removedRead = edit(edit(base, "/schema/properties/read", nil), "/schema/required", compatJSON("[]"))

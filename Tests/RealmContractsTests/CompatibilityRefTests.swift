@@ -11,7 +11,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         let old = "{'$defs':{'s':{'type':'string'}},'properties':{'a':{'$ref':'#/$defs/s'}}}"
         let new = "{'$defs':{'s':{'type':'string','maxLength':3}},'properties':{'a':{'$ref':'#/$defs/s'}}}"
         let report = try compare(old, new)
-        #expect(report.changes.map(\.kind) == ["max-length-added"])
+        #expect(report.changes.map(\.kind) == [.maxLengthAdded])
         #expect(report.changes.first?.path == JSONPointer("/properties/a/maxLength"))
         #expect(!report.backward && report.forward)
     }
@@ -20,7 +20,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         let old = "{'definitions':{'a/b':{'type':'integer'}},'items':{'$ref':'#/definitions/a~1b'}}"
         let new = "{'definitions':{'a/b':{'type':'number'}},'items':{'$ref':'#/definitions/a%7E1b'}}"
         let report = try compare(old, new)
-        #expect(report.kinds == ["type-widened"])
+        #expect(report.kinds == [.typeWidened])
         #expect(report.level == .backward)
     }
 
@@ -36,7 +36,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
     @Test func anchorsAndRootReferences() throws {
         let old = "{'$defs':{'s':{'$anchor':'str','type':'string'}},'properties':{'a':{'$ref':'#str'}}}"
         let new = "{'$defs':{'s':{'$anchor':'str','type':['string','null']}},'properties':{'a':{'$ref':'#str'}}}"
-        #expect(try compare(old, new).kinds == ["type-widened"])
+        #expect(try compare(old, new).kinds == [.typeWidened])
         let withID = "{'$id':'https://x.test/s.json','$defs':{'s':{'type':'string'}},'properties':{'a':{'$ref':'https://x.test/s.json#/$defs/s'}}}"
         #expect(try compare(withID, withID).isUnchanged)
     }
@@ -45,7 +45,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         let old = "{'$defs':{'s':{'type':'string'}},'properties':{'a':{'$ref':'#/$defs/s','maxLength':5}}}"
         let new = "{'$defs':{'s':{'type':'string'}},'properties':{'a':{'$ref':'#/$defs/s','maxLength':10}}}"
         let report = try compare(old, new)
-        #expect(report.kinds == ["max-length-increased"])
+        #expect(report.kinds == [.maxLengthIncreased])
         #expect(report.changes.first?.path == JSONPointer("/properties/a/maxLength"))
         #expect(report.level == .backward)
         // Only annotations next to the $ref: the target is compared directly.
@@ -61,7 +61,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
             "'children':{'type':'array','items':{'$ref':'#/$defs/node'}}},'required':['value']}}}"
         }
         let report = try compare(tree("integer"), tree("number"))
-        #expect(report.kinds == ["type-widened"])
+        #expect(report.kinds == [.typeWidened])
         #expect(report.changes.count == 1)
         #expect(report.changes.first?.path == JSONPointer("/properties/value/type"))
         #expect(report.level == .backward)
@@ -72,13 +72,13 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         let old = "{'$defs':{'a':{'type':'object','properties':{'b':{'$ref':'#/$defs/b'}}},'b':{'type':'object','properties':{'a':{'$ref':'#/$defs/a'},'n':{'type':'integer'}}}},'$ref':'#/$defs/a'}"
         let new = "{'$defs':{'a':{'type':'object','properties':{'b':{'$ref':'#/$defs/b'}}},'b':{'type':'object','properties':{'a':{'$ref':'#/$defs/a'},'n':{'type':'integer','minimum':0}}}},'$ref':'#/$defs/a'}"
         let report = try compare(old, new)
-        #expect(report.kinds == ["minimum-added"])
+        #expect(report.kinds == [.minimumAdded])
         #expect(report.changes.count == 1)
 
         let rootOld = "{'type':'object','properties':{'next':{'$ref':'#'},'v':{'type':'string'}}}"
         let rootNew = "{'type':'object','properties':{'next':{'$ref':'#'},'v':{'type':'string'},'w':{'type':'string'}},'additionalProperties':false}"
         let r2 = try compare(rootOld, rootNew)
-        #expect(Set(r2.kinds) == ["property-added-to-open-content-model", "additional-properties-closed"])
+        #expect(Set(r2.kinds) == [.propertyAddedToOpenContentModel, .additionalPropertiesClosed])
         #expect(r2.changes.count == 2)
     }
 
@@ -89,7 +89,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         let new = "{'$defs':{'l':{'anyOf':[{'type':'null'},{'type':'object','properties':{'next':{'$ref':'#/$defs/m'}}}]}," +
                   "'m':{'anyOf':[{'type':'null'},{'type':'object','properties':{'next':{'$ref':'#/$defs/l'}},'maxProperties':1}]}},'$ref':'#/$defs/l'}"
         let report = try compare(old, new)
-        #expect(report.kinds.contains("max-properties-added"))
+        #expect(report.kinds.contains(.maxPropertiesAdded))
         #expect(!report.backward && report.forward)
     }
 
@@ -97,7 +97,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         let old = "{'$defs':{'s':{'type':'string'}},'properties':{'a':{'$ref':'#/$defs/s'}}}"
         let new = "{'$defs':{'s':{'type':'string'}},'properties':{'a':{'oneOf':[{'$ref':'#/$defs/s'},{'type':'null'}]}}}"
         let report = try compare(old, new)
-        #expect(report.kinds == ["one-of-subschema-added"])
+        #expect(report.kinds == [.oneOfSubschemaAdded])
         #expect(report.level == .backward)
     }
 }
@@ -174,7 +174,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         // Strict: 1.0.0 lacked `write`, which `new` requires, and both added properties narrow.
         let strict = try SchemaCompatibility.checkTransitive(
             history: [(version: v("1.0.0"), schema: v1), (version: v("1.2.0"), schema: v3)], new: new, mode: .strict)
-        #expect(strict[0].1.kinds.contains("required-with-default-added"))
+        #expect(strict[0].1.kinds.contains(.requiredWithDefaultAdded))
         #expect(!strict[0].1.backward && strict[0].1.forward)
         #expect(!strict[1].1.backward)
         #expect(try !SchemaCompatibility.isTransitivelyCompatible(
@@ -225,7 +225,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         #expect(strict.level == .forward)
         // Removing `read` (required): readers of the old version need it.
         let removed = try SchemaCompatibility.compare(old: old, new: compatJSON("{'type':'object','properties':{'write':{'type':'array','items':{'type':'string'},'default':[]}}}"), mode: .lenient)
-        #expect(Set(removed.kinds) == ["property-removed-from-open-content-model", "required-removed"])
+        #expect(Set(removed.kinds) == [.propertyRemovedFromOpenContentModel, .requiredRemoved])
         #expect(removed.level == .backward)
     }
 }
@@ -261,10 +261,10 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
         #expect(try SchemaCompatibility.compare(old: a, new: a).isUnchanged)
         let report = try SchemaCompatibility.compare(old: a, new: b, mode: .strict)
         let kinds = Set(report.kinds)
-        for expected in ["max-length-increased", "maximum-decreased", "multiple-of-reduced", "enum-value-added", "max-items-decreased", "type-widened"] {
+        for expected: ChangeKind in [.maxLengthIncreased, .maximumDecreased, .multipleOfReduced, .enumValueAdded, .maxItemsDecreased, .typeWidened] {
             #expect(kinds.contains(expected), "\(kinds)")
         }
-        #expect(kinds.contains("property-added-to-closed-content-model") || kinds.contains("property-added-to-open-content-model"))
+        #expect(kinds.contains(.propertyAddedToClosedContentModel) || kinds.contains(.propertyAddedToOpenContentModel))
         #expect(report.level == .none)
     }
 }
@@ -273,7 +273,7 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
     @Test func booleanSchemas() throws {
         #expect(try compare("true", "{}").isUnchanged)
         #expect(try compare("true", "{'type':'string'}").level == .forward)
-        #expect(try compare("true", "false").kinds == ["false-schema-added"])
+        #expect(try compare("true", "false").kinds == [.falseSchemaAdded])
         #expect(try compare("false", "{'type':'string'}").level == .backward)
         #expect(try compare("false", "false").isUnchanged)
     }
@@ -295,10 +295,10 @@ private func compare(_ old: String, _ new: String, _ mode: CompatibilityMode = .
 
     @Test func reportHelpers() throws {
         let report = try compare("{'type':'string','title':'a'}", "{'type':['string','null'],'title':'b','maxLength':3}")
-        #expect(report.kinds == ["title-changed", "type-widened", "max-length-added"])
+        #expect(report.kinds == [.titleChanged, .typeWidened, .maxLengthAdded])
         #expect(report.level == .none)
-        #expect(report.breaking(.backward).map(\.kind) == ["max-length-added"])
-        #expect(report.breaking(.forward).map(\.kind) == ["type-widened"])
+        #expect(report.breaking(.backward).map(\.kind) == [.maxLengthAdded])
+        #expect(report.breaking(.forward).map(\.kind) == [.typeWidened])
         #expect(!report.hasOnlyAnnotationChanges)
         let description = report.changes[1].description
         #expect(description == "/type: type-widened [backward ✓, forward ✗] type string → null | string")

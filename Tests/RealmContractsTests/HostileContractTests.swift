@@ -208,7 +208,7 @@ private let ecmaCorpus = #"""
                                     "patternProperties": .object(["^(a+)+$": .object(["type": .string("string")])]),
                                     "additionalProperties": .bool(false)])
         let report = try SchemaCompatibility.compare(old: old, new: new)
-        #expect(report.changes.map(\.kind) == ["property-added-to-closed-content-model"])
+        #expect(report.changes.map(\.kind) == [.propertyAddedToClosedContentModel])
     }
 }
 
@@ -278,7 +278,7 @@ private func fanOut(levels: Int = 6, width: Int = 150, combinator: String = "any
         let new = fanOut(leaf: ["type": "string", "maxLength": 3])
         let engine = CompatEngine(old: old, new: new, mode: .strict, stepLimit: 1_000_000)
         let changes = try engine.run()
-        #expect(changes.map(\.kind) == ["max-length-added"])
+        #expect(changes.map(\.kind) == [.maxLengthAdded])
         #expect(changes.first?.path.description == "/anyOf/0/anyOf/0/anyOf/0/anyOf/0/anyOf/0/anyOf/0/maxLength")
         let report = try SchemaCompatibility.compare(old: old, new: new)
         #expect(!report.backward && report.forward)

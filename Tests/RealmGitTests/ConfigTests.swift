@@ -1,12 +1,13 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 @Suite struct ConfigTests {
     @Test func getAndSetRepositoryConfig() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let repo = try Repository.open(at: box.path("repo"))
         #expect(try repo.configString("realm.name") == nil)
@@ -41,7 +42,7 @@ import Glibc
     }
 
     @Test func globalLevelAndPrecedence() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let repo = try Repository.open(at: box.path("repo"))
         let key = "realmtest.precedence\(UInt32.random(in: 0..<UInt32.max))"
@@ -65,7 +66,7 @@ import Glibc
     }
 
     @Test func configFileRoundTrip() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         let file = box.path(".gitrealm")
         #expect((try? ConfigFile.read(path: file)) == nil)
         let missing = #expect(throws: GitError.self) { try ConfigFile.read(path: file) }
@@ -97,7 +98,7 @@ import Glibc
 @Suite struct ConfigFileParserTests {
     /// Our reader and `git config -f --list -z` agree on a file full of corner cases.
     @Test func agreesWithGit() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         let tricky = """
         \u{FEFF}# comment
         sectionless = 1
@@ -137,7 +138,7 @@ import Glibc
     }
 
     @Test func syntaxErrors() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         for bad in ["[unterminated", "[s \"sub]", "[s]\n bad_name = 1", "[s]\n k = \"open", "[s]\n k = bad\\q"] {
             box.write("bad", bad)
             let error = #expect(throws: GitError.self, "\(bad.debugDescription)") { try ConfigFile.read(path: box.path("bad")) }

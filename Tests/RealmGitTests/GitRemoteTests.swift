@@ -1,10 +1,11 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 
 @Suite struct GitRemoteTests {
     /// A bare "realm" remote plus two clones, a and b, both at the same main.
-    func setUp() throws -> (box: Sandbox, remote: String, base: OID) {
-        let box = Sandbox()
+    func setUp() throws -> (box: GitSandbox, remote: String, base: OID) {
+        let box = GitSandbox()
         let remote = try box.makeRepo("realm.git", bare: true)
         try box.makeRepo("a")
         let base = try box.commit("a", ["realm.yaml": "v0"], message: "base")

@@ -1,5 +1,6 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,16 +58,16 @@ import Glibc
     }
 
     @Test func statusDirectoryAndEnvironment() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         #expect(try ProcessRunner.run("sh", ["-c", "exit 3"]).status == 3)
         #expect(try ProcessRunner.run("sh", ["-c", "kill -9 $$"]).signal == 9)
-        #expect(try ProcessRunner.run("pwd", [], directory: box.dir).stdoutText == realPath(box.dir) + "\n")
+        #expect(try ProcessRunner.run("pwd", [], directory: box.dir).stdoutText == canonicalPath(box.dir) + "\n")
         let env = try ProcessRunner.run("sh", ["-c", "printf '%s|%s|%s' \"$REALM_A\" \"${HOME:+home}\" \"${GIT_TERMINAL_PROMPT-unset}\""],
                                         environment: ["REALM_A": "a b"], removingEnvironment: ["GIT_TERMINAL_PROMPT"])
         #expect(env.stdoutText == "a b|home|unset")
-        let notFound = #expect(throws: GitError.self) { try ProcessRunner.run("definitely-not-a-command-xyz", []) }
-        #expect(notFound?.isNotFound == true)
-        #expect(throws: GitError.self) { try ProcessRunner.run("pwd", [], directory: box.path("missing")) }
+        let notFound = #expect(throws: SystemError.self) { try ProcessRunner.run("definitely-not-a-command-xyz", []) }
+        #expect(notFound?.kind == .notFound)
+        #expect(throws: SystemError.self) { try ProcessRunner.run("pwd", [], directory: box.path("missing")) }
         // PATH from the overriding environment is used for the lookup.
         box.write("bin/realm-hello", "#!/bin/sh\necho hello \"$@\"\n")
         chmod(box.path("bin/realm-hello"), 0o755)

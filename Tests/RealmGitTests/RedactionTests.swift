@@ -1,5 +1,6 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 
 /// `GitURL`: credentials never survive; URLs without any stay exactly as they were.
 @Suite struct GitURLTests {

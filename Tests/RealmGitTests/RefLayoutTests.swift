@@ -1,5 +1,6 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 
 @Suite struct RefLayoutTests {
     @Test func names() {
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test func componentValidityAgreesWithGit() throws {
-        _ = Sandbox()  // test environment
+        _ = GitSandbox()  // test environment
         let candidates = ["prod", "my-realm", "a.b", "v1.2_x", "x@y", "ünïcode", "", ".hidden", "trailing.", "a..b",
                           "x.lock", "sp ace", "ti~lde", "ca^ret", "co:lon", "q?", "st*r", "br[acket", "back\\slash",
                           "a/b", "@", "a@{b", "tab\t", "del\u{7f}", "lock.locked"]

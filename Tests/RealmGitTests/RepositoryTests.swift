@@ -1,52 +1,53 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 @Suite struct DiscoveryTests {
     @Test func discoversFromSubdirectory() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         let repo = try box.makeRepo()
         box.write("repo/a/b/c/file.txt", "x")
         let found = try Repository.discover(from: box.path("repo/a/b/c"))
-        #expect(realPath(found.workdir ?? "") == realPath(repo))
-        #expect(realPath(found.gitDir) == realPath("\(repo)/.git"))
-        #expect(realPath(found.commonDir) == realPath("\(repo)/.git"))
+        #expect(canonicalPath(found.workdir ?? "") == canonicalPath(repo))
+        #expect(canonicalPath(found.gitDir) == canonicalPath("\(repo)/.git"))
+        #expect(canonicalPath(found.commonDir) == canonicalPath("\(repo)/.git"))
         #expect(!found.isBare)
         #expect(try found.headCommit() == nil)  // unborn
     }
 
     @Test func discoversLinkedWorktree() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         let repo = try box.makeRepo()
         try box.commit("repo", ["f": "1"], message: "first")
         try box.git(["worktree", "add", "--quiet", "-b", "other", box.path("wt")], in: "repo")
         box.write("wt/sub/x", "")
         let found = try Repository.discover(from: box.path("wt/sub"))
-        #expect(realPath(found.workdir ?? "") == realPath(box.path("wt")))
-        #expect(realPath(found.commonDir) == realPath("\(repo)/.git"))
-        #expect(realPath(found.gitDir) == realPath("\(repo)/.git/worktrees/wt"))
+        #expect(canonicalPath(found.workdir ?? "") == canonicalPath(box.path("wt")))
+        #expect(canonicalPath(found.commonDir) == canonicalPath("\(repo)/.git"))
+        #expect(canonicalPath(found.gitDir) == canonicalPath("\(repo)/.git/worktrees/wt"))
         #expect(try found.headCommit() == OID(hex: try box.git(["rev-parse", "HEAD"], in: "wt")))
         #expect(try found.resolve(ref: "HEAD") == found.resolve(ref: "refs/heads/other"))
     }
 
     @Test func discoversBareRepository() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         let bare = try box.makeRepo("remote.git", bare: true)
         let found = try Repository.discover(from: bare)
         #expect(found.isBare)
         #expect(found.workdir == nil)
-        #expect(realPath(found.gitDir) == realPath(bare))
-        #expect(realPath(found.commonDir) == realPath(bare))
+        #expect(canonicalPath(found.gitDir) == canonicalPath(bare))
+        #expect(canonicalPath(found.commonDir) == canonicalPath(bare))
         let fromInside = try Repository.discover(from: "\(bare)/refs")
-        #expect(realPath(fromInside.gitDir) == realPath(bare))
+        #expect(canonicalPath(fromInside.gitDir) == canonicalPath(bare))
         #expect(try found.isTracked("anything") == false)
         #expect(try found.trackedFiles(matching: []) == [])
     }
 
     @Test func notARepository() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         box.write("plain/file", "")
         let error = #expect(throws: GitError.self) { try Repository.discover(from: box.path("plain")) }
         #expect(error?.isNotFound == true)
@@ -54,7 +55,7 @@ import Glibc
     }
 
     @Test func initializesRepositories() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         let repo = try Repository.initialize(at: box.path("made"), bare: false)
         #expect(!repo.isBare)
         #expect(try box.git(["rev-parse", "--is-inside-work-tree"], in: "made") == "true")
@@ -62,13 +63,13 @@ import Glibc
         #expect(bare.isBare)
         #expect(try box.git(["rev-parse", "--is-bare-repository"], in: "made.git") == "true")
         let reopened = try Repository.open(at: box.path("made"))
-        #expect(realPath(reopened.gitDir) == realPath(box.path("made/.git")))
+        #expect(canonicalPath(reopened.gitDir) == canonicalPath(box.path("made/.git")))
     }
 }
 
 @Suite struct RefTests {
     @Test func compareAndSwap() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let first = try box.commit("repo", ["f": "1"], message: "one")
         let second = try box.commit("repo", ["f": "2"], message: "two")
@@ -125,7 +126,7 @@ import Glibc
     }
 
     @Test func globListing() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let c = try box.commit("repo", ["f": "1"], message: "one")
         let repo = try Repository.open(at: box.path("repo"))
@@ -145,7 +146,7 @@ import Glibc
     }
 
     @Test func revparse() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let one = try box.commit("repo", ["f": "1"], message: "one")
         let two = try box.commit("repo", ["f": "2"], message: "two")
@@ -163,7 +164,7 @@ import Glibc
 
 @Suite struct ObjectTests {
     @Test func readsCommitsTreesAndBlobs() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let c = try box.commit("repo", ["domains/s3/contracts/x.yaml": "kind: x\n", "README": "hi"], message: "Add x\n\nBody.")
         let repo = try Repository.open(at: box.path("repo"))
@@ -200,7 +201,7 @@ import Glibc
     }
 
     @Test func buildsTrees() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let base = try box.commit("repo", ["a/keep.txt": "keep", "a/b/old.txt": "old", "a/b/gone.txt": "gone",
                                           "lonely/only.txt": "x"], message: "base")
@@ -240,7 +241,7 @@ import Glibc
     }
 
     @Test func buildTreeValidatesPaths() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let repo = try Repository.open(at: box.path("repo"))
         for bad in ["", ".", "..", "a/../b", "a/./b", ".git", "a/.git/x", ".GIT/config", "a//b", "/a", "a/", "a\u{0}b"] {
@@ -260,7 +261,7 @@ import Glibc
     }
 
     @Test func createsCommits() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let parent = try box.commit("repo", ["f": "1"], message: "parent")
         let repo = try Repository.open(at: box.path("repo"))
@@ -311,7 +312,7 @@ import Glibc
 
 @Suite struct HistoryTests {
     @Test func changedPathsWithPathspecs() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let one = try box.commit("repo", ["domains/s3/contracts/a.yaml": "1", "domains/s3/notes.md": "n",
                                          "other/x.yaml": "x"], message: "one")
@@ -335,7 +336,7 @@ import Glibc
     }
 
     @Test func pathHistoryOverThreeChanges() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let path = "domains/s3/contracts/x.yaml"
         let v1 = try box.commit("repo", [path: "v1"], message: "add")
@@ -356,7 +357,7 @@ import Glibc
     }
 
     @Test func pathHistoryFollowsGitLogThroughMerges() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let path = "c.yaml"
         try box.commit("repo", [path: "1"], message: "base")
@@ -377,7 +378,7 @@ import Glibc
 
 @Suite struct NotesTests {
     @Test func notesCommitsReadableByGit() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let a = try box.commit("repo", ["f": "1"], message: "a")
         let b = try box.commit("repo", ["f": "2"], message: "b")
@@ -430,7 +431,7 @@ extension NotesTests {
     /// have) add notes to the same notes ref with the CAS retry loop from
     /// docs/git-layer.md; no note is lost.
     @Test func concurrentWritersWithCASRetry() async throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         var targets: [OID] = []
         for i in 0..<16 { targets.append(try box.commit("repo", ["f": "\(i)"], message: "c\(i)")) }
@@ -459,7 +460,7 @@ extension NotesTests {
 
 @Suite struct IndexTests {
     @Test func trackedFiles() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         try box.commit("repo", ["domains/s3/contracts/a.yaml": "1", "domains/s3/contracts/b.json": "2", "README.md": "r"],
                        message: "files")
@@ -484,7 +485,7 @@ extension NotesTests {
 
 @Suite struct OnePackTests {
     /// `git count-objects -v` as numbers: loose objects, objects in packs, packs.
-    func counts(_ box: Sandbox) throws -> (loose: Int, inPack: Int, packs: Int) {
+    func counts(_ box: GitSandbox) throws -> (loose: Int, inPack: Int, packs: Int) {
         var fields: [String: Int] = [:]
         for line in try box.git(["count-objects", "-v"], in: "repo").split(separator: "\n") {
             let parts = line.split(separator: ":")
@@ -494,7 +495,7 @@ extension NotesTests {
     }
 
     @Test func newObjectsLandInOnePackReadableByGit() throws {
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let base = try box.commit("repo", ["a/b/c/old.txt": "old", "other/x.txt": "x"], message: "base")
         try box.git(["gc", "--quiet"], in: "repo")
@@ -526,7 +527,7 @@ extension NotesTests {
 
     @Test func nothingIsWrittenWhenTheBodyThrowsOrWritesNothing() throws {
         struct Refused: Error {}
-        let box = Sandbox()
+        let box = GitSandbox()
         try box.makeRepo()
         let base = try box.commit("repo", ["f": "1"], message: "base")
         try box.git(["gc", "--quiet"], in: "repo")

@@ -1,5 +1,6 @@
 import Testing
 @testable import RealmGit
+@testable import RealmSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,7 @@ import Glibc
         let file = "\(dir)/\(type)"
         let made = try ProcessRunner.run("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "t", "-f", file])
         #expect(made.status == 0, "\(made.stderrText)")
-        let line = SSHSigner.publicKeyLine(String(decoding: try readSmallFile(file + ".pub", limit: 1 << 16), as: UTF8.self))
+        let line = SSHSigner.publicKeyLine(String(decoding: try readFile(file + ".pub", limit: 1 << 16), as: UTF8.self))
         return (file, line)
     }
 

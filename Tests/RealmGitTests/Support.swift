@@ -1,29 +1,16 @@
 import Testing
+import TestSupport
 @testable import RealmGit
+@testable import RealmSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Process-wide test environment, set up once before anything touches libgit2
-/// or spawns git: an isolated HOME, no system config, no prompts, and none of
-/// the git variables a calling hook or shell might have set.
+/// Process-wide test environment, set up once before anything touches libgit2 or spawns git:
+/// the hermetic environment every test shares (see `HermeticEnvironment`), then libgit2.
 enum TestEnvironment {
     static let root: String = {
-        var template = Array("/tmp/realmgit-tests.XXXXXX".utf8CString)
-        let base = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-        let home = "\(base)/home"
-        mkdir(home, 0o700)
-        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
-                     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-                     "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CEILING_DIRECTORIES", "GIT_NAMESPACE",
-                     "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE",
-                     "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", "EMAIL", "GIT_PREFIX"] {
-            unsetenv(name)
-        }
-        setenv("HOME", home, 1)
-        setenv("XDG_CONFIG_HOME", "\(home)/.config", 1)
-        setenv("GIT_CONFIG_NOSYSTEM", "1", 1)
-        setenv("GIT_TERMINAL_PROMPT", "0", 1)
+        let base = HermeticEnvironment.processRoot
         Git.initialize()
         return base
     }()
@@ -40,7 +27,7 @@ struct CommandFailed: Error, CustomStringConvertible {
 }
 
 /// A temporary directory for one test, removed afterwards.
-final class Sandbox {
+final class GitSandbox {
     let dir: String
 
     init() {
@@ -105,7 +92,7 @@ final class Sandbox {
     }
 }
 
-func realPath(_ path: String) -> String {
+func canonicalPath(_ path: String) -> String {
     guard let resolved = realpath(path, nil) else { return path }
     defer { free(resolved) }
     return String(cString: resolved)

@@ -46,7 +46,7 @@ extension VersionBump {
             changes.contains(where: analysis.declared.isBroken) ? "BREAKING" : "COMPATIBLE"
         }
         func kinds(_ changes: [SchemaChange]) -> String {
-            CompatibilityReport(mode: mode, changes: changes).kinds.joined(separator: ", ")
+            CompatibilityReport(mode: mode, changes: changes).kinds.map(\.rawValue).joined(separator: ", ")
         }
 
         for property in order {

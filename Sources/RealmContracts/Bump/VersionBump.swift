@@ -127,7 +127,7 @@ public enum VersionBump {
         }
         let substantial = report.changes.filter { !$0.isAnnotation && !declared.isBroken(by: $0) }
         if !substantial.isEmpty {
-            let kinds = CompatibilityReport(mode: mode, changes: substantial).kinds.joined(separator: ", ")
+            let kinds = CompatibilityReport(mode: mode, changes: substantial).kinds.map(\.rawValue).joined(separator: ", ")
             need(.minor, "compatible schema change\(substantial.count == 1 ? "" : "s"): \(kinds)")
         }
         let valueChanged = o["value"] != n["value"]
@@ -135,7 +135,7 @@ public enum VersionBump {
         if o["compatibility"] != n["compatibility"] { need(.minor, "compatibility declaration changed") }
         let annotations = report.changes.filter(\.isAnnotation)
         if !annotations.isEmpty {
-            let kinds = CompatibilityReport(mode: mode, changes: annotations).kinds.joined(separator: ", ")
+            let kinds = CompatibilityReport(mode: mode, changes: annotations).kinds.map(\.rawValue).joined(separator: ", ")
             need(.patch, "schema metadata changed: \(kinds)")
         } else if report.changes.isEmpty && o["schema"] != n["schema"] {
             need(.patch, "schema text changed without changing validation")

@@ -29,8 +29,8 @@ public enum CompatibilityLevel: String, Sendable, Hashable, CaseIterable {
 
 /// One difference between two schemas, with its effect in both directions.
 public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
-    /// Stable kebab-case identifier, e.g. `property-added-to-open-content-model`; see `allKinds`.
-    public let kind: String
+    /// What changed, e.g. `.propertyAddedToOpenContentModel` (`property-added-to-open-content-model`).
+    public let kind: ChangeKind
     /// Where the change is: the route of keywords from the schema root down to the changed
     /// keyword or subschema, e.g. `/properties/read/items/maxLength` or `/properties/delete`.
     /// `$ref` indirections are transparent (the route goes through them as if the target were
@@ -47,7 +47,7 @@ public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
     /// The object property the change is about, for property-, required- and dependency-kinds.
     public let property: String?
 
-    public init(kind: String, path: JSONPointer, backward: Bool, forward: Bool, detail: String,
+    public init(kind: ChangeKind, path: JSONPointer, backward: Bool, forward: Bool, detail: String,
                 property: String? = nil) {
         self.kind = kind
         self.path = path
@@ -61,7 +61,7 @@ public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
 
     /// Metadata-only changes (title, description, default, examples...). They never affect
     /// which instances validate and always have `backward == forward == true`.
-    public var isAnnotation: Bool { SchemaChange.annotationKinds.contains(kind) }
+    public var isAnnotation: Bool { kind.isAnnotation }
 
     public func isCompatible(_ direction: CompatibilityDirection) -> Bool {
         direction == .backward ? backward : forward
@@ -71,70 +71,6 @@ public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
         let where_ = path.tokens.isEmpty ? "/" : path.description
         return "\(where_): \(kind) [backward \(backward ? "✓" : "✗"), forward \(forward ? "✓" : "✗")] \(detail)"
     }
-
-    /// Kinds that only touch annotations.
-    public static let annotationKinds: Set<String> = [
-        "title-changed", "description-changed", "default-changed", "examples-changed",
-        "comment-changed", "deprecated-changed", "read-only-changed", "write-only-changed",
-        "id-changed", "schema-dialect-changed", "anchor-changed", "content-annotation-changed",
-        "unknown-keyword-changed",
-    ]
-
-    /// Every kind `SchemaCompatibility.compare` can report.
-    public static let allKinds: [String] = {
-        var kinds: [String] = [
-            // annotations
-            "title-changed", "description-changed", "default-changed", "examples-changed",
-            "comment-changed", "deprecated-changed", "read-only-changed", "write-only-changed",
-            "id-changed", "schema-dialect-changed", "anchor-changed", "content-annotation-changed",
-            "unknown-keyword-changed",
-            // whole schemas
-            "false-schema-added", "false-schema-removed",
-            // types
-            "type-widened", "type-narrowed", "type-changed",
-            // enum / const
-            "enum-added", "enum-removed", "enum-value-added", "enum-value-removed",
-            "const-added", "const-removed", "const-changed",
-            // strings
-            "pattern-added", "pattern-removed", "pattern-changed",
-            "format-added", "format-removed", "format-changed",
-            // numbers
-            "exclusive-minimum-changed", "exclusive-maximum-changed",
-            "multiple-of-added", "multiple-of-removed", "multiple-of-reduced", "multiple-of-expanded",
-            "multiple-of-changed",
-            // arrays
-            "unique-items-added", "unique-items-removed", "contains-added", "contains-removed",
-            "item-added-to-open-content-model", "item-added-to-closed-content-model",
-            "item-added-to-partially-open-content-model",
-            "item-removed-from-open-content-model", "item-removed-from-closed-content-model",
-            "item-removed-from-partially-open-content-model",
-            // objects
-            "property-added-to-open-content-model", "property-added-to-closed-content-model",
-            "property-added-to-partially-open-content-model",
-            "property-removed-from-open-content-model", "property-removed-from-closed-content-model",
-            "property-removed-from-partially-open-content-model",
-            "required-added", "required-with-default-added", "required-removed", "required-with-default-removed",
-            "additional-properties-closed", "additional-properties-opened",
-            "additional-properties-constrained", "additional-properties-unconstrained",
-            "additional-properties-allowed", "additional-properties-disallowed",
-            "pattern-property-added", "pattern-property-removed",
-            "dependency-array-added", "dependency-array-removed", "dependency-array-extended",
-            "dependency-array-narrowed", "dependency-array-changed",
-            "dependency-schema-added", "dependency-schema-removed",
-            // combinators
-            "all-of-added", "all-of-removed", "all-of-subschema-added", "all-of-subschema-removed",
-            "any-of-added", "any-of-removed", "any-of-subschema-added", "any-of-subschema-removed",
-            "one-of-added", "one-of-removed", "one-of-subschema-added", "one-of-subschema-removed",
-            "combinator-changed", "not-added", "not-removed",
-            "conditional-added", "conditional-removed", "conditional-changed",
-        ]
-        for bound in ["min-length", "max-length", "minimum", "maximum", "exclusive-minimum",
-                      "exclusive-maximum", "min-items", "max-items", "min-contains", "max-contains",
-                      "min-properties", "max-properties"] {
-            for suffix in ["added", "removed", "increased", "decreased"] { kinds.append("\(bound)-\(suffix)") }
-        }
-        return kinds
-    }()
 }
 
 /// The outcome of comparing two schemas.
@@ -179,8 +115,8 @@ public struct CompatibilityReport: Sendable, Hashable {
     public var hasOnlyAnnotationChanges: Bool { !changes.isEmpty && changes.allSatisfy(\.isAnnotation) }
 
     /// The distinct change kinds, in order of first appearance.
-    public var kinds: [String] {
-        var seen = Set<String>()
+    public var kinds: [ChangeKind] {
+        var seen = Set<ChangeKind>()
         return changes.compactMap { seen.insert($0.kind).inserted ? $0.kind : nil }
     }
 }

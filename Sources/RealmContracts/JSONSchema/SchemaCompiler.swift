@@ -36,7 +36,7 @@ struct SchemaLocation: Hashable {
 struct SchemaCompiler {
     let defaultDraft: JSONSchemaDraft
 
-    private struct Document {
+    struct Document {
         var uri: String
         var root: JSONValue
         var indexed = false
@@ -46,7 +46,7 @@ struct SchemaCompiler {
         var indexError: SchemaError?
     }
 
-    private struct Info {
+    struct Info {
         var base: SchemaURI
         var dialect: Dialect
         var resource: Int
@@ -57,7 +57,7 @@ struct SchemaCompiler {
         var name: String
     }
 
-    private var documents: [Document] = []
+    var documents: [Document] = []
     private var documentByURI: [String: Int] = [:]
     /// Documents given to the validator, by the URI as given; each becomes a `Document` when
     /// first needed, so that unused ones cost nothing.
@@ -68,12 +68,12 @@ struct SchemaCompiler {
     private var resourceByLocation: [SchemaLocation: Int] = [:]
     private var resourceRoots: [SchemaLocation] = []
     private var anchors: [AnchorKey: SchemaLocation] = [:]
-    private var dynamicAnchors: [String: [(resource: Int, location: SchemaLocation)]] = [:]
-    private var nodes: [SchemaNode] = []
-    private var nodeLocations: [SchemaLocation] = []
-    private var nodeByLocation: [SchemaLocation: Int] = [:]
-    private var dynamicTableNames: [String] = []
-    private var pendingNodes: [Int] = []
+    var dynamicAnchors: [String: [(resource: Int, location: SchemaLocation)]] = [:]
+    var nodes: [SchemaNode] = []
+    var nodeLocations: [SchemaLocation] = []
+    var nodeByLocation: [SchemaLocation: Int] = [:]
+    var dynamicTableNames: [String] = []
+    var pendingNodes: [Int] = []
     private var metaschemaDepth = 0
 
     init(defaultDraft: JSONSchemaDraft) {
@@ -113,7 +113,7 @@ struct SchemaCompiler {
         return index
     }
 
-    private func error(_ location: SchemaLocation, _ message: String) -> SchemaError {
+    func error(_ location: SchemaLocation, _ message: String) -> SchemaError {
         let document = documents[location.document]
         return SchemaError(location: location.pointer, message: message,
                            document: document.isMain ? nil : document.uri)
@@ -365,7 +365,7 @@ struct SchemaCompiler {
 
     // MARK: - Reference resolution
 
-    private func value(at location: SchemaLocation) -> JSONValue? {
+    func value(at location: SchemaLocation) -> JSONValue? {
         location.pointer.resolve(in: documents[location.document].root)
     }
 
@@ -421,8 +421,8 @@ struct SchemaCompiler {
     }
 
     /// Where the reference `text`, written at `location` under `base`, leads.
-    private mutating func resolveReference(_ text: String, base: SchemaURI, dialect: Dialect,
-                                           at location: SchemaLocation) throws(SchemaError) -> SchemaLocation
+    mutating func resolveReference(_ text: String, base: SchemaURI, dialect: Dialect,
+                                   at location: SchemaLocation) throws(SchemaError) -> SchemaLocation
     {
         let target = SchemaURI(text).resolved(against: base)
         let resourceURI = target.withoutFragment.description
@@ -453,7 +453,7 @@ struct SchemaCompiler {
 
     /// The base URI, dialect and resource of `location`, indexing it when it is a schema no
     /// indexing walk reached (a `$ref` into an unknown keyword, say).
-    private mutating func info(for location: SchemaLocation, value: JSONValue) throws(SchemaError) -> Info {
+    mutating func info(for location: SchemaLocation, value: JSONValue) throws(SchemaError) -> Info {
         if let found = infos[location] { return found }
         var tokens = location.pointer.tokens
         while !tokens.isEmpty {
@@ -466,550 +466,5 @@ struct SchemaCompiler {
             }
         }
         throw error(location, "internal: schema location was not indexed")
-    }
-
-    // MARK: - Compiling nodes
-
-    /// The node for the schema at `location`: existing, or reserved and queued for
-    /// `buildPendingNodes` (a worklist rather than recursion, so that deeply nested schemas cost
-    /// heap, not stack).
-    private mutating func compileNode(at location: SchemaLocation) throws(SchemaError) -> Int {
-        if let existing = nodeByLocation[location] { return existing }
-        let id = nodes.count
-        nodes.append(SchemaNode())
-        nodeLocations.append(location)
-        nodeByLocation[location] = id
-        pendingNodes.append(id)
-        return id
-    }
-
-    private mutating func buildPendingNodes() throws(SchemaError) {
-        while let id = pendingNodes.popLast() {
-            try buildNode(id)
-        }
-    }
-
-    private mutating func buildNode(_ id: Int) throws(SchemaError) {
-        let location = nodeLocations[id]
-        guard let value = value(at: location) else {
-            throw error(location, "no schema here")
-        }
-        let info = try self.info(for: location, value: value)
-        var node = SchemaNode()
-        node.resource = info.resource
-        switch value {
-        case .bool(let accept):
-            node.isFalse = !accept
-        case .object(let object):
-            node.keywords = try compileKeywords(object, at: location, info: info)
-            node.hasUnevaluated = node.keywords.contains {
-                switch $0 {
-                case .unevaluatedItems, .unevaluatedProperties: return true
-                default: return false
-                }
-            }
-        default:
-            throw error(location, "a schema must be an object or a boolean, got \(value.typeName)")
-        }
-        nodes[id] = node
-    }
-
-    private mutating func compileKeywords(_ object: JSONObject, at location: SchemaLocation,
-                                          info: Info) throws(SchemaError) -> [SchemaKeyword]
-    {
-        let dialect = info.dialect
-        let draft = dialect.draft
-        var keywords: [SchemaKeyword] = []
-
-        func at(_ keyword: String) -> SchemaLocation { location.appending(keyword) }
-
-        if draft == .draft7, let ref = object["$ref"] {
-            // Draft-07: `$ref` replaces every sibling keyword.
-            return [.ref(try compileReference(ref, keyword: "$ref", at: location, info: info), keyword: "$ref")]
-        }
-
-        // Core.
-        for keyword in ["$comment"] where object[keyword] != nil {
-            guard case .string = object[keyword]! else { throw error(at(keyword), "\(keyword) must be a string") }
-        }
-        if let vocabulary = object["$vocabulary"] {
-            guard case .object(let members) = vocabulary, members.values.allSatisfy({ $0.boolValue != nil }) else {
-                throw error(at("$vocabulary"), "$vocabulary must be an object of booleans")
-            }
-        }
-        if draft != .draft7, let defs = object["$defs"] {
-            for name in try objectValue(defs, keyword: "$defs", at: location).keys {
-                _ = try compileNode(at: at("$defs").appending(name))
-            }
-        }
-        if let defs = object["definitions"] {
-            if draft == .draft7 {
-                for name in try objectValue(defs, keyword: "definitions", at: location).keys {
-                    _ = try compileNode(at: at("definitions").appending(name))
-                }
-            } else if case .object(let members) = defs {
-                // Not a 2020-12 keyword, but widely used for the same purpose.
-                for (name, member) in members where member.boolValue != nil || member.objectValue != nil {
-                    _ = try compileNode(at: at("definitions").appending(name))
-                }
-            }
-        }
-        if let ref = object["$ref"] {
-            keywords.append(.ref(try compileReference(ref, keyword: "$ref", at: location, info: info), keyword: "$ref"))
-        }
-        if draft == .draft2019_09, let ref = object["$recursiveRef"] {
-            // Without `$recursiveAnchor` support this is a plain reference.
-            keywords.append(.ref(try compileReference(ref, keyword: "$recursiveRef", at: location, info: info),
-                                 keyword: "$recursiveRef"))
-        }
-        if draft == .draft2020_12, let ref = object["$dynamicRef"] {
-            keywords.append(try compileDynamicReference(ref, at: location, info: info))
-        }
-        if let format = object["format"] {
-            guard case .string = format else { throw error(at("format"), "format must be a string") }
-        }
-
-        // Validation vocabulary.
-        if dialect.validation {
-            try compileValidation(object, at: location, draft: draft, into: &keywords)
-        }
-
-        // Applicators.
-        if dialect.applicator {
-            try compileApplicators(object, at: location, info: info, into: &keywords)
-        }
-
-        // Unevaluated: last, so that they see every sibling's annotations.
-        if dialect.unevaluated && draft != .draft7 {
-            if let items = object["unevaluatedItems"] {
-                keywords.append(.unevaluatedItems(try compileSubschema(items, at: at("unevaluatedItems"))))
-            }
-            if let properties = object["unevaluatedProperties"] {
-                keywords.append(.unevaluatedProperties(try compileSubschema(properties, at: at("unevaluatedProperties"))))
-            }
-        }
-        return keywords
-    }
-
-    private mutating func compileSubschema(_ value: JSONValue, at location: SchemaLocation) throws(SchemaError) -> Int {
-        switch value {
-        case .object, .bool: return try compileNode(at: location)
-        default: throw error(location, "must be a schema (an object or a boolean), got \(value.typeName)")
-        }
-    }
-
-    private mutating func compileSchemaArray(_ value: JSONValue, keyword: String, at location: SchemaLocation,
-                                             allowEmpty: Bool = false) throws(SchemaError) -> [Int]
-    {
-        guard case .array(let elements) = value, allowEmpty || !elements.isEmpty else {
-            throw error(location.appending(keyword), "\(keyword) must be a non-empty array of schemas")
-        }
-        var ids: [Int] = []
-        ids.reserveCapacity(elements.count)
-        for (n, element) in elements.enumerated() {
-            ids.append(try compileSubschema(element, at: location.appending(keyword).appending(String(n))))
-        }
-        return ids
-    }
-
-    private func objectValue(_ value: JSONValue, keyword: String, at location: SchemaLocation) throws(SchemaError) -> JSONObject {
-        guard case .object(let members) = value else {
-            throw error(location.appending(keyword), "\(keyword) must be an object, got \(value.typeName)")
-        }
-        return members
-    }
-
-    private func nonNegativeInteger(_ value: JSONValue, keyword: String, at location: SchemaLocation) throws(SchemaError) -> Int {
-        switch value {
-        case .integer(let n) where n >= 0:
-            return n
-        case .number(let d) where d >= 0 && d.rounded() == d && d < 9.2e18:
-            return Int(d)
-        case .number(let d) where d >= 9.2e18:
-            return Int.max
-        default:
-            throw error(location.appending(keyword), "\(keyword) must be a non-negative integer, got \(value)")
-        }
-    }
-
-    private func stringArray(_ value: JSONValue, keyword: String, at location: SchemaLocation) throws(SchemaError) -> [String] {
-        guard case .array(let elements) = value else {
-            throw error(location.appending(keyword), "\(keyword) must be an array of strings, got \(value.typeName)")
-        }
-        var strings: [String] = []
-        var seen = Set<String>()
-        for (n, element) in elements.enumerated() {
-            guard case .string(let s) = element else {
-                throw error(location.appending(keyword).appending(String(n)), "\(keyword) must contain only strings, got \(element.typeName)")
-            }
-            guard seen.insert(s).inserted else {
-                throw error(location.appending(keyword).appending(String(n)), "\(keyword) lists '\(s)' twice")
-            }
-            strings.append(s)
-        }
-        return strings
-    }
-
-    private func pattern(_ value: JSONValue, at location: SchemaLocation) throws(SchemaError) -> PatternMatcher {
-        guard case .string(let source) = value else {
-            throw error(location, "pattern must be a string (a regular expression), got \(value.typeName)")
-        }
-        return try pattern(source, at: location)
-    }
-
-    private func pattern(_ source: String, at location: SchemaLocation) throws(SchemaError) -> PatternMatcher {
-        do {
-            return try PatternMatcher(source)
-        } catch {
-            throw self.error(location, "invalid regular expression '\(source)': \(error.message)")
-        }
-    }
-
-    private mutating func compileValidation(_ object: JSONObject, at location: SchemaLocation, draft: JSONSchemaDraft,
-                                            into keywords: inout [SchemaKeyword]) throws(SchemaError)
-    {
-        func at(_ keyword: String) -> SchemaLocation { location.appending(keyword) }
-
-        if let type = object["type"] {
-            var mask = TypeMask()
-            switch type {
-            case .string(let name):
-                guard let t = TypeMask(name: name) else { throw error(at("type"), "unknown type '\(name)'") }
-                mask = t
-            case .array(let names) where !names.isEmpty:
-                for (n, element) in names.enumerated() {
-                    guard case .string(let name) = element, let t = TypeMask(name: name) else {
-                        throw error(at("type").appending(String(n)), "type must name a JSON type, got \(element)")
-                    }
-                    guard !mask.contains(t) else { throw error(at("type").appending(String(n)), "type lists '\(name)' twice") }
-                    mask.insert(t)
-                }
-            default:
-                throw error(at("type"), "type must be a type name or a non-empty array of them, got \(type)")
-            }
-            keywords.append(.type(mask))
-        }
-        if let values = object["enum"] {
-            guard case .array(let elements) = values else {
-                throw error(at("enum"), "enum must be an array, got \(values.typeName)")
-            }
-            var strings: Set<ExactString>? = Set()
-            for element in elements {
-                if case .string(let s) = element { strings?.insert(ExactString(s)) } else { strings = nil; break }
-            }
-            keywords.append(.enumeration(elements, strings: strings))
-        }
-        if let value = object["const"] {
-            keywords.append(.const(value))
-        }
-        if let value = object["multipleOf"] {
-            guard let d = value.doubleValue, d > 0 else {
-                throw error(at("multipleOf"), "multipleOf must be a number greater than 0, got \(value)")
-            }
-            keywords.append(.multipleOf(value))
-        }
-        for kind in [BoundKind.maximum, .exclusiveMaximum, .minimum, .exclusiveMinimum] {
-            guard let value = object[kind.keyword] else { continue }
-            if draft == .draft7, case .bool(let exclusive) = value,
-               kind == .exclusiveMaximum || kind == .exclusiveMinimum
-            {
-                // Draft-04 form: a boolean that makes maximum/minimum exclusive.
-                let base = kind == .exclusiveMaximum ? "maximum" : "minimum"
-                if exclusive, let limit = object[base], limit.isNumber {
-                    keywords.append(.bound(kind, limit))
-                }
-                continue
-            }
-            guard value.isNumber, value.doubleValue!.isFinite else {
-                throw error(at(kind.keyword), "\(kind.keyword) must be a number, got \(value)")
-            }
-            if draft == .draft7, kind == .maximum || kind == .minimum,
-               object[kind == .maximum ? "exclusiveMaximum" : "exclusiveMinimum"] == .bool(true)
-            {
-                continue
-            }
-            keywords.append(.bound(kind, value))
-        }
-        for kind in [CountKind.maxLength, .minLength, .maxItems, .minItems, .maxProperties, .minProperties] {
-            guard let value = object[kind.keyword] else { continue }
-            let n = try nonNegativeInteger(value, keyword: kind.keyword, at: location)
-            keywords.append(.count(kind, n))
-        }
-        if let value = object["pattern"] {
-            keywords.append(.pattern(try pattern(value, at: at("pattern"))))
-        }
-        if let value = object["uniqueItems"] {
-            guard case .bool(let unique) = value else {
-                throw error(at("uniqueItems"), "uniqueItems must be a boolean, got \(value)")
-            }
-            if unique { keywords.append(.uniqueItems) }
-        }
-        if let value = object["required"] {
-            let names = try stringArray(value, keyword: "required", at: location)
-            if !names.isEmpty { keywords.append(.required(names)) }
-        }
-        if draft != .draft7, let value = object["dependentRequired"] {
-            let members = try objectValue(value, keyword: "dependentRequired", at: location)
-            var list: [(String, [String])] = []
-            for (name, required) in members {
-                list.append((name, try stringArray(required, keyword: name, at: at("dependentRequired"))))
-            }
-            if !list.isEmpty { keywords.append(.dependentRequired(list, keyword: "dependentRequired")) }
-        }
-        if draft != .draft7 {
-            // minContains/maxContains are checked here; they act through `contains`.
-            for keyword in ["minContains", "maxContains"] {
-                if let value = object[keyword] { _ = try nonNegativeInteger(value, keyword: keyword, at: location) }
-            }
-        }
-    }
-
-    private mutating func compileApplicators(_ object: JSONObject, at location: SchemaLocation, info: Info,
-                                             into keywords: inout [SchemaKeyword]) throws(SchemaError)
-    {
-        let draft = info.dialect.draft
-        func at(_ keyword: String) -> SchemaLocation { location.appending(keyword) }
-
-        if let value = object["allOf"] {
-            keywords.append(.allOf(try compileSchemaArray(value, keyword: "allOf", at: location)))
-        }
-        if let value = object["anyOf"] {
-            keywords.append(.anyOf(try compileSchemaArray(value, keyword: "anyOf", at: location)))
-        }
-        if let value = object["oneOf"] {
-            keywords.append(.oneOf(try compileSchemaArray(value, keyword: "oneOf", at: location)))
-        }
-        if let value = object["not"] {
-            keywords.append(.not(try compileSubschema(value, at: at("not"))))
-        }
-        let thenNode = try object["then"].map { v throws(SchemaError) in try compileSubschema(v, at: at("then")) }
-        let elseNode = try object["else"].map { v throws(SchemaError) in try compileSubschema(v, at: at("else")) }
-        if let value = object["if"] {
-            let ifNode = try compileSubschema(value, at: at("if"))
-            // Kept even without then/else: `if` contributes annotations to unevaluated*.
-            keywords.append(.conditional(if: ifNode, then: thenNode, else: elseNode))
-        }
-        // dependentSchemas / dependencies
-        if draft != .draft7, let value = object["dependentSchemas"] {
-            let members = try objectValue(value, keyword: "dependentSchemas", at: location)
-            var list: [(String, Int)] = []
-            for (name, schema) in members {
-                list.append((name, try compileSubschema(schema, at: at("dependentSchemas").appending(name))))
-            }
-            if !list.isEmpty { keywords.append(.dependentSchemas(list, keyword: "dependentSchemas")) }
-        }
-        if draft == .draft7, let value = object["dependencies"] {
-            let members = try objectValue(value, keyword: "dependencies", at: location)
-            var schemas: [(String, Int)] = []
-            var required: [(String, [String])] = []
-            for (name, dependency) in members {
-                if case .array = dependency {
-                    if info.dialect.validation {
-                        required.append((name, try stringArray(dependency, keyword: name, at: at("dependencies"))))
-                    }
-                } else {
-                    schemas.append((name, try compileSubschema(dependency, at: at("dependencies").appending(name))))
-                }
-            }
-            if !required.isEmpty { keywords.append(.dependentRequired(required, keyword: "dependencies")) }
-            if !schemas.isEmpty { keywords.append(.dependentSchemas(schemas, keyword: "dependencies")) }
-        }
-
-        // Arrays.
-        var items = ItemsKeyword()
-        var hasItems = false
-        if draft == .draft2020_12 {
-            if let value = object["prefixItems"] {
-                items.prefix = try compileSchemaArray(value, keyword: "prefixItems", at: location)
-                hasItems = true
-            }
-            if let value = object["items"] {
-                if case .array = value {
-                    throw error(at("items"), "items must be a schema in draft 2020-12 (use prefixItems for a tuple)")
-                }
-                items.rest = try compileSubschema(value, at: at("items"))
-                items.restIsFalse = value == .bool(false)
-                hasItems = true
-            }
-        } else if let value = object["items"] {
-            hasItems = true
-            if case .array = value {
-                items.prefix = try compileSchemaArray(value, keyword: "items", at: location, allowEmpty: true)
-                items.prefixKeyword = "items"
-                if let additional = object["additionalItems"] {
-                    items.rest = try compileSubschema(additional, at: at("additionalItems"))
-                    items.restKeyword = "additionalItems"
-                    items.restIsFalse = additional == .bool(false)
-                }
-            } else {
-                items.rest = try compileSubschema(value, at: at("items"))
-                items.restIsFalse = value == .bool(false)
-            }
-        }
-        if draft != .draft2020_12, object["items"].map({ if case .array = $0 { false } else { true } }) ?? true,
-           let additional = object["additionalItems"]
-        {
-            _ = try compileSubschema(additional, at: at("additionalItems"))  // checked, but it does not apply
-        }
-        if hasItems { keywords.append(.items(items)) }
-        if let value = object["contains"] {
-            let node = try compileSubschema(value, at: at("contains"))
-            var minimum = 1
-            var maximum: Int?
-            if draft != .draft7 && info.dialect.validation {
-                if let v = object["minContains"] { minimum = try nonNegativeInteger(v, keyword: "minContains", at: location) }
-                if let v = object["maxContains"] { maximum = try nonNegativeInteger(v, keyword: "maxContains", at: location) }
-            }
-            keywords.append(.contains(ContainsKeyword(node: node, min: minimum, max: maximum, annotates: draft != .draft7)))
-        }
-
-        // Objects.
-        var properties = PropertiesKeyword()
-        var hasProperties = false
-        if let value = object["properties"] {
-            let members = try objectValue(value, keyword: "properties", at: location)
-            for (name, schema) in members {
-                properties.properties[name] = try compileSubschema(schema, at: at("properties").appending(name))
-            }
-            hasProperties = true
-        }
-        if let value = object["patternProperties"] {
-            let members = try objectValue(value, keyword: "patternProperties", at: location)
-            for (source, schema) in members {
-                let matcher = try pattern(source, at: at("patternProperties").appending(source))
-                properties.patterns.append((matcher, try compileSubschema(schema, at: at("patternProperties").appending(source))))
-            }
-            hasProperties = true
-        }
-        if let value = object["additionalProperties"] {
-            properties.additional = try compileSubschema(value, at: at("additionalProperties"))
-            properties.additionalIsFalse = value == .bool(false)
-            hasProperties = true
-        }
-        if hasProperties { keywords.append(.properties(properties)) }
-        if let value = object["propertyNames"] {
-            keywords.append(.propertyNames(try compileSubschema(value, at: at("propertyNames"))))
-        }
-    }
-
-    private mutating func compileReference(_ value: JSONValue, keyword: String, at location: SchemaLocation,
-                                           info: Info) throws(SchemaError) -> Int
-    {
-        guard case .string(let text) = value else {
-            throw error(location.appending(keyword), "\(keyword) must be a string (a URI reference), got \(value.typeName)")
-        }
-        let target = try resolveReference(text, base: info.base, dialect: info.dialect, at: location.appending(keyword))
-        return try compileNode(at: target)
-    }
-
-    private mutating func compileDynamicReference(_ reference: JSONValue, at location: SchemaLocation,
-                                                  info: Info) throws(SchemaError) -> SchemaKeyword
-    {
-        guard case .string(let text) = reference else {
-            throw error(location.appending("$dynamicRef"), "$dynamicRef must be a string (a URI reference), got \(reference.typeName)")
-        }
-        let target = try resolveReference(text, base: info.base, dialect: info.dialect,
-                                          at: location.appending("$dynamicRef"))
-        let node = try compileNode(at: target)
-        // Dynamic only when the fragment is a plain name and the initial target has a
-        // `$dynamicAnchor` of that name (the "bookend"); otherwise it is a plain `$ref`.
-        let fragment = SchemaURI(text).fragment.flatMap(percentDecode) ?? ""
-        guard !fragment.isEmpty, !fragment.hasPrefix("/"),
-              case .string(let anchor)? = value(at: target)?["$dynamicAnchor"], anchor == fragment
-        else {
-            return .dynamicRef(node, table: -1)
-        }
-        let table = dynamicTableNames.count
-        dynamicTableNames.append(fragment)
-        return .dynamicRef(node, table: table)
-    }
-
-    /// Compiles every `$dynamicAnchor` a `$dynamicRef` may land on (in resources that evaluation
-    /// can enter) and builds the per-reference tables.
-    private mutating func compileDynamicCandidates() throws(SchemaError) -> [[Int: Int]] {
-        guard !dynamicTableNames.isEmpty else { return [] }
-        var done = Set<SchemaLocation>()
-        while true {
-            let names = Set(dynamicTableNames)
-            let entered = Set(nodes.map(\.resource))
-            var progressed = false
-            for name in names {
-                for candidate in dynamicAnchors[name] ?? [] where entered.contains(candidate.resource) {
-                    if done.insert(candidate.location).inserted {
-                        _ = try compileNode(at: candidate.location)
-                        progressed = true
-                    }
-                }
-            }
-            try buildPendingNodes()
-            if !progressed { break }
-        }
-        return dynamicTableNames.map { name in
-            var table: [Int: Int] = [:]
-            for candidate in dynamicAnchors[name] ?? [] {
-                if let node = nodeByLocation[candidate.location], table[candidate.resource] == nil {
-                    table[candidate.resource] = node
-                }
-            }
-            return table
-        }
-    }
-
-    // MARK: - Cycle check
-
-    /// Rejects a cycle of in-place applicators: evaluating it would revisit the same schema at
-    /// the same instance location forever.
-    private func checkInPlaceCycles(tables: [[Int: Int]]) throws(SchemaError) {
-        func edges(_ node: Int) -> [Int] {
-            var out: [Int] = []
-            for keyword in nodes[node].keywords {
-                switch keyword {
-                case .allOf(let ids), .anyOf(let ids), .oneOf(let ids): out += ids
-                case .not(let id): out.append(id)
-                case .conditional(let i, let t, let e):
-                    out.append(i)
-                    if let t { out.append(t) }
-                    if let e { out.append(e) }
-                case .ref(let id, _): out.append(id)
-                case .dynamicRef(let id, let table):
-                    out.append(id)
-                    if table >= 0 { out += tables[table].values.sorted() }
-                case .dependentSchemas(let list, _): out += list.map(\.1)
-                default: break
-                }
-            }
-            return out
-        }
-        // Iterative depth-first search; 1 = on the stack, 2 = finished.
-        var state = [UInt8](repeating: 0, count: nodes.count)
-        for start in nodes.indices where state[start] == 0 {
-            var stack: [(node: Int, edges: [Int], next: Int)] = [(start, edges(start), 0)]
-            state[start] = 1
-            while !stack.isEmpty {
-                let top = stack.count - 1
-                if stack[top].next < stack[top].edges.count {
-                    let target = stack[top].edges[stack[top].next]
-                    stack[top].next += 1
-                    if state[target] == 1 {
-                        let cycleStart = stack.firstIndex { $0.node == target }!
-                        let path = stack[cycleStart...].map { describe(nodeLocations[$0.node]) } + [describe(nodeLocations[target])]
-                        throw error(nodeLocations[target],
-                                    "reference cycle that never moves into the instance: \(path.joined(separator: " -> "))")
-                    }
-                    if state[target] == 0 {
-                        state[target] = 1
-                        stack.append((target, edges(target), 0))
-                    }
-                } else {
-                    state[stack[top].node] = 2
-                    stack.removeLast()
-                }
-            }
-        }
-    }
-
-    private func describe(_ location: SchemaLocation) -> String {
-        let document = documents[location.document]
-        return (document.isMain ? "" : document.uri) + "#" + location.pointer.description
     }
 }

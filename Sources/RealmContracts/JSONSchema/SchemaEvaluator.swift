@@ -29,7 +29,7 @@ struct Annotations {
     }
 }
 
-private enum PathToken: Hashable {
+enum PathToken: Hashable {
     case key(String)
     case index(Int)
     /// A property name as the instance `propertyNames` applies to: reported as the member's
@@ -53,12 +53,12 @@ struct SchemaEvaluator {
     /// Nesting beyond which each level checks the room left on the stack (see `StackGuard`).
     static let stackCheckDepth = 128
 
-    private let program: SchemaProgram
+    let program: SchemaProgram
     private let reportAll: Bool
     private(set) var errors: [SchemaValidationError] = []
-    private var instancePath: [PathToken] = []
-    private var schemaPath: [PathToken] = []
-    private var dynamicScope: [Int] = []
+    var instancePath: [PathToken] = []
+    var schemaPath: [PathToken] = []
+    var dynamicScope: [Int] = []
     private var depth = 0
     private var stackFloor: UInt = 0
 
@@ -80,7 +80,7 @@ struct SchemaEvaluator {
     private var locationIDs: [LocationKey: Int] = [:]
     /// Per level of `instancePath` (plus the root): its interned id, or -1 until needed.
     private var locationStack: [Int] = [0]
-    private let tracksLocations: Bool
+    let tracksLocations: Bool
 
     init(program: SchemaProgram, report: Bool, stepLimit: Int = Limits.schemaSteps,
          patternSteps: Int = Limits.patternSteps, memoise: Bool = true) {
@@ -137,7 +137,7 @@ struct SchemaEvaluator {
     }
 
     /// Matches a pattern against the budget; nil (after recording why) when it runs out.
-    private mutating func match(_ matcher: PatternMatcher, _ string: String, keyword: String) -> Bool? {
+    mutating func match(_ matcher: PatternMatcher, _ string: String, keyword: String) -> Bool? {
         if let found = matcher.matches(string, budget: &patternBudget) { return found }
         _ = failExhausted("pattern '\(matcher.source)' needs more than the \(Limits.patternSteps) regex steps allowed per validation; the value is not accepted",
                           keyword: keyword)
@@ -146,7 +146,7 @@ struct SchemaEvaluator {
 
     // MARK: - Reporting
 
-    private mutating func fail(_ message: String) {
+    mutating func fail(_ message: String) {
         // Once a budget ran out, the failures found while unwinding say nothing.
         if exhausted { return }
         if errors.count >= Limits.validationErrors {
@@ -165,13 +165,13 @@ struct SchemaEvaluator {
     }
 
     /// `fail` with extra schema path tokens (the keyword, say) appended for this one error.
-    private mutating func fail(_ message: String, schema tokens: String...) {
+    mutating func fail(_ message: String, schema tokens: String...) {
         for token in tokens { schemaPath.append(.key(token)) }
         fail(message)
         schemaPath.removeLast(tokens.count)
     }
 
-    private static func preview(_ value: JSONValue) -> String {
+    static func preview(_ value: JSONValue) -> String {
         switch value {
         case .array(let items) where items.count > 20: return "an array of \(items.count) items"
         case .object(let members) where members.count > 20: return "an object with \(members.count) properties"
@@ -181,7 +181,7 @@ struct SchemaEvaluator {
         return text.count > 60 ? String(text.prefix(57)) + "..." : text
     }
 
-    private static func plural(_ n: Int, _ word: String) -> String {
+    static func plural(_ n: Int, _ word: String) -> String {
         n == 1 ? "1 \(word)" : "\(n) \(word)s"
     }
 
@@ -193,8 +193,8 @@ struct SchemaEvaluator {
 
     /// Applies node `id` to `instance`. With `collect`, adds what it evaluated to `annotations`
     /// (only meaningful when it returns true).
-    private mutating func eval(_ id: Int, _ instance: JSONValue, report: Bool, collect: Bool,
-                               _ annotations: inout Annotations) -> Bool
+    mutating func eval(_ id: Int, _ instance: JSONValue, report: Bool, collect: Bool,
+                       _ annotations: inout Annotations) -> Bool
     {
         if exhausted { return false }
         steps += 1
@@ -271,7 +271,7 @@ struct SchemaEvaluator {
     }
 
     /// Applies `id` to a member or item of the current instance.
-    private mutating func evalChild(_ id: Int, _ value: JSONValue, _ token: PathToken, report: Bool) -> Bool {
+    mutating func evalChild(_ id: Int, _ value: JSONValue, _ token: PathToken, report: Bool) -> Bool {
         var ignored = Annotations()
         guard report || tracksLocations else { return eval(id, value, report: false, collect: false, &ignored) }
         instancePath.append(token)
@@ -283,9 +283,9 @@ struct SchemaEvaluator {
     }
 
     /// Applies `id` in place, with `token` (and `second`) added to the schema path.
-    private mutating func evalInPlace(_ id: Int, _ instance: JSONValue, report: Bool, collect: Bool,
-                                      _ annotations: inout Annotations, _ token: PathToken,
-                                      _ second: PathToken? = nil) -> Bool
+    mutating func evalInPlace(_ id: Int, _ instance: JSONValue, report: Bool, collect: Bool,
+                              _ annotations: inout Annotations, _ token: PathToken,
+                              _ second: PathToken? = nil) -> Bool
     {
         guard report else { return eval(id, instance, report: false, collect: collect, &annotations) }
         schemaPath.append(token)
@@ -330,606 +330,5 @@ struct SchemaEvaluator {
         default:
             return evalAssertion(keyword, instance, report: report)
         }
-    }
-
-    // MARK: Assertions (no subschemas)
-
-    @inline(never)
-    private mutating func evalAssertion(_ keyword: SchemaKeyword, _ instance: JSONValue, report: Bool) -> Bool {
-        switch keyword {
-        case .type(let mask):
-            if Self.matches(mask, instance) { return true }
-            if report {
-                fail("expected \(mask.names.joined(separator: " or ")), got \(instance.typeName)", schema: "type")
-            }
-            return false
-
-        case .enumeration(let values, let strings):
-            let found: Bool
-            if let strings {
-                if case .string(let s) = instance { found = strings.contains(ExactString(s)) } else { found = false }
-            } else {
-                found = values.contains { jsonEqual($0, instance) }
-            }
-            if !found && report {
-                let list = values.prefix(10).map(Self.preview).joined(separator: ", ") + (values.count > 10 ? ", ..." : "")
-                fail("\(Self.preview(instance)) is not one of the allowed values [\(list)]", schema: "enum")
-            }
-            return found
-
-        case .const(let value):
-            if jsonEqual(instance, value) { return true }
-            if report { fail("must be \(Self.preview(value)), got \(Self.preview(instance))", schema: "const") }
-            return false
-
-        case .multipleOf(let divisor):
-            guard instance.isNumber else { return true }
-            if Self.isMultiple(instance, of: divisor) { return true }
-            if report { fail("\(instance) is not a multiple of \(divisor)", schema: "multipleOf") }
-            return false
-
-        case .bound(let kind, let limit):
-            guard instance.isNumber else { return true }
-            let order = Self.compare(instance, limit)
-            let valid: Bool
-            let relation: String
-            switch kind {
-            case .maximum: valid = order <= 0; relation = "greater than the maximum"
-            case .exclusiveMaximum: valid = order < 0; relation = "not less than the exclusive maximum"
-            case .minimum: valid = order >= 0; relation = "less than the minimum"
-            case .exclusiveMinimum: valid = order > 0; relation = "not greater than the exclusive minimum"
-            }
-            if !valid && report { fail("\(instance) is \(relation) \(limit)", schema: kind.keyword) }
-            return valid
-
-        case .count(let kind, let limit):
-            return evalCount(kind, limit, instance, report: report)
-
-        case .pattern(let matcher):
-            guard case .string(let s) = instance else { return true }
-            guard let found = match(matcher, s, keyword: "pattern") else { return false }
-            if found { return true }
-            if report { fail("\(Self.preview(instance)) does not match the pattern \(matcher.source)", schema: "pattern") }
-            return false
-
-        case .uniqueItems:
-            guard case .array(let items) = instance else { return true }
-            guard let (first, second) = Self.firstDuplicate(items) else { return true }
-            if report { fail("items \(first) and \(second) are equal; items must be unique", schema: "uniqueItems") }
-            return false
-
-        case .required(let names):
-            guard case .object(let object) = instance else { return true }
-            var valid = true
-            for name in names where object[name] == nil {
-                valid = false
-                guard report else { return false }
-                fail("missing required property '\(name)'", schema: "required")
-            }
-            return valid
-
-        case .dependentRequired(let dependencies, let keyword):
-            guard case .object(let object) = instance else { return true }
-            var valid = true
-            for (name, required) in dependencies where object[name] != nil {
-                for other in required where object[other] == nil {
-                    valid = false
-                    guard report else { return false }
-                    fail("property '\(name)' requires property '\(other)'", schema: keyword, name)
-                }
-            }
-            return valid
-
-        default:
-            return true
-        }
-    }
-
-    private mutating func evalCount(_ kind: CountKind, _ limit: Int, _ instance: JSONValue, report: Bool) -> Bool {
-        let count: Int
-        let noun: String
-        switch (kind, instance) {
-        case (.maxLength, .string(let s)):
-            if s.utf8.count <= limit { return true }  // code points never outnumber UTF-8 bytes
-            count = s.unicodeScalars.count
-            noun = "character"
-        case (.minLength, .string(let s)):
-            // A code point takes 1 to 4 UTF-8 bytes.
-            if s.utf8.count < limit {
-                count = s.unicodeScalars.count
-            } else if limit <= s.utf8.count / 4 {
-                return true
-            } else {
-                count = s.unicodeScalars.count
-            }
-            noun = "character"
-        case (.maxItems, .array(let a)), (.minItems, .array(let a)):
-            count = a.count
-            noun = "item"
-        case (.maxProperties, .object(let o)), (.minProperties, .object(let o)):
-            count = o.count
-            noun = "property"
-        default:
-            return true
-        }
-        let isMax = kind == .maxLength || kind == .maxItems || kind == .maxProperties
-        let valid = isMax ? count <= limit : count >= limit
-        if !valid && report {
-            let counted = noun == "property" ? (count == 1 ? "1 property" : "\(count) properties") : Self.plural(count, noun)
-            fail("has \(counted), \(isMax ? "more than the maximum" : "fewer than the minimum") of \(limit)",
-                 schema: kind.keyword)
-        }
-        return valid
-    }
-
-    // MARK: In-place applicators
-
-    private mutating func evalDynamicRef(_ initial: Int, _ table: Int, _ instance: JSONValue, report: Bool,
-                                         collect: Bool, _ annotations: inout Annotations) -> Bool
-    {
-        let target = table < 0 ? initial : dynamicTarget(initial, table)
-        return evalInPlace(target, instance, report: report, collect: collect, &annotations, .key("$dynamicRef"))
-    }
-
-    /// The outermost resource in the dynamic scope with the anchor wins.
-    private func dynamicTarget(_ initial: Int, _ table: Int) -> Int {
-        let candidates = program.dynamicTables[table]
-        for resource in dynamicScope {
-            if let found = candidates[resource] { return found }
-        }
-        return initial
-    }
-
-    private mutating func evalAllOf(_ ids: [Int], _ instance: JSONValue, report: Bool, collect: Bool,
-                                    _ annotations: inout Annotations) -> Bool
-    {
-        var valid = true
-        for n in ids.indices {
-            if !evalInPlace(ids[n], instance, report: report, collect: collect, &annotations, .key("allOf"), .index(n)) {
-                valid = false
-                if !report { return false }
-            }
-        }
-        return valid
-    }
-
-    private mutating func evalAnyOf(_ ids: [Int], _ instance: JSONValue, report: Bool, collect: Bool,
-                                    _ annotations: inout Annotations) -> Bool
-    {
-        var matched = false
-        var local = Annotations()
-        for id in ids {
-            if collect { local = Annotations() }
-            if eval(id, instance, report: false, collect: collect, &local) {
-                matched = true
-                guard collect else { break }
-                annotations.merge(local)
-            }
-        }
-        if !matched && report { failApplicator("anyOf", count: ids.count, matches: []) }
-        return matched
-    }
-
-    private mutating func evalOneOf(_ ids: [Int], _ instance: JSONValue, report: Bool, collect: Bool,
-                                    _ annotations: inout Annotations) -> Bool
-    {
-        var first = -1
-        var second = -1
-        var kept = Annotations()
-        var local = Annotations()
-        for n in ids.indices {
-            if collect { local = Annotations() }
-            if eval(ids[n], instance, report: false, collect: collect, &local) {
-                if first < 0 {
-                    first = n
-                    if collect { kept = local }
-                } else {
-                    second = n
-                    break
-                }
-            }
-        }
-        if first >= 0 && second < 0 {
-            if collect { annotations.merge(kept) }
-            return true
-        }
-        if report { failApplicator("oneOf", count: ids.count, matches: first < 0 ? [] : [first, second]) }
-        return false
-    }
-
-    @inline(never)
-    private mutating func failApplicator(_ keyword: String, count: Int, matches: [Int]) {
-        if matches.isEmpty {
-            fail("does not match any of the \(count) schemas in \(keyword)", schema: keyword)
-        } else {
-            fail("matches more than one schema in \(keyword) (\(matches[0]) and \(matches[1]))", schema: keyword)
-        }
-    }
-
-    private mutating func evalNot(_ id: Int, _ instance: JSONValue, report: Bool) -> Bool {
-        var ignored = Annotations()
-        if !eval(id, instance, report: false, collect: false, &ignored) { return true }
-        if report { fail("must not match the schema in not", schema: "not") }
-        return false
-    }
-
-    private mutating func evalConditional(_ condition: Int, _ then: Int?, _ otherwise: Int?, _ instance: JSONValue,
-                                          report: Bool, collect: Bool, _ annotations: inout Annotations) -> Bool
-    {
-        if then == nil && otherwise == nil && !collect { return true }
-        var local = Annotations()
-        if eval(condition, instance, report: false, collect: collect, &local) {
-            if collect { annotations.merge(local) }
-            guard let then else { return true }
-            return evalInPlace(then, instance, report: report, collect: collect, &annotations, .key("then"))
-        }
-        guard let otherwise else { return true }
-        return evalInPlace(otherwise, instance, report: report, collect: collect, &annotations, .key("else"))
-    }
-
-    private mutating func evalDependentSchemas(_ dependencies: [(String, Int)], _ keyword: String,
-                                               _ instance: JSONValue, report: Bool, collect: Bool,
-                                               _ annotations: inout Annotations) -> Bool
-    {
-        guard case .object(let object) = instance else { return true }
-        var valid = true
-        for n in dependencies.indices where object[dependencies[n].0] != nil {
-            if !evalInPlace(dependencies[n].1, instance, report: report, collect: collect, &annotations,
-                            .key(keyword), .key(dependencies[n].0))
-            {
-                valid = false
-                if !report { return false }
-            }
-        }
-        return valid
-    }
-
-    // MARK: Applicators to items and members
-
-    private mutating func evalContains(_ contains: ContainsKeyword, _ instance: JSONValue, report: Bool,
-                                       collect: Bool, _ annotations: inout Annotations) -> Bool
-    {
-        guard case .array(let items) = instance else { return true }
-        let recordAll = collect && contains.annotates
-        var matches = 0
-        var ignored = Annotations()
-        for n in items.indices {
-            // Through evalChild when locations are tracked: the item is another instance.
-            let matched = tracksLocations ? evalChild(contains.node, items[n], .index(n), report: false)
-                                          : eval(contains.node, items[n], report: false, collect: false, &ignored)
-            if matched {
-                matches += 1
-                if recordAll {
-                    annotations.items.insert(n)
-                } else if contains.max == nil && matches >= contains.min {
-                    break
-                } else if let max = contains.max, matches > max {
-                    break
-                }
-            }
-        }
-        if matches < contains.min || (contains.max.map { matches > $0 } ?? false) {
-            if report { failContains(contains, matches: matches) }
-            return false
-        }
-        return true
-    }
-
-    @inline(never)
-    private mutating func failContains(_ contains: ContainsKeyword, matches: Int) {
-        if matches < contains.min {
-            fail("contains \(matches) matching item\(matches == 1 ? "" : "s"); at least \(contains.min) required",
-                 schema: contains.min == 1 ? "contains" : "minContains")
-        } else if let max = contains.max {
-            fail("contains more than \(max) matching item\(max == 1 ? "" : "s")", schema: "maxContains")
-        }
-    }
-
-    private mutating func evalItems(_ keyword: ItemsKeyword, _ instance: JSONValue, report: Bool,
-                                    collect: Bool, _ annotations: inout Annotations) -> Bool
-    {
-        guard case .array(let items) = instance else { return true }
-        var valid = true
-        let prefixCount = min(keyword.prefix.count, items.count)
-        for n in 0..<prefixCount {
-            if report { schemaPath.append(.key(keyword.prefixKeyword)); schemaPath.append(.index(n)) }
-            let ok = evalChild(keyword.prefix[n], items[n], .index(n), report: report)
-            if report { schemaPath.removeLast(2) }
-            if !ok {
-                valid = false
-                if !report { return false }
-            }
-        }
-        if collect { annotations.itemPrefix = max(annotations.itemPrefix, prefixCount) }
-        guard let rest = keyword.rest, items.count > keyword.prefix.count else { return valid }
-        if keyword.restIsFalse {
-            if report { failTooManyItems(keyword, count: items.count) }
-            return false
-        }
-        if report { schemaPath.append(.key(keyword.restKeyword)) }
-        for n in keyword.prefix.count..<items.count {
-            if !evalChild(rest, items[n], .index(n), report: report) {
-                valid = false
-                if !report { break }
-            }
-        }
-        if report { schemaPath.removeLast() }
-        if collect { annotations.allItems = true }
-        return valid
-    }
-
-    @inline(never)
-    private mutating func failTooManyItems(_ keyword: ItemsKeyword, count: Int) {
-        fail("has \(Self.plural(count, "item")); at most \(keyword.prefix.count) allowed", schema: keyword.restKeyword)
-    }
-
-    private mutating func evalProperties(_ keyword: PropertiesKeyword, _ instance: JSONValue, report: Bool,
-                                         collect: Bool, _ annotations: inout Annotations) -> Bool
-    {
-        guard case .object(let object) = instance else { return true }
-        var valid = true
-        for member in object {
-            var matched = false
-            if let id = keyword.properties[member.key] {
-                matched = true
-                if report { schemaPath.append(.key("properties")); schemaPath.append(.key(member.key)) }
-                let ok = evalChild(id, member.value, .key(member.key), report: report)
-                if report { schemaPath.removeLast(2) }
-                if !ok {
-                    valid = false
-                    if !report { return false }
-                }
-            }
-            for n in keyword.patterns.indices {
-                guard let found = match(keyword.patterns[n].0, member.key, keyword: "patternProperties") else { return false }
-                if !found { continue }
-                matched = true
-                if report {
-                    schemaPath.append(.key("patternProperties"))
-                    schemaPath.append(.key(keyword.patterns[n].0.source))
-                }
-                let ok = evalChild(keyword.patterns[n].1, member.value, .key(member.key), report: report)
-                if report { schemaPath.removeLast(2) }
-                if !ok {
-                    valid = false
-                    if !report { return false }
-                }
-            }
-            if !matched, let id = keyword.additional {
-                matched = true
-                if keyword.additionalIsFalse {
-                    valid = false
-                    guard report else { return false }
-                    failMember(member.key, "is not allowed (additionalProperties is false)", schema: "additionalProperties")
-                } else {
-                    if report { schemaPath.append(.key("additionalProperties")) }
-                    let ok = evalChild(id, member.value, .key(member.key), report: report)
-                    if report { schemaPath.removeLast() }
-                    if !ok {
-                        valid = false
-                        if !report { return false }
-                    }
-                }
-            }
-            if collect && matched { annotations.properties.insert(member.key) }
-        }
-        return valid
-    }
-
-    /// A failure located at a member (or, with an integer name, an item) of the current instance.
-    @inline(never)
-    private mutating func failMember(_ name: String, _ text: String, schema keyword: String, item: Int? = nil) {
-        instancePath.append(item.map { .index($0) } ?? .key(name))
-        fail("\(item.map { "item \($0)" } ?? "property '\(name)'") \(text)", schema: keyword)
-        instancePath.removeLast()
-    }
-
-    private mutating func evalPropertyNames(_ id: Int, _ instance: JSONValue, report: Bool) -> Bool {
-        guard case .object(let object) = instance else { return true }
-        var valid = true
-        if report { schemaPath.append(.key("propertyNames")) }
-        for name in object.keys {
-            if !evalChild(id, .string(name), .name(name), report: report) {
-                valid = false
-                if !report { break }
-            }
-        }
-        if report { schemaPath.removeLast() }
-        return valid
-    }
-
-    private mutating func evalUnevaluatedItems(_ id: Int, _ instance: JSONValue, report: Bool,
-                                               _ annotations: inout Annotations) -> Bool
-    {
-        guard case .array(let items) = instance else { return true }
-        var valid = true
-        let isFalse = program.nodes[id].isFalse
-        for n in items.indices where !annotations.evaluated(item: n) {
-            if isFalse {
-                valid = false
-                guard report else { break }
-                failMember("", "is not allowed (unevaluatedItems is false)", schema: "unevaluatedItems", item: n)
-                continue
-            }
-            if report { schemaPath.append(.key("unevaluatedItems")) }
-            let ok = evalChild(id, items[n], .index(n), report: report)
-            if report { schemaPath.removeLast() }
-            if !ok {
-                valid = false
-                if !report { break }
-            }
-        }
-        if valid { annotations.allItems = true }
-        return valid
-    }
-
-    private mutating func evalUnevaluatedProperties(_ id: Int, _ instance: JSONValue, report: Bool,
-                                                    _ annotations: inout Annotations) -> Bool
-    {
-        guard case .object(let object) = instance else { return true }
-        var valid = true
-        let isFalse = program.nodes[id].isFalse
-        for member in object where !annotations.evaluated(property: member.key) {
-            if isFalse {
-                valid = false
-                guard report else { break }
-                failMember(member.key, "is not allowed (unevaluatedProperties is false)", schema: "unevaluatedProperties")
-                continue
-            }
-            if report { schemaPath.append(.key("unevaluatedProperties")) }
-            let ok = evalChild(id, member.value, .key(member.key), report: report)
-            if report { schemaPath.removeLast() }
-            if !ok {
-                valid = false
-                if !report { break }
-            }
-        }
-        if valid { annotations.allProperties = true }
-        return valid
-    }
-
-    // MARK: - Value helpers
-
-    private static func matches(_ mask: TypeMask, _ instance: JSONValue) -> Bool {
-        switch instance {
-        case .null: return mask.contains(.null)
-        case .bool: return mask.contains(.boolean)
-        case .integer: return mask.contains(.integer) || mask.contains(.number)
-        case .number(let d):
-            return mask.contains(.number) || (mask.contains(.integer) && d.isFinite && d.rounded() == d)
-        case .string: return mask.contains(.string)
-        case .array: return mask.contains(.array)
-        case .object: return mask.contains(.object)
-        }
-    }
-
-    /// -1, 0 or 1 as `a` is below, equal to or above `b` (both numbers).
-    private static func compare(_ a: JSONValue, _ b: JSONValue) -> Int {
-        if case .integer(let x) = a, case .integer(let y) = b { return x < y ? -1 : (x == y ? 0 : 1) }
-        let x = a.doubleValue!, y = b.doubleValue!
-        return x < y ? -1 : (x == y ? 0 : 1)
-    }
-
-    private static func isMultiple(_ value: JSONValue, of divisor: JSONValue) -> Bool {
-        if case .integer(let a) = value, case .integer(let b) = divisor { return a % b == 0 }
-        let a = value.doubleValue!, b = divisor.doubleValue!
-        let quotient = a / b
-        guard quotient.isFinite else { return false }
-        let rounded = quotient.rounded()
-        return quotient == rounded || abs(quotient - rounded) < 1e-9
-    }
-
-    /// Indexes of the first two equal items, or nil when all are distinct.
-    private static func firstDuplicate(_ items: [JSONValue]) -> (Int, Int)? {
-        if items.count < 2 { return nil }
-        if items.count <= 8 {
-            for i in 0..<items.count {
-                for j in (i + 1)..<items.count where jsonEqual(items[i], items[j]) { return (i, j) }
-            }
-            return nil
-        }
-        var seen: [HashableJSON: Int] = [:]
-        seen.reserveCapacity(items.count)
-        for (n, item) in items.enumerated() {
-            if let earlier = seen.updateValue(n, forKey: HashableJSON(value: item)) { return (earlier, n) }
-        }
-        return nil
-    }
-}
-
-/// JSON values hashed consistently with JSON equality (`1 == 1.0`, key order ignored).
-private struct HashableJSON: Hashable {
-    let value: JSONValue
-
-    static func == (a: HashableJSON, b: HashableJSON) -> Bool { jsonEqual(a.value, b.value) }
-
-    func hash(into hasher: inout Hasher) { Self.hash(value, into: &hasher) }
-
-    private static func hash(_ value: JSONValue, into hasher: inout Hasher) {
-        switch value {
-        case .null: hasher.combine(0)
-        case .bool(let b): hasher.combine(1); hasher.combine(b)
-        case .integer(let i): hasher.combine(2); hasher.combine(Double(i))
-        case .number(let d): hasher.combine(2); hasher.combine(d)
-        case .string(let s): hasher.combine(3); hasher.combine(ExactString(s))
-        case .array(let items):
-            hasher.combine(4)
-            hasher.combine(items.count)
-            for item in items { hash(item, into: &hasher) }
-        case .object(let object):
-            hasher.combine(5)
-            hasher.combine(object.count)
-            var sum = 0
-            for (key, member) in object {
-                var inner = Hasher()
-                inner.combine(ExactString(key))
-                hash(member, into: &inner)
-                sum = sum &+ inner.finalize()
-            }
-            hasher.combine(sum)
-        }
-    }
-}
-
-/// A string compared by its code points, as JSON compares strings (Swift's `==` on `String` also
-/// equates canonically equivalent forms such as "é" and "e\u{301}").
-struct ExactString: Hashable, Sendable {
-    let value: String
-
-    init(_ value: String) { self.value = value }
-
-    static func == (a: ExactString, b: ExactString) -> Bool { exactlyEqual(a.value, b.value) }
-
-    func hash(into hasher: inout Hasher) {
-        var value = value
-        value.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}
-
-/// String equality by code points (UTF-8 bytes), not canonical equivalence.
-func exactlyEqual(_ a: String, _ b: String) -> Bool {
-    guard a.utf8.count == b.utf8.count else { return false }
-    let fast = a.utf8.withContiguousStorageIfAvailable { x in
-        b.utf8.withContiguousStorageIfAvailable { y in
-            x.count == 0 || memoryEqual(x.baseAddress!, y.baseAddress!, x.count)
-        }
-    }
-    if let fast, let result = fast { return result }
-    return a.utf8.elementsEqual(b.utf8)
-}
-
-private func memoryEqual(_ x: UnsafePointer<UInt8>, _ y: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    var i = 0
-    while i + 8 <= count {
-        if UnsafeRawPointer(x + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(y + i).loadUnaligned(as: UInt64.self) {
-            return false
-        }
-        i += 8
-    }
-    while i < count {
-        if x[i] != y[i] { return false }
-        i += 1
-    }
-    return true
-}
-
-/// JSON equality: numbers by value (`1 == 1.0`), strings by code points, objects regardless of
-/// key order.
-func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
-    switch (a, b) {
-    case (.string(let x), .string(let y)):
-        return exactlyEqual(x, y)
-    case (.array(let x), .array(let y)):
-        guard x.count == y.count else { return false }
-        for i in x.indices where !jsonEqual(x[i], y[i]) { return false }
-        return true
-    case (.object(let x), .object(let y)):
-        guard x.count == y.count else { return false }
-        for (key, value) in x {
-            guard let other = y[key], jsonEqual(value, other) else { return false }
-        }
-        return true
-    default:
-        return a == b
     }
 }

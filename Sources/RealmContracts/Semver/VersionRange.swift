@@ -1,3 +1,4 @@
+import RealmSupport
 /// One primitive comparison against a version, such as `>=1.2.3` or `<2.0.0-0`.
 public struct VersionComparator: Sendable, Hashable, CustomStringConvertible {
     public enum Op: String, Sendable, Hashable, CaseIterable {
@@ -276,7 +277,7 @@ enum NpmRangeParser {
         if tokens.contains("-") {
             guard tokens.count == 3, tokens[1] == "-" else {
                 throw SemverError(subject: .range, input: input, token: "-",
-                                  message: "a hyphen range must have the form \"A - B\" and stand alone between \"||\"s, found \"\(text.trimmed)\"")
+                                  message: "a hyphen range must have the form \"A - B\" and stand alone between \"||\"s, found \"\(text.trimmingWhitespace())\"")
             }
             return try hyphen(tokens[0], tokens[2], input: input)
         }
@@ -370,7 +371,7 @@ enum NpmRangeParser {
 
 enum CargoRangeParser {
     static func parse(_ text: String) throws(SemverError) -> [[VersionComparator]] {
-        let trimmed = text.trimmed
+        let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty {
             throw SemverError(subject: .range, input: text, token: "", message: "empty version requirement")
         }
@@ -378,7 +379,7 @@ enum CargoRangeParser {
             throw SemverError(subject: .range, input: text, token: "||",
                               message: "\"||\" is not supported in Cargo syntax; use npm syntax (no commas) for alternatives")
         }
-        let pieces = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmed }
+        let pieces = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
         if pieces.count > 1, pieces.contains(where: { ["*", "x", "X"].contains($0) }) {
             let w = pieces.first { ["*", "x", "X"].contains($0) }!
             throw SemverError(subject: .range, input: text, token: w,
@@ -424,14 +425,5 @@ enum CargoRangeParser {
         var scanner = SemverScanner(String(rest), subject: .range, input: input)
         let p = try scanner.partialVersion(allowWildcards: true, allowPartial: true)
         return RangeDesugar.apply(op, p, bareMeansCaret: true)
-    }
-}
-
-extension String {
-    fileprivate var trimmed: String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
-        while let c = s.last, c.isWhitespace { s = s.dropLast() }
-        return String(s)
     }
 }

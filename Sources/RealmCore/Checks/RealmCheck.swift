@@ -1,10 +1,12 @@
 import RealmContracts
 import RealmJSON
+import RealmGit
 import RealmModel
 import RealmYAML
+import RealmSupport
 
 /// `git realm check --mode=contract`: reads every file of a realm and reports every problem at
-/// once, each as a `Diagnostic` (`path:line:col: message`):
+/// once, each as a `Finding` (`path:line:col: message`):
 ///
 /// - `realm.yaml`, `repos/*.yaml`, `domains/*/domain.yaml` (and `governance.yaml`), contracts
 ///   and bindings decode (all findings of a file, unknown fields as warnings);
@@ -43,7 +45,7 @@ public struct RealmCheck {
     }
 
     public struct Report: Sendable {
-        public var findings: [Diagnostic]
+        public var findings: [Finding]
         public var contracts: [ContractResult]
         public var filesChecked: Int
         public var errorCount: Int { findings.count(where: { $0.severity == .error }) }
@@ -140,7 +142,7 @@ public struct RealmCheck {
 
     struct State {
         let source: any RealmSource
-        var findings: [Diagnostic] = []
+        var findings: [Finding] = []
         var files: [String: Int] = [:]
         var registered: Set<String> = []
 
@@ -152,12 +154,12 @@ public struct RealmCheck {
 
         mutating func error(_ file: String, _ mark: Mark?, _ message: String) {
             touch(file)
-            findings.append(Diagnostic(.error, file: file, mark: mark, message))
+            findings.append(Finding(.error, file: file, mark: mark, message))
         }
 
         mutating func warning(_ file: String, _ mark: Mark?, _ message: String) {
             touch(file)
-            findings.append(Diagnostic(.warning, file: file, mark: mark, message))
+            findings.append(Finding(.warning, file: file, mark: mark, message))
         }
 
         /// Reads and decodes a file, keeping all its findings. nil when the file is absent
@@ -165,7 +167,8 @@ public struct RealmCheck {
         mutating func decode<T: RealmDocument>(_ type: T.Type, _ path: String,
                                                missing: String? = nil) throws -> (value: T, map: SourceMap)? {
             let read: [UInt8]?
-            do { read = try source.read(path) } catch let failure as RealmError where failure.kind == .usage {
+            do { read = try source.read(path) } catch let failure where RealmError.wrap(failure).kind == .usage {
+                let failure = RealmError.wrap(failure)
                 // Too large to read: a finding like any malformed file, not the end of the check.
                 let message = failure.message.hasPrefix(path + ": ") ? String(failure.message.dropFirst(path.count + 2)) : failure.message
                 error(path, nil, message)
@@ -187,12 +190,12 @@ public struct RealmCheck {
         }
 
         /// Findings ordered by file (as first met), then position, errors before warnings.
-        func sortedFindings() -> [Diagnostic] {
+        func sortedFindings() -> [Finding] {
             findings.enumerated().sorted { x, y in
                 let a = x.element, b = y.element
-                let fa = files[a.file] ?? Int.max, fb = files[b.file] ?? Int.max
+                let fa = a.file.flatMap { files[$0] } ?? Int.max, fb = b.file.flatMap { files[$0] } ?? Int.max
                 if fa != fb { return fa < fb }
-                if (a.line, a.column) != (b.line, b.column) { return (a.line, a.column) < (b.line, b.column) }
+                if a.position != b.position { return a.position < b.position }
                 return x.offset < y.offset
             }.map(\.element)
         }
@@ -428,5 +431,28 @@ public struct RealmCheck {
 extension SourceMap {
     func mark(_ pointer: JSONPointer) -> Mark? {
         root.flatMap { Self.position(of: pointer, in: $0) }
+    }
+}
+
+extension RealmCheck {
+    /// `check --mode=contract` at `location`: the realm as it is there, version bumps judged
+    /// against `base` (a revision), else the default base (the previous commit, or HEAD when a
+    /// clone's working tree changed the realm). Returns the report and the base commit's id.
+    public static func run(at location: RealmLocation, base: String?, contract: String?) throws -> (report: Report, base: String?) {
+        let source = try location.source()
+        let baseOID: OID?
+        if let base {
+            baseOID = try location.resolve(base)
+        } else {
+            var changed = false
+            if case .clone(let repository, _) = location, let head = try repository.headCommit() {
+                changed = try RealmCheck.differ(source, GitRealmSource(repository: repository, commit: head))
+            }
+            baseOID = try location.defaultBase(workingTreeChanged: changed)
+        }
+        let check = RealmCheck(source: source,
+                               base: baseOID.map { GitRealmSource(repository: location.repository, commit: $0) },
+                               contract: contract)
+        return (try check.run(), baseOID.map(\.description))
     }
 }

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// Where `git realm check` finds the realm it checks: a clone of the realm itself (its working
 /// tree, with the clone's history), a bare realm repository (its HEAD), or a participant (the

@@ -1,6 +1,7 @@
 import RealmContracts
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// A schema given on the command line (`schema diff`, `check --mode=compatibility
 /// --from-file`): a JSON Schema file, or a whole contract file whose `schema` is used. Keeps

@@ -1,5 +1,6 @@
 import RealmJSON
 import RealmYAML
+import RealmSupport
 
 /// Where the parts of a YAML (or JSON) document are, for findings that name `file:line:col`:
 /// maps a JSON pointer into the document to the position of the node it names. The text is

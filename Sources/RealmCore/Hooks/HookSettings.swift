@@ -1,5 +1,6 @@
 import RealmGit
 import RealmLimits
+import RealmSupport
 
 /// The git config settings the hooks read (local, global or `git -c`); see docs/hooks.md.
 public struct HookSettings: Sendable {
@@ -25,24 +26,24 @@ public struct HookSettings: Sendable {
     public static func read(from repository: Repository) -> HookSettings {
         var s = HookSettings()
         func string(_ key: String) -> String? { (try? repository.configString(key)).flatMap { $0 } }
-        if let value = string("realm.prePush") {
+        if let value = string(ConfigKey.prePush) {
             if let mode = PrePushMode(rawValue: value.lowercased()) { s.prePush = mode } else {
-                s.problems.append("realm.prePush: unknown value '\(value)' (block, warn or off); using block")
+                s.problems.append("\(ConfigKey.prePush): unknown value '\(value)' (block, warn or off); using block")
             }
         }
-        if let value = string("realm.hookFailure") {
+        if let value = string(ConfigKey.hookFailure) {
             if let mode = FailureMode(rawValue: value.lowercased()) { s.hookFailure = mode } else {
-                s.problems.append("realm.hookFailure: unknown value '\(value)' (block or warn); using block")
+                s.problems.append("\(ConfigKey.hookFailure): unknown value '\(value)' (block or warn); using block")
             }
         }
-        if string("realm.prePushFetch") != nil {
-            do { s.prePushFetch = try repository.configBool("realm.prePushFetch") ?? false } catch {
-                s.problems.append("realm.prePushFetch: not a boolean; not fetching")
+        if string(ConfigKey.prePushFetch) != nil {
+            do { s.prePushFetch = try repository.configBool(ConfigKey.prePushFetch) ?? false } catch {
+                s.problems.append("\(ConfigKey.prePushFetch): not a boolean; not fetching")
             }
         }
-        if let value = string("realm.fetchTimeout") {
+        if let value = string(ConfigKey.fetchTimeout) {
             if let seconds = Double(value), seconds >= 0, seconds <= 3600 { s.fetchTimeout = seconds } else {
-                s.problems.append("realm.fetchTimeout: '\(value)' is not a number of seconds (0-3600); using \(Int(defaultFetchTimeout))")
+                s.problems.append("\(ConfigKey.fetchTimeout): '\(value)' is not a number of seconds (0-3600); using \(Int(defaultFetchTimeout))")
             }
         }
         return s
@@ -68,7 +69,7 @@ extension Participant {
 
 /// Whether `GIT_REALM_SKIP_HOOKS` asks the hooks to do nothing.
 public func hooksSkipped() -> Bool {
-    guard let value = environment("GIT_REALM_SKIP_HOOKS") else { return false }
+    guard let value = envString("GIT_REALM_SKIP_HOOKS") else { return false }
     return !["", "0", "false", "no", "off"].contains(value.lowercased())
 }
 

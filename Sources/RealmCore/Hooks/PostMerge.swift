@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 public struct PostMergeReport: Sendable {
     public var realm: String
@@ -106,11 +107,11 @@ public enum PostMerge {
             let tip = try repository.resolve(ref: RefLayout.localNotes)
             let existing = try tip.flatMap { try repository.note(notesCommit: $0, on: commit) } ?? ""
             if !existing.isEmpty && existing.contains(marker ?? text) { return false }
-            let merged = existing.isEmpty ? text : trimmingNewlines(existing) + "\n\n" + text
+            let merged = existing.isEmpty ? text : existing.trimmingTrailingNewlines() + "\n\n" + text
             let next = try repository.createNotesCommit(parent: tip, target: commit, text: merged)
             if try swapNotes(repository, to: next, expected: tip) { return true }
         }
-        throw RealmError(.conflict, "refs/notes/realm kept changing while writing the post-merge note")
+        throw RealmError(.conflict, "\(RefLayout.localNotes) kept changing while writing the post-merge note")
     }
 
     /// Moves refs/notes/realm from `expected` to `next`; false when another writer got there first.
@@ -124,17 +125,11 @@ public enum PostMerge {
         }
     }
 
-    private static func trimmingNewlines(_ text: String) -> String {
-        var trimmed = Substring(text)
-        while trimmed.last == "\n" { trimmed = trimmed.dropLast() }
-        return String(trimmed)
-    }
-
     /// `notes.rewriteRef` must include refs/notes/realm so that rebase and amend carry the notes.
     static func ensureNotesRewriteRef(_ repository: Repository) {
-        let values = (try? repository.configMultivar("notes.rewriteRef")) ?? []
+        let values = (try? repository.configMultivar(ConfigKey.notesRewriteRef)) ?? []
         if !values.contains(RefLayout.localNotes) {
-            try? repository.addConfigMultivar("notes.rewriteRef", RefLayout.localNotes)
+            try? repository.addConfigMultivar(ConfigKey.notesRewriteRef, RefLayout.localNotes)
         }
     }
 }

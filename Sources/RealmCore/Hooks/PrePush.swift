@@ -3,6 +3,7 @@ import Glibc
 #endif
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// One line git gives the pre-push hook on standard input:
 /// `<local ref> <local sha> <remote ref> <remote sha>`.
@@ -58,15 +59,7 @@ public enum PrePush {
 
     /// Reads standard input, at most `maxInput` + 1 bytes (more is refused by `parse`).
     public static func readStandardInput() -> [UInt8] {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while bytes.count <= maxInput {
-            let n = read(0, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-        }
-        return bytes
+        RealmSupport.readStandardInput(upTo: maxInput + 1)
     }
 
     /// Parses git's lines. Anything else is a usage error naming the line.

@@ -2,6 +2,7 @@ import RealmContracts
 import RealmGit
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// `git realm export`: declares in this repo's own `.gitrealm` which files an export comes from
 /// and how its value is obtained (what sync and the hooks use), and mirrors that in the realm's

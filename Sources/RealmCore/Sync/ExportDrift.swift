@@ -2,6 +2,7 @@ import RealmContracts
 import RealmGit
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// How this repo's exports compare with the realm's contracts: the value (and schema, when the
 /// exporter keeps its own copy) extracted from the working tree or a commit, against what the

@@ -2,6 +2,7 @@ import RealmContracts
 import RealmGit
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// How one of this repo's imports stands against the realm: current (the newest version its
 /// range accepts is the one it resolved), stale (a newer version satisfies the range), or broken

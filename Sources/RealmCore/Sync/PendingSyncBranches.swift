@@ -1,6 +1,7 @@
 import RealmGit
 import RealmModel
 import RealmLimits
+import RealmSupport
 
 /// A realm branch `sync/<repo>/<stamp>`: a change that waits for approval (a breaking change
 /// under `breaking_changes.require_approval`), as last fetched here.
@@ -15,12 +16,11 @@ public struct PendingSyncBranch: Sendable {
     /// still pending. A branch merged into main stays until someone deletes it, but it waits for
     /// nothing. Sorted by repo, then stamp (oldest first).
     public static func pending(in repository: Repository, realm: String, main: OID?) throws -> [PendingSyncBranch] {
-        let prefix = String(RefLayout.fetchedSyncBranches(realm: realm).dropLast())   // ".../sync/"
         var result: [PendingSyncBranch] = []
         // The newest proposals first, at most Limits.pendingSyncBranches of them: a realm writer
         // can push any number of branches, and each costs an ancestry walk.
         let refs = try repository.references(glob: RefLayout.fetchedSyncBranches(realm: realm))
-            .filter { $0.name.hasPrefix(prefix) }
+            .filter { RefLayout.isFetchedSyncBranch($0.name, realm: realm) }
             .sorted { $0.name.split(separator: "/").last ?? "" > $1.name.split(separator: "/").last ?? "" }
         // A proposal counts only as one commit on the realm's history, written for the repo its
         // name says and passing the verifier (docs/trust.md): the branches are not judged when
@@ -28,13 +28,15 @@ public struct PendingSyncBranch: Sendable {
         let verifier = HistoryVerifier(repository: repository)
         var policies: [String: RealmPolicy] = [:]
         for (name, oid) in refs.prefix(Limits.pendingSyncBranches) {
-            let parts = name.dropFirst(prefix.count).split(separator: "/", maxSplits: 1)
-            guard parts.count == 2, Names.isValid(String(parts[0])) else { continue }
+            guard let (repo, stamp) = RefLayout.parseFetchedSyncBranch(name, realm: realm), Names.isValid(repo) else { continue }
             if let main, try repository.isAncestor(oid, of: main) { continue }
             guard let parent = try? repository.commit(oid).parents.first,
                   main.map({ (try? repository.isAncestor(parent, of: $0)) ?? false || parent == $0 }) ?? false,
-                  verifier.accepts(oid, writtenFor: String(parts[0]), policies: &policies) else { continue }
-            result.append(PendingSyncBranch(repo: String(parts[0]), stamp: String(parts[1]), commit: oid))
+                  verifier.accepts(oid, writtenFor: repo, policies: &policies),
+                  (try? Proposals.branchMismatch(repository: repository, commit: oid, repo: repo, stamp: stamp,
+                                                 allowingNoRecord: true)) == .some(nil)
+            else { continue }
+            result.append(PendingSyncBranch(repo: repo, stamp: stamp, commit: oid))
         }
         return result.sorted { ($0.repo, $0.stamp) < ($1.repo, $1.stamp) }
     }

@@ -1,4 +1,5 @@
 import RealmJSON
+import RealmSupport
 
 /// The built-in detector the seeds rely on: S3 paths written as string literals
 /// (`"s3://bucket/jobs/*/masks/*"`) in an exporter's source files, as

@@ -2,6 +2,7 @@ import RealmContracts
 import RealmGit
 import RealmJSON
 import RealmModel
+import RealmSupport
 
 /// `git realm sync`: publishes this repo's export changes and acknowledges the contract
 /// versions it has caught up with, in one commit pushed atomically with its notes.
@@ -64,6 +65,8 @@ public struct SyncOperation {
         /// What happened to `branch`: a new proposal, a pending one replaced by this change, or
         /// a pending one that already proposes exactly this change (nothing written).
         public var branchState: BranchState = .new
+        /// `branch` as a reader names it (`sync/<repo>/<stamp>`).
+        public var branchName: String? { branch.map(RefLayout.shortBranchName) }
 
         public enum BranchState: String, Sendable { case new, updated, unchanged }
 
@@ -101,7 +104,7 @@ public struct SyncOperation {
     public func run(in participant: Participant) throws -> Report {
         let me = participant.name
         if version != nil && contract == nil {
-            throw RealmError(.usage, "--version needs --contract: it sets one contract's new version")
+            throw RealmError(.usage, "--new-version needs --contract: it sets one contract's new version")
         }
         let explicitVersion: Version? = try version.map { text in
             do { return try Version.parse(text) } catch { throw RealmError(.usage, "invalid --version: \(error)") }
@@ -190,7 +193,7 @@ public struct SyncOperation {
                     change.write(Contract.path(domain: domain, name: current.name), next)
                     // Approval for a breaking change, a grace period for one that narrows what
                     // importers acknowledge: the change waits as a proposal (docs/trust.md).
-                    if try ContractGate.evaluate(domain: domain, old: current, new: next, in: realm).gated { needsApproval = true }
+                    if try ContractGate.evaluate(domain: domain, old: current, new: next, in: realm, analysis: analysis).gated { needsApproval = true }
                     var consumers: [String] = []
                     for repo in try realm.bindingRepos(in: domain) where repo != me {
                         if try realm.binding(domain: domain, repo: repo)?.imports.contains(where: { $0.contract == current.name }) == true {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RealmGit
+import RealmSupport
 
 /// Runs a validation script this repository declares in its own `.gitrealm` (`validate`,
 /// `ci-validate`; see RepoDeclarations), never one a realm names. The path must stay inside the

@@ -1,5 +1,6 @@
 import RealmJSON
 import RealmLimits
+import RealmSupport
 
 /// Human lines describing how a contract value changed, as the seeds print them:
 /// `+ training-metrics/experiments/*` for an added list entry, `- x` for a removed one,
@@ -13,6 +14,15 @@ public enum ValueDiff {
         var out: [String] = []
         walk(old, new, at: .root, into: &out)
         return capped(out)
+    }
+
+    /// Whether `new` removes or changes anything of `old` (a list entry gone, a key gone, a
+    /// scalar changed): what a grace period protects importers from. Additions alone do not narrow.
+    public static func narrows(from old: JSONValue, to new: JSONValue) -> Bool {
+        // Every line, not the capped list: a removal after the first 200 additions still counts.
+        var out: [String] = []
+        walk(old, new, at: .root, into: &out)
+        return out.contains { $0.hasPrefix("- ") || $0.hasPrefix("~ ") }
     }
 
     static func capped(_ lines: [String], limit: Int = Limits.valueDiffLines) -> [String] {

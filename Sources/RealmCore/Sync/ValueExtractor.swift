@@ -2,6 +2,7 @@ import RealmGit
 import RealmJSON
 import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// Computes an export's value from the exporter's own tree: a YAML/JSON file (optionally at a
 /// JSON pointer), a command that prints YAML/JSON, or a built-in detector over the export's
@@ -80,21 +81,19 @@ public struct ValueExtractor {
     private func atCommitsTree<T>(workdir: String, export: Binding.Export,
                                   _ body: (_ directory: String, _ removing: [String]) throws -> T) throws -> T {
         guard let commit else { return try body(workdir, []) }
-        let clean = try ProcessRunner.run("git", ["-C", workdir, "status", "--porcelain", "--untracked-files=no", "--ignore-submodules"])
-        if try repository.headCommit() == commit, clean.status == 0, clean.stdout.isEmpty {
+        let clean = try repository.trackedFilesUnchanged()
+        if try repository.headCommit() == commit, clean {
             return try body(workdir, [])
         }
         let scratch = try TemporaryDirectory(prefix: "git-realm-extract")
         let tree = scratch.path + "/tree"
         defer {
-            _ = try? ProcessRunner.run("git", ["-C", workdir, "worktree", "remove", "--force", tree])
+            repository.removeWorktree(at: tree)
             scratch.remove()
-            _ = try? ProcessRunner.run("git", ["-C", workdir, "worktree", "prune"])
+            repository.pruneWorktrees()
         }
-        let added = try ProcessRunner.run("git", ["-C", workdir, "worktree", "add", "--detach", "--quiet", tree, commit.hex],
-                                          removingEnvironment: ["GIT_INDEX_FILE"])
-        guard added.status == 0 else {
-            throw RealmError(.internalError, "export \(export.contract): cannot check out \(commit.hex.prefix(12)) to run its command: \(firstLine(added.stderrText))")
+        do { try repository.addWorktree(at: tree, commit: commit) } catch {
+            throw RealmError(.internalError, "export \(export.contract): cannot check out \(commit.hex.prefix(12)) to run its command: \(firstLine(error.message))")
         }
         return try body(tree, ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"])
     }

@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin admit REPO`: an approver lands a pending join (`join/<repo>` in the realm,
 /// written by `admin join` where admission is `approval` or `invite-only`) on main, as the

@@ -84,26 +84,33 @@ public struct ContractGate: Sendable {
     public var gated: Bool { needsApproval || needsGrace }
 
     /// The gate for changing `old` into `new` in `domain`, as the realm `snapshot` (the state the
-    /// change is made on) governs it. A new contract passes no gate.
-    public static func evaluate(domain: String, old: Contract, new: Contract, in snapshot: RealmSnapshot) throws -> ContractGate {
+    /// change is made on) governs it. Lazy: the importers' bindings are read only for a
+    /// compatible change that narrows the value under a grace period. `analysis`: the caller's
+    /// own compatibility analysis of the same change, when it has one.
+    public static func evaluate(domain: String, old: Contract, new: Contract, in snapshot: RealmSnapshot,
+                                analysis: BumpAnalysis? = nil) throws -> ContractGate {
         var breaking = true
-        if let analysis = try? VersionBump.analyze(old: old.json, new: new.json) {
+        if let analysis = try analysis ?? (try? VersionBump.analyze(old: old.json, new: new.json)) {
             breaking = !analysis.breakingChanges.isEmpty
         }
         if let a = try? Version.parse(old.version), let b = try? Version.parse(new.version), a < b,
            VersionBump.effectiveBump(from: a, to: b) == .major {
             breaking = true
         }
-        let narrowing = ValueDiff.lines(from: old.value, to: new.value).contains { $0.hasPrefix("- ") || $0.hasPrefix("~ ") }
-        var importers: [String] = []
+        let governance = try EffectiveGovernance(snapshot: snapshot, domain: domain)
+        var gate = ContractGate(domain: domain, contract: old.name, path: Contract.path(domain: domain, name: old.name),
+                                owner: old.owner, from: old.version, to: new.version, breaking: breaking, narrowing: false,
+                                governance: governance, acknowledgingImporters: [])
+        if gate.needsApproval || governance.gracePeriodDays == 0 { return gate }
+        gate.narrowing = ValueDiff.narrows(from: old.value, to: new.value)
+        guard gate.narrowing else { return gate }
         for repo in try snapshot.bindingRepos(in: domain) where repo != old.owner {
             guard let binding = try? snapshot.binding(domain: domain, repo: repo) else { continue }
-            if binding.imports.contains(where: { $0.contract == old.name && $0.resolvedVersion != nil }) { importers.append(repo) }
+            if binding.imports.contains(where: { $0.contract == old.name && $0.resolvedVersion != nil }) {
+                gate.acknowledgingImporters.append(repo)
+            }
         }
-        return ContractGate(domain: domain, contract: old.name, path: Contract.path(domain: domain, name: old.name),
-                            owner: old.owner, from: old.version, to: new.version, breaking: breaking, narrowing: narrowing,
-                            governance: try EffectiveGovernance(snapshot: snapshot, domain: domain),
-                            acknowledgingImporters: importers)
+        return gate
     }
 
     /// `domains/<d>/contracts/<c>.yaml` -> (d, c).
@@ -131,6 +138,13 @@ public struct ProposalStanding: Sendable {
     /// Importers whose acknowledgement still counts, before the grace period ends.
     public var waitingFor: [String]
 
+    /// `start` plus `days` days, saturating (dates and day counts come from the realm).
+    static func adding(days: Int, to start: Int64) -> Int64 {
+        let (span, o1) = Int64(clamping: days).multipliedReportingOverflow(by: 86_400)
+        let (end, o2) = start.addingReportingOverflow(span)
+        return o1 || o2 ? Int64.max : end
+    }
+
     /// Whether the proposal may land at `time` (a landing commit's date).
     public func ready(at time: Int64) -> Bool {
         missingApproval.isEmpty && (waitingFor.isEmpty || (graceEndsAt.map { time >= $0 } ?? true))
@@ -144,15 +158,18 @@ public struct ProposalStanding: Sendable {
             out.append("approval of the breaking change to \(gate.contract) by \(who) (git realm approve \(proposal.branch))")
         }
         if !waitingFor.isEmpty, let ends = graceEndsAt, time < ends {
-            out.append("the grace period (\(Timestamp.countdown(ends - time)) left, until \(Timestamp.format(ends))) or an acknowledgement from \(waitingFor.joined(separator: ", "))")
+            let (left, overflow) = ends.subtractingReportingOverflow(time)
+            out.append("the grace period (\(Timestamp.countdown(overflow ? Int64.max : left)) left, until \(Timestamp.format(min(ends, RealmClock.latestDate)))) or an acknowledgement from \(waitingFor.joined(separator: ", "))")
         }
         return out
     }
 
     /// Judges `proposal` against the realm `snapshot` it would land on; approvals by anyone in
     /// `excluding` do not count (its author, and whoever lands it).
+    /// `startedAt`: when the record took its content by the realm's clock (`RealmClock`); the
+    /// record's own `proposed_at` when not known.
     public static func evaluate(_ proposal: Proposal, in snapshot: RealmSnapshot, proposed contracts: [String: Contract],
-                                excluding: Set<String>) throws -> ProposalStanding {
+                                excluding: Set<String>, startedAt: Int64? = nil) throws -> ProposalStanding {
         var gates: [ContractGate] = []
         for file in proposal.files {
             guard let (domain, name) = ContractGate.contractPath(file.path),
@@ -188,7 +205,7 @@ public struct ProposalStanding: Sendable {
         func unique(_ xs: [String]) -> [String] { Array(Set(xs)).sorted() }
         return ProposalStanding(proposal: proposal, gates: gates, approvals: approvals, approvedBy: unique(approvedBy),
                                 acknowledgedBy: unique(acknowledged),
-                                graceEndsAt: graceDays > 0 ? proposal.proposedAt + Int64(graceDays) * 86_400 : nil,
+                                graceEndsAt: graceDays > 0 ? Self.adding(days: graceDays, to: startedAt ?? proposal.proposedAt) : nil,
                                 missingApproval: missing, waitingFor: unique(waiting))
     }
 }

@@ -1,6 +1,7 @@
 import RealmGit
 import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// A realm commit that its parent's policy does not allow: the commit, the path, the rule.
 public struct TrustViolation: Error, Sendable, CustomStringConvertible {
@@ -23,6 +24,8 @@ public struct HistoryVerifier {
     public let repository: Repository
     /// The program that checks SSH signatures (`gpg.ssh.program`, default ssh-keygen).
     public var signingProgram = "ssh-keygen"
+    /// The program that checks OpenPGP signatures (`gpg.openpgp.program`, `gpg.program`, default gpg).
+    public var openPGPProgram = "gpg"
     /// Most commits one verification walks.
     public var limit = Limits.verifiedCommitsPerFetch
     /// The clock of a realm server (the pre-receive hook): a commit that records a proposal or
@@ -31,10 +34,18 @@ public struct HistoryVerifier {
     public var serverClock: Int64?
     /// Judging a proposal's commit (off main): the gates on landing do not apply to it.
     var judgingProposal = false
+    /// The clock a new commit may not be ahead of (this machine's; the server's in the hook).
+    public var judgeClock: Int64? = RealmClock.now()
+    /// The realm's clock (latest date on each commit's history), shared by the commits judged.
+    let clock: RealmClock
 
     public init(repository: Repository) {
         self.repository = repository
-        if let program = try? repository.configString("gpg.ssh.program"), !program.isEmpty { signingProgram = program }
+        clock = RealmClock(repository: repository)
+        if let program = try? repository.configString(ConfigKey.gpgSSHProgram), !program.isEmpty { signingProgram = program }
+        for key in [ConfigKey.gpgProgram, ConfigKey.gpgOpenPGPProgram] {
+            if let program = try? repository.configString(key), !program.isEmpty { openPGPProgram = program }
+        }
     }
 
     public struct Progress: Sendable {
@@ -88,6 +99,16 @@ public struct HistoryVerifier {
     @discardableResult
     func judge(_ oid: OID, policies: inout [String: RealmPolicy]) throws -> Set<String> {
         let info = try repository.commit(oid)
+        // Dates: within git's sane range (no arithmetic on them overflows), and never ahead of
+        // the clock that judges (a realm commit is dated when it is made).
+        if info.time < 0 || info.time > RealmClock.latestDate {
+            throw TrustViolation(commit: oid, author: info.authorEmail.isEmpty ? "(no author email)" : info.authorEmail, path: nil,
+                                 rule: "is dated \(info.time) seconds from 1970, outside the years 1970-9999")
+        }
+        if let now = judgeClock ?? serverClock, info.time > now + Limits.clockSkewSeconds {
+            throw TrustViolation(commit: oid, author: info.authorEmail.isEmpty ? "(no author email)" : info.authorEmail, path: nil,
+                                 rule: "is dated \(Timestamp.format(info.time)), in the future of this clock (\(Timestamp.format(now))): realm commits are dated when they are made")
+        }
         guard let parent = info.parents.first else { return [] }
         // The policy depends only on realm.yaml and repos/: shared by every commit that leaves
         // them as they were (most of them), so a long history parses each version once.
@@ -173,7 +194,9 @@ public struct HistoryVerifier {
             approver = true
         }
 
-        let parentTime = try repository.commit(parent).time
+        // An approver by email proves that email (approvals in its name).
+        let emailProven = signature == nil ? true : try signedBy(policy.approverKeys)
+        var governed: Governed?
         for path in changed {
             // A file every reader would refuse breaks every member: only approvers (trusted to
             // repair the realm) may write one.
@@ -184,8 +207,11 @@ public struct HistoryVerifier {
                                       before: before, after: after) {
                 throw violation(path, rule)
             }
-            let governed = Governed(author: author, repos: repos, approver: approver, time: info.time, parentTime: parentTime)
-            if let rule = try governance(path, governed, before: before, after: after, commit: oid) {
+            if governed == nil {
+                governed = Governed(author: author, repos: repos, approver: approver, time: info.time,
+                                    clock: try clock.time(of: oid), emailProven: emailProven)
+            }
+            if let rule = try governance(path, governed!, before: before, after: after, commit: oid) {
                 throw violation(path, rule)
             }
         }
@@ -202,6 +228,7 @@ public struct HistoryVerifier {
         guard path.hasSuffix(".yaml") else { return nil }
         if path == RealmConfig.path { return check { try after.exists(path) ? try after.config() : nil } }
         if parts.count == 2, parts[0] == "repos" { return check { try after.repo(String(parts[1].dropLast(5))) } }
+        if parts.count == 2, parts[0] == ChangeRecord.directory { return check { try after.change(String(parts[1].dropLast(5))) } }
         guard parts.count >= 3, parts[0] == "domains" else { return nil }
         let domain = parts[1]
         if parts.count == 3 && parts[2] == "domain.yaml" { return check { try after.domain(domain) } }
@@ -231,7 +258,8 @@ public struct HistoryVerifier {
             if approvers.contains(name) {
                 return "registers repo \(name), a name realm.yaml lists as approver: only approvers may"
             }
-            if admission != "open" {
+            // A join proposal (judged off main) waits for an approver: admission is what it waits for.
+            if admission != "open" && !judgingProposal {
                 return "registers repo \(name), but realm.yaml's admission is \(admission): an approver admits it (git realm admin admit \(name))"
             }
             return selfRegistered.contains(name) ? nil
@@ -259,6 +287,13 @@ public struct HistoryVerifier {
         // Files outside the layout (a README, the realm's CI configuration): approvers only.
         let outside = "is outside the realm's layout: only the realm's approvers, or the roles realm.yaml's trust.permissions names for it, may write it"
         let outsideRule = approver || permitted(path, permissions: permissions, repos: repos, approver: approver, before: before) ? nil : outside
+        // Change records (`git realm worktree`): the maintainers of a repo taking part. Before
+        // this rule they were outside the layout, and what trust.permissions grants there still holds.
+        if parts.count == 2, parts[0] == ChangeRecord.directory, parts[1].hasSuffix(".yaml") {
+            guard let rule = try changeRecordRefusal(path, name: String(parts[1].dropLast(5)), repos: repos,
+                                                     before: before, after: after) else { return nil }
+            return outsideRule == nil ? nil : rule
+        }
         guard parts.count >= 3, parts[0] == "domains" else { return outsideRule }
         let domain = parts[1]
         if parts.count == 3 && parts[2] == "governance.yaml" { return approver ? nil : approversOnly }
@@ -319,8 +354,43 @@ public struct HistoryVerifier {
         return outsideRule
     }
 
+    /// nil when a writer speaking for `repos` may write (or delete) the change record at `path`:
+    /// they maintain a repo taking part, as the parent's record says (for a new record: as the
+    /// new file says) and, for a record that stays, as the new one says too; the record is named
+    /// as its file, on its `feat/<name>` branch, and names only registered repos.
+    private func changeRecordRefusal(_ path: String, name: String, repos: Set<String>,
+                                     before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
+        let existed = try before.exists(path)
+        let old: ChangeRecord? = existed ? ((try? before.change(name)) ?? nil) : nil
+        if existed && old == nil { return "is not a readable change record: only the realm's approvers may change it" }
+        let stays = try after.exists(path)
+        let new: ChangeRecord? = stays ? ((try? after.change(name)) ?? nil) : nil
+        let takingPart = "only the maintainers of a repo taking part in change \(name) may change it"
+        if let old, Set(old.repos.map(\.repo)).isDisjoint(with: repos) { return takingPart }
+        guard stays else { return nil }
+        guard let new else { return "is not a readable change record" }
+        if new.name != name || new.branch != RefLayout.changeBranchName(change: name) {
+            return "names change '\(new.name)' on branch '\(new.branch)': the record of change \(name) must name \(name) on \(RefLayout.changeBranchName(change: name))"
+        }
+        if Set(new.repos.map(\.repo)).isDisjoint(with: repos) { return takingPart }
+        for member in new.repos where !(try after.exists(RepoEntry.path(member.repo))) {
+            return "names repo \(member.repo), which is not registered in the realm"
+        }
+        return nil
+    }
+
     /// Whether `signature` verifies by one of `keys` (all for principal `author`).
     private func signed(_ signature: (signature: String, payload: [UInt8]), _ author: String, by keys: [SigningKey]) throws -> Bool {
+        guard !keys.isEmpty else { return false }
+        // OpenPGP: each registered OpenPGP key in a private GnuPG home of its own.
+        if OpenPGPSigner.isSignature(signature.signature) {
+            for key in keys where key.isOpenPGP {
+                if try OpenPGPSigner.verify(program: openPGPProgram, payload: signature.payload,
+                                            signature: signature.signature, publicKey: key.key) { return true }
+            }
+            return false
+        }
+        let keys = keys.filter { !$0.isOpenPGP }
         guard !keys.isEmpty else { return false }
         // Ed25519 in process (microseconds); other key types through ssh-keygen.
         switch SSHSignature.verify(payload: signature.payload, armored: signature.signature, keys: keys.map(\.key)) {

@@ -25,9 +25,9 @@ public struct InviteRepo {
             for email in maintainers where !SigningKey.isValidPrincipal(email) {
                 throw RealmError(.usage, "'\(email.prefix(80))' is not an email address (--maintainer)")
             }
-            let lines = keys.map(SSHSigner.publicKeyLine)
+            let lines = keys.map(SigningKeys.keyLine)
             for line in lines where !SigningKey.isValid(line) {
-                throw RealmError(.usage, "'\(line.prefix(60))' is not an SSH public key line ('ssh-ed25519 AAAA...')")
+                throw RealmError(.usage, "'\(line.prefix(60))' is not an SSH public key line ('ssh-ed25519 AAAA...') or an armored OpenPGP public key")
             }
             // Each key signs for the first maintainer named (a key's principal is one email).
             invitation = Invitation(repo: repo, maintainers: maintainers,
@@ -36,7 +36,7 @@ public struct InviteRepo {
         let commit = try participant.writer().commit { snapshot in
             guard let realm = snapshot else { throw RealmError(.usage, "the realm has no main branch") }
             let config = try realm.config()
-            let email = try participant.repository.configString("user.email")
+            let email = try participant.repository.configString(ConfigKey.userEmail)
             guard try JoinRealm.isApprover(config, email: email, repository: participant.repository)
                     || config.governance.approvers.contains(participant.name) else {
                 throw RealmError(.refused, "only the realm's approvers may invite a repo (you are \(email ?? "no user.email"))")

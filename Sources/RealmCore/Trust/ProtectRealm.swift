@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import RealmGit
+import RealmSupport
 
 /// `git realm admin protect <bare-realm>`: installs the pre-receive hook that runs the history
 /// verifier on the server, so a push that members would refuse is refused before it lands.

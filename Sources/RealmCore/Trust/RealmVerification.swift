@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// The two places history is verified besides a member's fetch: `check --mode=realm` in the
 /// realm's CI, and the `pre-receive` hook on a realm server that allows hooks.
@@ -49,6 +50,16 @@ public enum RealmVerification {
     /// judged here yet. Returns the refusals, one line each (empty: accept).
     public static func preReceive(repository: Repository, updates: [RefUpdate]) throws -> [String] {
         var refusals: [String] = []
+        // Main as it will be after this push: a proposal's branch sits on the record pushed with it.
+        let main = try updates.first { $0.ref == RefLayout.realmMainBranch }.map { $0.new }
+            ?? repository.resolve(ref: RefLayout.realmMainBranch)
+        var policies: [String: RealmPolicy] = [:]
+        for update in updates where update.ref != RefLayout.realmMainBranch {
+            guard let new = update.new else { continue }   // deleting a proposal's branch withdraws nothing on main
+            if let refusal = try judgeProposalBranch(update.ref, new, main: main, repository: repository, policies: &policies) {
+                refusals.append(refusal)
+            }
+        }
         for update in updates where update.ref == RefLayout.realmMainBranch {
             guard let new = update.new else {
                 refusals.append("deleting \(update.ref) is refused: realm history is the members' proof of who wrote what")
@@ -65,5 +76,38 @@ public enum RealmVerification {
             }
         }
         return refusals
+    }
+
+    /// A pushed branch other than main: a sync proposal (`sync/<repo>/<stamp>`) or a join
+    /// proposal (`join/<repo>`) must be one commit on main's history that its repo's
+    /// maintainers wrote (a join: the registration signed by a key it lists); the realm's notes
+    /// may move; anything else is refused. nil: accept.
+    static func judgeProposalBranch(_ ref: String, _ new: OID, main: OID?, repository: Repository,
+                                    policies: inout [String: RealmPolicy]) throws -> String? {
+        if ref == RefLayout.realmNotes { return nil }
+        let parts = ref.split(separator: "/").map(String.init)
+        let repo: String
+        if parts.count == 5, parts[0] == "refs", parts[1] == "heads", parts[2] == "sync", Names.isValid(parts[3]),
+           Proposal.isValidStamp(parts[4]) {
+            repo = parts[3]
+        } else if parts.count == 4, parts[0] == "refs", parts[1] == "heads", parts[2] == "join", Names.isValid(parts[3]) {
+            repo = parts[3]
+        } else {
+            return "pushing \(ref) is refused: a realm holds main, its notes, and sync/<repo>/<stamp> and join/<repo> proposals"
+        }
+        let info = try repository.commit(new)
+        let onMain = try info.parents.count == 1 && main.map { main in
+            try info.parents[0] == main || repository.isAncestor(info.parents[0], of: main)
+        } ?? false
+        guard onMain else {
+            return "\(ref) is refused: a proposal is one commit on the realm's main"
+        }
+        guard HistoryVerifier(repository: repository).accepts(new, writtenFor: repo, policies: &policies) else {
+            return "\(ref) is refused: its commit \(new.hex.prefix(12)) is not a change that \(repo)'s maintainers may propose"
+        }
+        if parts[2] == "sync", let mismatch = try Proposals.branchMismatch(repository: repository, commit: new, repo: repo, stamp: parts[4]) {
+            return "\(ref) is refused: its commit \(new.hex.prefix(12)) \(mismatch)"
+        }
+        return nil
     }
 }

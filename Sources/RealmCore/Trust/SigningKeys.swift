@@ -1,5 +1,6 @@
 import RealmGit
 import RealmModel
+import RealmSupport
 
 /// `git realm admin key add|remove|list`: the signing keys in this repo's `repos/<repo>.yaml`.
 /// A change of keys is itself a realm commit, judged by the keys registered before it: add the
@@ -13,20 +14,26 @@ public enum SigningKeys {
     /// Adds `key` (default: the key git signs with here) for `principal` (default: user.email).
     /// Returns false when it was registered already.
     @discardableResult
+    /// A key as given on the command line: an armored OpenPGP public key as it is, an SSH key
+    /// line without its comment.
+    public static func keyLine(_ text: String) -> String {
+        PGPArmor.isPublicKey(text) ? text.trimmingWhitespace() : SSHSigner.publicKeyLine(text)
+    }
+
     public static func add(participant: Participant, key: String?, principal: String?) throws -> (key: SigningKey, added: Bool) {
         let repository = participant.repository
         let line: String
         if let key {
-            line = SSHSigner.publicKeyLine(key)
-        } else if let signer = try SSHSigner.configured(in: repository) {
+            line = keyLine(key)
+        } else if let signer = try CommitSigner.configured(in: repository) {
             line = signer.publicKey
         } else {
-            throw RealmError(.usage, "give the public key (--key 'ssh-ed25519 AAAA...'), or set up SSH signing (docs/trust.md)")
+            throw RealmError(.usage, "give the public key (--key 'ssh-ed25519 AAAA...'), or set up signing (docs/trust.md)")
         }
         guard SigningKey.isValid(line) else {
-            throw RealmError(.usage, "'\(line.prefix(60))' is not an SSH public key line ('ssh-ed25519 AAAA...')")
+            throw RealmError(.usage, "'\(line.prefix(60))' is not an SSH public key line ('ssh-ed25519 AAAA...') or an armored OpenPGP public key")
         }
-        guard let email = try principal ?? repository.configString("user.email"), SigningKey.isValidPrincipal(email) else {
+        guard let email = try principal ?? repository.configString(ConfigKey.userEmail), SigningKey.isValidPrincipal(email) else {
             throw RealmError(.usage, "give --principal EMAIL (the author email of the commits this key signs)")
         }
         let entry = SigningKey(principal: email, key: line)
@@ -48,7 +55,7 @@ public enum SigningKeys {
 
     /// Removes every registered key whose line, or base64 part, starts with `match`.
     public static func remove(participant: Participant, match: String) throws -> [SigningKey] {
-        let needle = match.trimmed()
+        let needle = match.trimmingWhitespace()
         guard needle.count >= 16 else {
             throw RealmError(.usage, "give the key line, or at least 16 characters of its base64 part")
         }

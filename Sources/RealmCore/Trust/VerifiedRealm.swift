@@ -1,5 +1,7 @@
 import RealmGit
+import RealmLimits
 import RealmModel
+import RealmSupport
 
 /// A member's fetch moves its usable realm (`refs/realm/<realm>/main`) only to commits that pass
 /// the history verifier, and remembers how far it verified (`refs/realm/<realm>/verified`).
@@ -19,7 +21,7 @@ public enum VerifiedRealm {
     /// the verified ref to it. Throws a `.refused` RealmError naming the commit, the path and the
     /// rule (or the rollback), leaving main and the verified ref as they were.
     @discardableResult
-    public static func accept(repository: Repository, realm: String) throws -> Outcome {
+    public static func accept(repository: Repository, realm: String, limit: Int = Limits.verifiedCommitsPerFetch) throws -> Outcome {
         guard let incoming = try repository.resolve(ref: RefLayout.fetchedIncoming(realm: realm)) else { return .empty }
         let verified = try repository.resolve(ref: RefLayout.verified(realm: realm))
         let main = try repository.resolve(ref: RefLayout.fetchedMain(realm: realm))
@@ -37,7 +39,9 @@ public enum VerifiedRealm {
         var usable = incoming
         if incoming != verified {
             do {
-                let progress = try HistoryVerifier(repository: repository).verify(from: verified, to: incoming)
+                var verifier = HistoryVerifier(repository: repository)
+                verifier.limit = limit
+                let progress = try verifier.verify(from: verified, to: incoming)
                 count = progress.count
                 // A history longer than one run verifies: the usable realm moves as far as it
                 // verified, and the next fetch goes on from there.

@@ -1,4 +1,3 @@
-import CGit2
 import RealmLimits
 import Synchronization
 #if canImport(Glibc)
@@ -72,11 +71,11 @@ public enum ProcessRunner {
     public static func run(_ executable: String, _ arguments: [String], directory: String? = nil,
                            environment: [String: String]? = nil, stdin: [UInt8] = [], timeout: Double? = nil,
                            inactivityTimeout: Double? = nil,
-                           passthroughStderr: Bool = false, removingEnvironment: [String] = []) throws(GitError) -> ProcessResult {
+                           passthroughStderr: Bool = false, removingEnvironment: [String] = []) throws(SystemError) -> ProcessResult {
         let env = buildEnvironment(overrides: environment, removing: removingEnvironment)
         let searchPath = environment?["PATH"] ?? envString("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
         guard let path = findExecutable(executable, searchPath: searchPath) else {
-            throw GitError.notFound("\(executable): command not found")
+            throw SystemError(.notFound, "\(executable): command not found")
         }
         ChildGroups.installSignalHandlers()
 
@@ -89,7 +88,7 @@ public enum ProcessRunner {
               passthroughStderr || GNU.pipeCloexec(&errPipe) == 0 else {
             let e = errno
             closeAll()
-            throw GitError.system("create pipes for \(executable)", errno: e)
+            throw SystemError.system("create pipes for \(executable)", errno: e)
         }
 
         var actions = posix_spawn_file_actions_t()
@@ -105,10 +104,10 @@ public enum ProcessRunner {
         if let directory {
             guard let addchdir = GNU.addchdir else {
                 closeAll()
-                throw GitError(code: GIT_ERROR.rawValue, message: "this C library lacks posix_spawn_file_actions_addchdir_np")
+                throw SystemError(.system, "this C library lacks posix_spawn_file_actions_addchdir_np")
             }
             let rc = addchdir(&actions, directory)
-            guard rc == 0 else { closeAll(); throw GitError.system("chdir \(directory) for \(executable)", errno: rc) }
+            guard rc == 0 else { closeAll(); throw SystemError.system("chdir \(directory) for \(executable)", errno: rc) }
         }
 
         var attributes = posix_spawnattr_t()
@@ -153,7 +152,7 @@ public enum ProcessRunner {
         if !passthroughStderr { close(errPipe[1]); errPipe[1] = -1 }
         guard rc == 0 else {
             closeAll()
-            throw GitError.system("start \(executable)", errno: rc)
+            throw SystemError.system("start \(executable)", errno: rc)
         }
 
         var io = ChildIO(pid: pid, slot: slot, stdinFD: inPipe[1], stdoutFD: outPipe[0],

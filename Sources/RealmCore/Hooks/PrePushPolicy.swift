@@ -1,0 +1,83 @@
+import RealmGit
+import RealmModel
+import RealmSupport
+
+/// What a hook says, in order, and whether git goes on. RealmCLI prints each message on
+/// standard error (`.warning`: "warning: ..." with its details indented below; `.notice`: the
+/// line as it is; `.error`: "error: ..." with details and hint), then `hint`, then exits with
+/// `exitCode` when there is one.
+public struct HookOutcome: Sendable {
+    public var messages: [Finding] = []
+    public var hint: String?
+    /// nil: the push (or merge) goes on.
+    public var exitCode: Int32?
+
+    public init() {}
+
+    mutating func warning(_ message: String, details: [String] = []) {
+        messages.append(Finding(severity: .warning, message: message, details: details))
+    }
+}
+
+extension PrePush {
+    /// The pre-push hook's policy: checks the pushed refs (`input`, read only when this
+    /// repository is a member) and decides, by `realm.prePush` (block, warn, off) and
+    /// `realm.hookFailure` (block, warn), what to say and whether the push goes through.
+    public static func decide(context: HookContext, remote: String, input: () -> [UInt8]) -> HookOutcome {
+        var outcome = HookOutcome()
+        let settings = context.settings
+        for problem in settings.problems { outcome.warning("git-realm: \(problem)") }
+        let result: PrePushResult
+        do {
+            guard let participant = try context.participant() else { return outcome }
+            let updates = try PrePush.parse(input())
+            result = try PrePush.check(participant: participant, remote: remote, updates: updates, settings: settings)
+        } catch {
+            let failure = RealmError.wrap(error)
+            switch settings.hookFailure {
+            case .block:
+                let hint = (failure.hint.map { $0 + "; " } ?? "")
+                    + "to push anyway: git push --no-verify, or 'git config \(ConfigKey.hookFailure) warn'"
+                outcome.messages.append(Finding(severity: .error, message: "git-realm pre-push could not check this push (push blocked): " + failure.message,
+                                                details: failure.details, hint: hint))
+                outcome.exitCode = failure.exitCode
+            case .warn:
+                outcome.warning("git-realm pre-push could not check this push: \(failure.message)")
+                outcome.hint = "pushing anyway (\(ConfigKey.hookFailure)=warn)"
+            }
+            return outcome
+        }
+        for notice in result.notices { outcome.messages.append(Finding(severity: .notice, message: "git-realm: \(notice)")) }
+        guard !result.findings.isEmpty else { return outcome }
+
+        let blocking = settings.prePush == .block
+        let fetched = result.fetchedAt.map { "fetched \(Timestamp.age($0))" } ?? "fetch time unknown"
+        for finding in result.findings {
+            let state = finding.state
+            let at = "\(finding.update.localRef) (\(finding.update.localSha.hex.prefix(12)))"
+            var message = blocking ? "push blocked: " : ""
+            var details: [String] = []
+            if let problem = state.problem {
+                message += "cannot read the value of export '\(state.contractName)' at \(at): \(problem)"
+            } else {
+                let version = state.contract?.version ?? "?"
+                message += "export '\(state.contractName)' at \(at) differs from contract '\(state.contractName)' \(version) in realm '\(result.realm)' (\(fetched)):"
+                details = state.changes
+                if state.schemaChanged { details.append("~ schema: \(state.export.schemaFile ?? "schema file") differs from the realm's") }
+                details += state.violations.map { "! \($0)" }
+            }
+            if !finding.touched.isEmpty { details.append("(changed: \(finding.touched.joined(separator: ", ")))") }
+            outcome.messages.append(Finding(severity: blocking ? .error : .warning, message: message, details: details))
+        }
+        let drifted = result.findings.contains { $0.state.problem == nil }
+        let publish = drifted ? "run 'git realm sync' to publish the new version to the realm"
+            : "fix the export's file, or its extraction in the binding"
+        if blocking {
+            outcome.hint = "\(publish), then push again (to push anyway: git push --no-verify, or 'git config \(ConfigKey.prePush) warn')"
+            outcome.exitCode = RealmError.Kind.checkFailed.rawValue
+        } else {
+            outcome.hint = "\(publish) (pushing anyway: \(ConfigKey.prePush)=warn)"
+        }
+        return outcome
+    }
+}
