@@ -27,25 +27,29 @@ public enum DocumentLoader {
         if bytes.count > Limits.documentBytes {
             throw RealmError(.usage, "\(origin): larger than the \(Limits.documentBytes) bytes a document may have")
         }
-        let text = String(decoding: bytes, as: UTF8.self)
         let resolved: DocumentFormat = format == .auto && origin.hasSuffix(".json") ? .json : format
         switch resolved {
         case .json:
-            return try parseJSON(text, origin: origin)
+            return try parseJSON(String(decoding: bytes, as: UTF8.self), origin: origin)
         case .auto:
-            let trimmed = text.drop { $0.isWhitespace }
-            if trimmed.first == "{" || trimmed.first == "[" || trimmed.first == "\"",
-               let value = try? JSONParser.parse(text, maxDepth: Limits.documentDepth) {
+            // JSON's own white space before the first character; other text is not JSON.
+            let first = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\""),
+               let value = try? JSONParser.parse(String(decoding: bytes, as: UTF8.self), maxDepth: Limits.documentDepth) {
                 return value
             }
         case .yaml:
             break
         }
         do {
-            guard let node = try YAML.parse(text) else {
+            // Straight to the value: no node tree (several times the JSON's size) in between.
+            // Invalid UTF-8 is read as String(decoding:) repairs it, as it always was.
+            let parsed = YAML.isValidUTF8(bytes) ? try YAML.parseJSON(bytes: bytes)
+                                                 : try YAML.parseJSON(String(decoding: bytes, as: UTF8.self))
+            guard let value = parsed else {
                 throw RealmError(.usage, "\(origin): empty; expected YAML or JSON")
             }
-            return try node.toJSON()
+            return value
         } catch let error as YAMLError {
             throw RealmError(.usage, "\(origin):\(error.line):\(error.column): \(error.message)")
         }

@@ -27,7 +27,7 @@ public struct LeaveRealm {
             var owned: [(domain: String, contract: String)] = []
             for domain in try realm.domainNames() {
                 for name in try realm.contractNames(in: domain) {
-                    if try realm.contract(domain: domain, name: name)?.owner == me { owned.append((domain, name)) }
+                    if try realm.contractSummary(domain: domain, name: name)?.owner == me { owned.append((domain, name)) }
                 }
             }
             for domain in try realm.domainNames() {

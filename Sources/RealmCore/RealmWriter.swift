@@ -248,7 +248,7 @@ public struct RealmWriter {
     static func readable(_ change: RealmChange) throws {
         for (path, file) in change.files.sorted(by: { $0.key < $1.key }) {
             guard case .blob(let bytes) = file, path.hasSuffix(".yaml") else { continue }
-            do { _ = try YAML.parse(bytes: bytes) } catch {
+            do { try YAML.check(bytes: bytes) } catch {
                 throw RealmError(.usage, "refusing to write \(path) (\(bytes.count) bytes): every member would refuse to read it: \(error.message); nothing was written",
                                  hint: "make the value or schema smaller (limits: docs/security.md)")
             }

@@ -191,7 +191,7 @@ public struct StatusReport: Sendable {
             let domain = try realm.domain(domainName)
             var contracts: [ContractInfo] = []
             for name in try realm.contractNames(in: domainName) {
-                if let c = try realm.contract(domain: domainName, name: name) {
+                if let c = try realm.contractSummary(domain: domainName, name: name) {
                     contracts.append(ContractInfo(name: c.name, version: c.version, owner: c.owner))
                 }
             }

@@ -52,6 +52,9 @@ public struct Contract: RealmDocument, Equatable {
     /// Where `version` was read, for findings about it.
     public var versionMark: Mark?
 
+    /// Read as JSON by the parser, without their node trees.
+    public static var jsonFields: Set<String> { ["schema", "value"] }
+
     public init(name: String, version: String, owner: String, schema: JSONValue, value: JSONValue,
                 evolution: [Evolution] = []) {
         self.name = name

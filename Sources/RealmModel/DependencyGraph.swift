@@ -44,7 +44,7 @@ public struct DependencyGraph: Sendable, Equatable {
                 if binding.role == "consumer" || !binding.imports.isEmpty { importers.append(repo) }
             }
             for contract in try realm.contractNames(in: domain) {
-                if let owner = try realm.contract(domain: domain, name: contract)?.owner, !exporters.contains(owner) {
+                if let owner = try realm.contractSummary(domain: domain, name: contract)?.owner, !exporters.contains(owner) {
                     exporters.append(owner)
                 }
             }

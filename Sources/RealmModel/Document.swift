@@ -3,8 +3,15 @@ import RealmYAML
 /// A realm file type: decodes from a YAML mapping (collecting findings) and encodes back to a
 /// mapping with known fields in canonical order and unknown fields preserved.
 public protocol RealmDocument: Sendable {
+    /// Root fields read straight into JSON values, without their node trees (a contract's
+    /// schema and value, which may be megabytes): `FieldReader.json` finds them decoded.
+    static var jsonFields: Set<String> { get }
     init?(reading node: YAMLNode, context: DecodeContextRef)
     func encode() -> YAMLNode
+}
+
+extension RealmDocument {
+    public static var jsonFields: Set<String> { [] }
 }
 
 /// Opaque handle to the decode context, so `RealmDocument` can be public without exposing it.
@@ -20,22 +27,31 @@ public struct Decoded<T: Sendable>: Sendable {
 
 public enum RealmFiles {
     /// Parses and decodes one file. Errors carry `path:line:col`.
-    public static func decode<T: RealmDocument>(_ type: T.Type, bytes: [UInt8], path: String) throws(ModelError) -> Decoded<T> {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+    /// With `skippingJSON`, the type's `jsonFields` are parsed (limits, syntax and duplicate
+    /// keys still refused) but not read: they decode as empty collections of their kind.
+    public static func decode<T: RealmDocument>(_ type: T.Type, bytes: [UInt8], path: String,
+                                                skippingJSON: Bool = false) throws(ModelError) -> Decoded<T> {
+        // Checked in place: the bytes are parsed as they are, never copied into a String.
+        guard YAML.isValidUTF8(bytes) else {
             throw ModelError(file: path, mark: nil, "not valid UTF-8")
         }
-        return try decode(type, text: text, path: path)
-    }
-
-    public static func decode<T: RealmDocument>(_ type: T.Type, text: String, path: String) throws(ModelError) -> Decoded<T> {
-        let node: YAMLNode?
+        let document: YAMLDocument?
         do {
-            node = try YAML.parse(text)
+            document = try YAML.parse(bytes: bytes, jsonFields: T.jsonFields, skippingValues: skippingJSON)
         } catch {
             throw ModelError(file: path, mark: Mark(line: error.line, column: error.column), error.message)
         }
-        guard let node else { throw ModelError(file: path, mark: nil, "file is empty") }
-        let context = DecodeContext(file: path)
+        guard let document else { throw ModelError(file: path, mark: nil, "file is empty") }
+        return try decode(type, document.root, fields: document.fields, path: path)
+    }
+
+    public static func decode<T: RealmDocument>(_ type: T.Type, text: String, path: String) throws(ModelError) -> Decoded<T> {
+        try decode(type, bytes: Array(text.utf8), path: path)
+    }
+
+    private static func decode<T: RealmDocument>(_ type: T.Type, _ node: YAMLNode, fields: [String: YAMLDocument.Field],
+                                                 path: String) throws(ModelError) -> Decoded<T> {
+        let context = DecodeContext(file: path, jsonFields: fields)
         let value = T(reading: node, context: DecodeContextRef(context: context))
         let findings = context.diagnostics.sorted { $0.position < $1.position }
         guard let value, !context.hasErrors else { throw ModelError(findings) }

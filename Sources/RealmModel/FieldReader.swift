@@ -5,8 +5,13 @@ import RealmYAML
 final class DecodeContext {
     let file: String
     var diagnostics: [Finding] = []
+    /// Root fields the parser read straight into JSON (`RealmDocument.jsonFields`).
+    let jsonFields: [String: YAMLDocument.Field]
 
-    init(file: String) { self.file = file }
+    init(file: String, jsonFields: [String: YAMLDocument.Field] = [:]) {
+        self.file = file
+        self.jsonFields = jsonFields
+    }
 
     func error(_ mark: Mark?, _ message: String) {
         diagnostics.append(Finding(.error, file: file, mark: mark, message))
@@ -123,6 +128,10 @@ struct FieldReader {
     mutating func json(_ key: String, required: Bool = false) -> JSONValue? {
         guard let value = lookup(key, required: required) else { return nil }
         do {
+            // A root field the parser read as JSON: the tree holds an empty placeholder there.
+            if prefix.isEmpty, let field = context.jsonFields[key], field.mark == value.mark {
+                return try field.value.get()
+            }
             return try value.toJSON()
         } catch {
             context.diagnostics.append(Finding(.error, file: context.file,

@@ -26,9 +26,9 @@ public struct RealmSnapshot: Sendable {
 
     public func exists(_ path: String) throws -> Bool { try source.exists(path) }
 
-    func load<T: RealmDocument>(_ type: T.Type, _ path: String) throws -> T? {
+    func load<T: RealmDocument>(_ type: T.Type, _ path: String, skippingJSON: Bool = false) throws -> T? {
         guard let bytes = try source.read(path) else { return nil }
-        return try RealmFiles.decode(type, bytes: bytes, path: path).value
+        return try RealmFiles.decode(type, bytes: bytes, path: path, skippingJSON: skippingJSON).value
     }
 
     private func names(in directory: String, suffix: String = ".yaml") throws -> [String] {
@@ -56,6 +56,13 @@ public struct RealmSnapshot: Sendable {
     public func contractNames(in domain: String) throws -> [String] { try names(in: Contract.directory(domain)) }
     public func contract(domain: String, name: String) throws -> Contract? {
         try load(Contract.self, Contract.path(domain: domain, name: name))
+    }
+
+    /// A contract without its schema and value (both empty): its name, version, owner and
+    /// evolution, for a reader that needs no more. The file is parsed whole all the same (its
+    /// limits, syntax and duplicate keys are checked), but the schema and value are not kept.
+    public func contractSummary(domain: String, name: String) throws -> Contract? {
+        try load(Contract.self, Contract.path(domain: domain, name: name), skippingJSON: true)
     }
 
     public func bindingRepos(in domain: String) throws -> [String] { try names(in: Binding.directory(domain)) }

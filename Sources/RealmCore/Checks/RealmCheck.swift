@@ -93,16 +93,17 @@ public struct RealmCheck {
             let names = contractsIn[domain] ?? []
             if let only = contract, !names.contains(only) { continue }
             let members = try checkDomain(domain, &state)
-            var decoded: [String: Contract] = [:]
+            // Owners only: a domain's contracts (values and all) are not kept while it is checked.
+            var owners: [String: String] = [:]
             for name in names where contract == nil || name == contract {
                 let (result, value) = try checkContract(domain: domain, name: name, members: members,
                                                         domainsOf: domainsOf, &state)
                 results.append(result)
-                if let value { decoded[name] = value }
+                if let value { owners[name] = value.owner }
             }
             for repo in try yamlStems(in: Binding.directory(domain)) {
                 try checkBinding(domain: domain, repo: repo, members: members, contracts: Set(names),
-                                 decoded: decoded, domainsOf: domainsOf, &state)
+                                 owners: owners, domainsOf: domainsOf, &state)
             }
         }
         return Report(findings: state.sortedFindings(), contracts: results, filesChecked: state.files.count)
@@ -351,14 +352,15 @@ public struct RealmCheck {
         var previous: Version?
         var lastParsed: Version?
         for (i, entry) in contract.evolution.enumerated() {
-            let at = map.mark(JSONPointer(tokens: ["evolution", String(i), "version"]))
+            // Positions only for findings: the map parses the whole file as a node tree.
+            func at() -> Mark? { map.mark(JSONPointer(tokens: ["evolution", String(i), "version"])) }
             guard let v = try? Version.parse(entry.version) else {
-                state.error(path, at, "evolution[\(i)].version '\(entry.version)' is not a SemVer version")
+                state.error(path, at(), "evolution[\(i)].version '\(entry.version)' is not a SemVer version")
                 lastParsed = nil
                 continue
             }
             if let previous, !(previous < v) {
-                state.error(path, at, "evolution versions must increase: \(entry.version) follows \(previous)")
+                state.error(path, at(), "evolution versions must increase: \(entry.version) follows \(previous)")
             }
             previous = v
             lastParsed = v
@@ -373,7 +375,7 @@ public struct RealmCheck {
     // MARK: Bindings
 
     private func checkBinding(domain: String, repo: String, members: Set<String>?, contracts: Set<String>,
-                              decoded: [String: Contract], domainsOf: [String: [String]], _ state: inout State) throws {
+                              owners: [String: String], domainsOf: [String: [String]], _ state: inout State) throws {
         let path = Binding.path(domain: domain, repo: repo)
         guard let file = try state.decode(Binding.self, path) else { return }
         let (binding, map) = file
@@ -397,7 +399,7 @@ public struct RealmCheck {
             let at = map.mark(p("exports", String(i), "contract"))
             if !contracts.contains(export.contract) {
                 state.error(path, at, missing("exports", export.contract))
-            } else if let owner = decoded[export.contract]?.owner, owner != binding.repo {
+            } else if let owner = owners[export.contract], owner != binding.repo {
                 state.warning(path, at, "exports contract '\(export.contract)', which is owned by '\(owner)'")
             }
         }
