@@ -10,6 +10,7 @@ extension CheckCommand {
         let mode: CompatibilityMode = lenient ? .lenient : .strict
         let check = CompatibilityCheck(contract: contract, from: from, to: to, transitive: transitive, mode: mode)
         let results: [CompatibilityResult]
+        var fallbackPath = ".gitrealm"
         if fromFile != nil || toFile != nil {
             guard let fromFile, let toFile else {
                 throw RealmError(.usage, "--from-file and --to-file go together")
@@ -22,11 +23,21 @@ extension CheckCommand {
             let location = try RealmLocation.find()
             if fetch, case .participant(let participant) = location { try fetchOrFallBack(participant) }
             results = try check.compareHistory(at: location)
+            if case .participant = location {} else { fallbackPath = "" }
         }
 
         if output.json {
             Output.json(["ok": .bool(results.allSatisfy(\.ok)), "mode": .string(mode.rawValue),
                          "results": .array(results.map(\.json))])
+        } else if format == .gitlab {
+            // One issue per comparison that fails, at the contract's file in a realm clone (at
+            // the new file with --to-file), else at .gitrealm: the participant has no realm file.
+            let findings = results.filter { !$0.ok }.map { result in
+                let file = result.toFile ?? (fallbackPath.isEmpty ? result.domain.map { Contract.path(domain: $0, name: result.contract) } : nil)
+                return Finding(severity: .error, subject: result.contract, message: result.gitlabSummary,
+                               file: file ?? ".gitrealm", details: result.humanLines)
+            }
+            Output.json(CodeQuality.report(findings, checkName: "git-realm-compatibility", fallbackPath: ".gitrealm"))
         } else {
             for (i, result) in results.enumerated() {
                 if i > 0 { Output.line("") }
@@ -63,6 +74,13 @@ extension CompatibilityResult {
             }
         }
         return out
+    }
+
+    /// One line for a report: what broke, or the bump that is too small.
+    var gitlabSummary: String {
+        let versions = "\(fromVersion ?? fromFile ?? "?") → \(toVersion ?? toFile ?? "?")"
+        if !compatible { return "\(versions): BREAKING for the declared compatibility" }
+        return "\(versions): \(bump?.message ?? "version bump too small")"
     }
 
     var json: JSONValue {
