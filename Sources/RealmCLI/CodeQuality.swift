@@ -6,11 +6,11 @@ import RealmCore
 /// shows the findings. Rendering only: the findings are the check's.
 enum CodeQuality {
     /// GitLab's severities: info, minor, major, critical, blocker. An error fails the check
-    /// (major), a warning does not (minor); `ok` findings are not issues.
+    /// (major), a warning does not (minor); what passed or was skipped (`ok`, `notice`) is not
+    /// an issue of the code.
     static func severity(_ severity: Finding.Severity) -> String? {
         switch severity {
-        case .ok: nil
-        case .notice: "info"
+        case .ok, .notice: nil
         case .warning: "minor"
         case .error: "major"
         }
