@@ -80,6 +80,44 @@ import Testing
         #expect(same.status == 0, "\(same)")
     }
 
+    // MARK: lefthook
+
+    /// What `hooks install --manual` tells a lefthook user, in lefthook.yml, with the real
+    /// lefthook: a clean push passes, a drifting export is blocked.
+    @Test(.enabled(if: ExternalTool.path("lefthook") != nil, Comment(rawValue: ExternalTool.missing("lefthook"))))
+    func lefthookRunsTheHooksAsDocumented() throws {
+        let lefthook = try #require(ExternalTool.path("lefthook"))
+        let box = try Sandbox()
+        let (_, aperture, _) = try box.makeExportScenario()
+        #expect(try box.realm(["hooks", "uninstall"], in: aperture).status == 0)
+        try box.write("aperture/lefthook.yml", "# the team's hooks\n")
+        let manual = try box.realm(["hooks", "install", "--manual"], in: aperture)
+        #expect(manual.status == 0, "\(manual)")
+        // The YAML the instructions show, below their first line, indented by two.
+        let lines = manual.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex { $0.contains("Add to lefthook.yml") })
+        let yaml = lines[(start + 1)...].filter { $0.hasPrefix("  ") }.map { String($0.dropFirst(2)) }.joined(separator: "\n")
+        #expect(yaml.contains("use_stdin: true"), "\(manual)")
+        try box.write("aperture/lefthook.yml", yaml + "\n")
+        try box.git(["add", "lefthook.yml"], in: aperture)
+        try box.git(["commit", "--quiet", "-m", "lefthook"], in: aperture)
+        let path = ["PATH": "\(box.bin):\(ExternalTool.toolsBin):\(box.environment["PATH"] ?? "/usr/bin:/bin")"]
+        let install = try box.run(lefthook, ["install"], in: aperture, environment: path)
+        #expect(install.status == 0, "\(install)")
+        #expect(try box.read("aperture/.git/hooks/pre-push").contains("lefthook"))
+
+        let clean = try box.run("git", ["push", "origin", "main"], in: aperture, environment: path)
+        #expect(clean.status == 0, "\(clean)")
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, training-metrics/experiments/*]\nwrite: []\n")
+        try box.git(["commit", "--quiet", "-am", "new path"], in: aperture)
+        let blocked = try box.run("git", ["push", "origin", "main"], in: aperture, environment: path)
+        #expect(blocked.status != 0, "\(blocked)")
+        #expect(blocked.output.contains("push blocked: export 's3-permissions' at refs/heads/main"), "\(blocked)")
+        // Having a hook manager, hooks install says what to add instead (lefthook wrote the hooks).
+        let again = try box.realm(["hooks", "install"], in: aperture)
+        #expect(again.status == 5 && again.stderr.contains("run by lefthook"), "\(again)")
+    }
+
     // MARK: detection
 
     @Test func hooksInstallFitsIntoAHookManagerInsteadOfFightingIt() throws {
