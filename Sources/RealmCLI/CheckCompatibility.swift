@@ -32,16 +32,23 @@ extension CheckCommand {
         } else if format == .gitlab {
             // One issue per comparison that fails, at the contract's file in a realm clone (at
             // the new file with --to-file), else at .gitrealm: the participant has no realm file.
-            let findings = results.filter { !$0.ok }.map { result in
-                let file = result.toFile ?? (fallbackPath.isEmpty ? result.domain.map { Contract.path(domain: $0, name: result.contract) } : nil)
-                return Finding(severity: .error, subject: result.contract, message: result.gitlabSummary,
-                               file: file ?? ".gitrealm", details: result.humanLines)
-            }
+            let findings = results.filter { !$0.ok }.map { $0.finding(inRealm: fallbackPath.isEmpty) }
             Output.json(CodeQuality.report(findings, checkName: "git-realm-compatibility", fallbackPath: ".gitrealm"))
         } else {
             for (i, result) in results.enumerated() {
                 if i > 0 { Output.line("") }
                 for line in result.humanLines { Output.line(line) }
+            }
+            if format == .github {
+                // An annotation per failing comparison; a file only where the repository has it.
+                var failing = Findings()
+                for result in results where !result.ok {
+                    var finding = result.finding(inRealm: fallbackPath.isEmpty)
+                    finding.details = []   // the report is printed above
+                    failing.add(finding)
+                }
+                if !failing.items.isEmpty { Output.line("") }
+                for line in failing.githubLines() where line.hasPrefix("::") { Output.line(line) }
             }
         }
         if !results.allSatisfy(\.ok) { throw ExitCode(1) }
@@ -74,6 +81,14 @@ extension CompatibilityResult {
             }
         }
         return out
+    }
+
+    /// A failing comparison as a finding for an annotation or a report: at the contract's
+    /// file when the check runs in the realm (`inRealm`), at the new file with --to-file, else
+    /// without a file (a participant has no realm file).
+    func finding(inRealm: Bool) -> Finding {
+        let file = toFile ?? (inRealm ? domain.map { Contract.path(domain: $0, name: contract) } : nil)
+        return Finding(severity: .error, subject: contract, message: gitlabSummary, file: file, details: humanLines)
     }
 
     /// One line for a report: what broke, or the bump that is too small.

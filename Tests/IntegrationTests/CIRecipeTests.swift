@@ -170,6 +170,25 @@ import Testing
 
     // MARK: --format gitlab
 
+    /// A breaking change is an annotation (`--format github`) and a Code Quality issue
+    /// (`--format gitlab`) at the new file.
+    @Test func compatibilityFindingsAsAnnotationsAndCodeQuality() throws {
+        let box = try Sandbox()
+        try box.write("old.yaml", "type: object\nproperties:\n  a: {type: string}\n")
+        try box.write("new.yaml", "type: object\nproperties:\n  a: {type: integer}\n")
+        let github = try box.realm(["check", "--mode=compatibility", "--from-file", "old.yaml", "--to-file", "new.yaml", "--format", "github"])
+        #expect(github.status == 1, "\(github)")
+        #expect(github.stdout.contains("Result: BREAKING"), "\(github)")
+        #expect(github.stdout.contains("::error file=new.yaml,title=schema::schema: old.yaml → new.yaml: BREAKING for the declared compatibility\n"), "\(github)")
+        let gitlab = try box.realm(["check", "--mode=compatibility", "--from-file", "old.yaml", "--to-file", "new.yaml", "--format", "gitlab"])
+        #expect(gitlab.status == 1, "\(gitlab)")
+        let issues = try #require(try JSONSerialization.jsonObject(with: Data(gitlab.stdout.utf8)) as? [[String: Any]], "\(gitlab)")
+        #expect(issues.count == 1)
+        #expect((issues.first?["location"] as? [String: Any])?["path"] as? String == "new.yaml")
+        #expect(issues.first?["check_name"] as? String == "git-realm-compatibility")
+        #expect((issues.first?["description"] as? String)?.contains("BREAKING") == true)
+    }
+
     /// GitLab's Code Quality fields on a failing check: a JSON array of issues with description,
     /// check_name, fingerprint (stable, unique), severity and location (relative path, line).
     @Test func formatGitlabIsACodeQualityReport() throws {
