@@ -140,7 +140,7 @@ public struct JoinRealm {
         try membership.write(to: workdir)
         let participant = Participant(repository: repository, membership: membership)
         try repository.setConfig(ConfigKey.fetchedAt(realm: realmName), String(Timestamp.nowSeconds()))
-        try recordCheckout(repository: repository, realm: realmName, url: storedURL, workdir: workdir)
+        try recordCheckout(repository: repository, realm: realmName, repo: repoName, url: storedURL, workdir: workdir)
         try repository.setConfig(ConfigKey.notesRewriteRef, RefLayout.localNotes)
 
         var hookLines: [String] = []
@@ -229,9 +229,15 @@ public struct JoinRealm {
     }
 }
 
-/// The user-level index of realms and local checkouts (global git config, `realm.<realm>.*`).
-func recordCheckout(repository: Repository, realm: String, url: String, workdir: String) throws {
+/// The user-level index of realms and local checkouts (global git config, `realm.<realm>.*`):
+/// `realm.<realm>.checkout.<repo>` (where `worktree`, `commit` and `push` find each member,
+/// docs/change.md), and the older multi-valued `realm.<realm>.checkout`, kept for readers
+/// that know only it.
+func recordCheckout(repository: Repository, realm: String, repo: String, url: String, workdir: String) throws {
     try? repository.setConfig(ConfigKey.realmURL(realm: realm), url, level: .global)
+    if let key = ConfigKey.realmCheckout(realm: realm, repo: repo) {
+        try? repository.setConfig(key, workdir, level: .global)
+    }
     let key = ConfigKey.realmCheckout(realm: realm)
     let existing = (try? repository.configMultivar(key)) ?? []
     if !existing.contains(workdir) {

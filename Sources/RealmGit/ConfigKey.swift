@@ -13,6 +13,13 @@ public enum ConfigKey {
     public static func realmURL(realm: String) -> String { "realm.\(realm).url" }
     /// "realm.<realm>.checkout": the user's local checkouts of a realm's members (global, multi-valued).
     public static func realmCheckout(realm: String) -> String { "realm.\(realm).checkout" }
+    /// "realm.<realm>.checkout.<repo>": where the user keeps its clone of one member (global;
+    /// docs/change.md). nil for a repo name git config cannot hold as a variable name (it must
+    /// start with a letter): such a repo is found through the multi-valued index alone.
+    public static func realmCheckout(realm: String, repo: String) -> String? {
+        guard let first = repo.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return nil }
+        return "realm.\(realm).checkout.\(repo)"
+    }
 
     /// "realm.connectTimeout", "realm.inactivityTimeout", "realm.timeout": network timeouts.
     public static let connectTimeout = "realm.connectTimeout"
@@ -39,12 +46,17 @@ public enum ConfigKey {
     public static let filesRefLockTimeout = "core.filesRefLockTimeout"
     public static let sshVariant = "ssh.variant"
     public static let originURL = "remote.origin.url"
+    /// "remote.<name>.url"
+    public static func remoteURL(_ remote: String) -> String { "remote.\(remote).url" }
     public static let userEmail = "user.email"
     public static let userSigningKey = "user.signingkey"
     public static let gpgFormat = "gpg.format"
     public static let gpgSSHProgram = "gpg.ssh.program"
     public static let gpgProgram = "gpg.program"
     public static let gpgOpenPGPProgram = "gpg.openpgp.program"
+    /// "protocol.<name>.allow": which transports a clone may use (`never` for `ext`, and for
+    /// `file` unless the user asked for local URLs).
+    public static func protocolAllow(_ name: String) -> String { "protocol.\(name).allow" }
 
     /// "user.<field>", "author.<field>", "committer.<field>": a commit identity's name or email.
     public static func identity(role: String, field: String) -> String { "\(role).\(field)" }

@@ -282,8 +282,11 @@ public enum GitRemote {
     /// value (git reports them "up to date" and checks no lease for them).
     @discardableResult
     public static func push(repoDir: String, url: String, refspecs: [String], atomic: Bool = true,
-                            leases: [(ref: String, expected: OID?)] = [], policy: NetworkPolicy = .defaults) throws(Failure) -> [String] {
-        var arguments = ["-C", repoDir, "push", "--porcelain", "--progress", "--no-verify"]
+                            leases: [(ref: String, expected: OID?)] = [], policy: NetworkPolicy = .defaults,
+                            runHooks: Bool = false) throws(Failure) -> [String] {
+        var arguments = ["-C", repoDir, "push", "--porcelain", "--progress"]
+        // `runHooks`: a push of the user's own branch (`git realm push`) runs their pre-push hooks.
+        if !runHooks { arguments.append("--no-verify") }
         if atomic { arguments.append("--atomic") }
         for lease in leases {
             arguments.append("--force-with-lease=\(lease.ref):\(lease.expected?.hex ?? "")")

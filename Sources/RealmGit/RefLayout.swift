@@ -58,6 +58,25 @@ public enum RefLayout {
     /// name before it knows it (deleted right after).
     public static let joinIncoming = "refs/realm-incoming/main"
 
+    /// "feat/<change>": the branch of a coordinated change in every repo taking part
+    /// (`git realm worktree --rfc <change>`, docs/change.md).
+    public static func changeBranchName(change: String) -> String { "feat/\(change)" }
+    /// "refs/heads/feat/<change>"
+    public static func changeBranch(change: String) -> String { branchPrefix + changeBranchName(change: change) }
+    /// "refs/remotes/<remote>/feat/<change>": what the repo last knew of the change's branch on `remote`.
+    public static func remoteChangeBranch(remote: String, change: String) -> String {
+        "refs/remotes/\(remote)/\(changeBranchName(change: change))"
+    }
+    /// "refs/heads/<name>" for a branch name.
+    public static func branch(_ name: String) -> String { branchPrefix + name }
+    /// "<change>" of "refs/heads/feat/<change>" or "feat/<change>"; nil for any other ref.
+    public static func parseChangeBranch(_ ref: String) -> String? {
+        let short = shortBranchName(ref)
+        guard short.hasPrefix("feat/") else { return nil }
+        let name = String(short.dropFirst("feat/".count))
+        return name.isEmpty || name.contains("/") ? nil : name
+    }
+
     /// "refs/heads/<name>" shown as "<name>"; any other ref unchanged.
     public static func shortBranchName(_ ref: String) -> String {
         ref.hasPrefix(branchPrefix) ? String(ref.dropFirst(branchPrefix.count)) : ref

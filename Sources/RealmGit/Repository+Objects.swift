@@ -327,3 +327,27 @@ extension Repository {
         }
     }
 }
+
+extension Repository {
+    /// The commits on `tip`'s first-parent chain that change `path` (its blob or mode differs
+    /// from the first parent's), newest first, with the blob each leaves there (nil: removed),
+    /// walking back until `stop` (not included) or the root. A realm's verified history is
+    /// linear, so this is its whole history of the file; one tree lookup a commit.
+    public func firstParentPathChanges(_ path: String, from tip: OID, stoppingAt stop: OID?) throws(GitError) -> [(commit: OID, blob: OID?)] {
+        try locked { () throws(GitError) -> [(commit: OID, blob: OID?)] in
+            var result: [(commit: OID, blob: OID?)] = []
+            var current: OID? = tip
+            var entry = try entryUnlocked(path, in: try lookupTree(commit(tip).tree))
+            while let oid = current, oid != stop {
+                let parent = try commit(oid).parents.first
+                let parentEntry = try parent.map { p throws(GitError) in try entryUnlocked(path, in: try lookupTree(commit(p).tree)) } ?? nil
+                if entry?.oid != parentEntry?.oid || entry?.mode != parentEntry?.mode {
+                    if entry != nil || parentEntry != nil { result.append((oid, blobOf(entry))) }
+                }
+                current = parent
+                entry = parentEntry
+            }
+            return result
+        }
+    }
+}

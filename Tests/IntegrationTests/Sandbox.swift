@@ -18,7 +18,8 @@ final class Sandbox: @unchecked Sendable {
         var description: String { "exit \(status)\(timedOut ? " (killed by the test's watchdog)" : "")\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
     }
 
-    static let subcommands = ["status", "graph", "admin", "hooks", "hook", "demo", "check", "schema", "semver", "sync", "export", "import"]
+    static let subcommands = ["status", "graph", "admin", "hooks", "hook", "demo", "check", "schema", "semver", "sync", "export", "import",
+                              "worktree", "commit", "push"]
 
     /// The built executable: GIT_REALM_BIN, or `git-realm` beside the test bundle.
     static let binary: String = {

@@ -87,6 +87,44 @@ import Testing
         #expect(check.stdout.contains("realm commit(s) verified"), "\(check)")
     }
 
+    /// (author, signing key, path edited, the rule the refusal names): refused by the server's
+    /// hook and by every member's fetch.
+    static let forgeries: [(String, String?, String, String)] = [
+        ("alice", nil, "domains/s3-access/contracts/s3-permissions.yaml", "is not signed"),     // unsigned where required
+        ("alice", "mallory", "domains/s3-access/contracts/s3-permissions.yaml", "signed by no key registered for alice@example.com"),   // forged author
+        ("mallory", "mallory", "domains/s3-access/contracts/s3-permissions.yaml", "signed by no key registered"),   // unregistered key
+        ("bob", "bob", "domains/s3-access/contracts/s3-permissions.yaml", "belongs to aperture"),   // non-owner contract edit
+        ("bob", "bob", "domains/s3-access/bindings/aperture.yaml", "only the maintainers of aperture"),  // another repo's binding
+        ("bob", "bob", "repos/aperture.yaml", "only the maintainers of aperture"), // another repo's keys
+        ("bob", "bob", "realm.yaml", "only the realm's approvers"),                 // governance by a non-approver
+        ("bob", "bob", "notes.txt", "outside the realm's layout: only the realm's approvers"),  // default deny
+    ]
+
+    /// Where no hook runs, each forgery reaches the realm, and every member's fetch refuses it,
+    /// naming the commit, the path and the rule, and keeps its usable realm where it was.
+    @Test func everyForgeryIsRefusedByAMembersFetchToo() throws {
+        let w = try Self.makeWorld()
+        try FileManager.default.removeItem(atPath: w.url + "/hooks/pre-receive")
+        #expect(try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.fungal).status == 0)
+        let good = try w.box.git(["--git-dir", w.url, "rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        for (n, (who, key, path, rule)) in Self.forgeries.enumerated() {
+            let clone = w.box.path("reader-forgery-\(n)")
+            try w.box.git(["clone", "--quiet", w.url, clone])
+            if path == "notes.txt" { try w.box.write(clone + "/notes.txt", "x\n") } else {
+                try w.box.write(clone + "/" + path, try w.box.read(clone + "/" + path) + "# edited\n")
+            }
+            #expect(try w.commitInRealm(clone, as: who, key: key, message: "forgery \(n)").status == 0)
+            let pushed = try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone)
+            #expect(pushed.status == 0, "no hook: \(pushed)")
+            let forged = try w.box.git(["--git-dir", w.url, "rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let member = try w.box.realm(["check", "--mode=realm", "--fetch"], in: w.fungal)
+            #expect(member.status != 0 && member.output.contains("realm commit \(forged.prefix(12))") && member.output.contains(rule)
+                    && (member.output.contains(path) || rule.contains("signed")), "\(who)/\(key ?? "unsigned") \(path): \(member)")
+            #expect(try w.box.git(["rev-parse", "refs/realm/letemcook/main"], in: w.fungal).trimmingCharacters(in: .whitespacesAndNewlines) == good)
+            try w.box.git(["--git-dir", w.url, "update-ref", "refs/heads/main", good])
+        }
+    }
+
     @Test func forgeriesAreRefusedByTheServerAndByEveryReader() throws {
         let w = try Self.makeWorld()
         let contract = "domains/s3-access/contracts/s3-permissions.yaml"
@@ -105,17 +143,7 @@ import Testing
         func appendTo(_ path: String) -> (String) throws -> Void {
             { clone in try w.box.write(clone + "/" + path, try w.box.read(clone + "/" + path) + "# edited\n") }
         }
-        let cases: [(String, String?, String, String)] = [
-            ("alice", nil, contract, "is not signed"),                                  // unsigned where required
-            ("alice", "mallory", contract, "signed by no key registered for alice@example.com"),   // forged author
-            ("mallory", "mallory", contract, "signed by no key registered"),            // unregistered key
-            ("bob", "bob", contract, "belongs to aperture"),                            // non-owner contract edit
-            ("bob", "bob", "domains/s3-access/bindings/aperture.yaml", "only the maintainers of aperture"),  // another repo's binding
-            ("bob", "bob", "repos/aperture.yaml", "only the maintainers of aperture"), // another repo's keys
-            ("bob", "bob", "realm.yaml", "only the realm's approvers"),                 // governance by a non-approver
-            ("bob", "bob", "notes.txt", "outside the realm's layout: only the realm's approvers"),  // default deny
-        ]
-        for (who, key, path, rule) in cases {
+        for (who, key, path, rule) in Self.forgeries {
             let (push, _) = try attempt(who, key: key) { clone in
                 if path == "notes.txt" { try w.box.write(clone + "/notes.txt", "x\n") } else { try appendTo(path)(clone) }
             }

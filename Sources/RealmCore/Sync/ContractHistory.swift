@@ -10,9 +10,13 @@ public struct ContractHistory: Sendable {
         public var version: Version
         /// The realm commit that published this version (notifications are notes on it).
         public var commit: OID
-        /// Who owned it, and its own evolution entry: what notifications need, kept small.
+        /// Who owned it as published.
         public var owner: String
-        public var evolution: Contract.Evolution?
+        /// Its own evolution entry (what notifications say), read from the published file when asked.
+        public var evolution: Contract.Evolution? {
+            let contract = file.contract
+            return contract.evolution.first { $0.version == contract.version }
+        }
         /// The contract as published, read again from its blob when asked for: a history of
         /// many versions of a large contract keeps no value in memory but those used.
         public var contract: Contract { file.contract }
@@ -46,26 +50,19 @@ public struct ContractHistory: Sendable {
     /// Oldest first, one entry per version (the first commit that published it).
     public var entries: [Entry]
 
+    /// The history as of `realmTip`. Which versions the file has had is kept in an index under
+    /// git's directory (`HistoryIndex`), keyed by the realm commit it was computed at: a later
+    /// tip walks only the commits since, so a command's cost does not grow with the history.
     public static func load(repository: Repository, realmTip: OID, domain: String, contract name: String) throws -> ContractHistory {
         let path = Contract.path(domain: domain, name: name)
-        var byVersion: [Version: Entry] = [:]
-        var seen: [OID: (version: Version, owner: String, evolution: Contract.Evolution?)] = [:]
-        for (commit, blob) in try repository.pathHistoryObjects(path, from: realmTip) {
-            guard let blob else { continue }
-            // A blob seen before is the same version; one decode each, none kept.
-            let facts: (version: Version, owner: String, evolution: Contract.Evolution?)
-            if let known = seen[blob] { facts = known } else {
-                guard let contract = try? RealmFiles.decode(Contract.self, bytes: repository.blob(blob), path: path).value,
-                      let parsed = try? Version.parse(contract.version) else { continue }
-                facts = (parsed, contract.owner, contract.evolution.first { $0.version == contract.version })
-                seen[blob] = facts
-            }
-            // pathHistory is newest first: the last one seen for a version is its first publication.
-            byVersion[facts.version] = Entry(version: facts.version, commit: commit.oid, owner: facts.owner,
-                                             evolution: facts.evolution,
-                                             file: ContractFile(repository: repository, blob: blob, path: path, decoded: nil))
+        let index = try HistoryIndex.updated(repository: repository, path: path, tip: realmTip)
+        var entries: [Entry] = []
+        var seen = Set<Version>()
+        for row in index.rows where seen.insert(row.version).inserted {   // oldest first: a version's first publication
+            entries.append(Entry(version: row.version, commit: row.commit, owner: row.owner,
+                                 file: ContractFile(repository: repository, blob: row.blob, path: path, decoded: nil)))
         }
-        return ContractHistory(entries: byVersion.values.sorted { $0.version < $1.version })
+        return ContractHistory(entries: entries.sorted { $0.version < $1.version })
     }
 
     public var versions: [Version] { entries.map(\.version) }

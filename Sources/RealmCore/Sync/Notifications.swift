@@ -134,6 +134,9 @@ public enum Notifications {
         var forged = 0
         let newestAck = entry.resolvedVersion.flatMap { try? Version.parse($0) }
         for (index, version) in history.entries.enumerated() {
+            // What this repo acknowledged is behind it: only newer versions can be pending, so
+            // an importer that keeps up reads a note or two, however long the history.
+            if let newestAck, version.version <= newestAck { continue }
             let records = try records(repository: repository, notesTip: notesTip, on: version.commit)
                 .filter { $0.contract == entry.contract }
             var reported = Set<String>()
@@ -180,7 +183,15 @@ public enum Notifications {
                                 history: ContractHistory) throws -> [VersionAcknowledgements] {
         guard let notesTip else { return [] }
         var result: [VersionAcknowledgements] = []
+        // Versions every importer has moved past need no acknowledgement shown: start at the
+        // oldest version an importer still resolves (all of them when one resolved nothing).
+        let oldest: Version? = importers.isEmpty ? nil : importers.reduce(Optional<Version>.none) { low, importer in
+            guard let v = resolved[importer].flatMap({ try? Version.parse($0) }) else { return low }
+            return low.map { min($0, v) } ?? v
+        }
+        let everyImporterResolves = !importers.isEmpty && importers.allSatisfy { resolved[$0].flatMap { try? Version.parse($0) } != nil }
         for version in history.entries {
+            if everyImporterResolves, let oldest, version.version < oldest { continue }
             let records = try records(repository: repository, notesTip: notesTip, on: version.commit)
                 .filter { $0.contract == contract }
             if records.isEmpty { continue }

@@ -44,6 +44,10 @@ public enum CodeOwners {
             line("/repos/\(name).yaml", maintainers[name] ?? [])
             line("/proposals/\(name)/", maintainers[name] ?? [])
         }
+        // A change record: the maintainers of the repos taking part (an unreadable one: approvers).
+        for name in try realm.changeNames() {
+            line("/changes/\(name).yaml", expand(((try? realm.change(name)) ?? nil)?.repos.map(\.repo) ?? []))
+        }
         for domain in try realm.domainNames() where Names.isValid(domain) {
             let members = ((try? realm.domain(domain)) ?? nil)?.members ?? []
             line("/domains/\(domain)/domain.yaml", expand(members))

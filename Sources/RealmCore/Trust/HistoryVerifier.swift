@@ -208,6 +208,7 @@ public struct HistoryVerifier {
         guard path.hasSuffix(".yaml") else { return nil }
         if path == RealmConfig.path { return check { try after.exists(path) ? try after.config() : nil } }
         if parts.count == 2, parts[0] == "repos" { return check { try after.repo(String(parts[1].dropLast(5))) } }
+        if parts.count == 2, parts[0] == ChangeRecord.directory { return check { try after.change(String(parts[1].dropLast(5))) } }
         guard parts.count >= 3, parts[0] == "domains" else { return nil }
         let domain = parts[1]
         if parts.count == 3 && parts[2] == "domain.yaml" { return check { try after.domain(domain) } }
@@ -266,6 +267,13 @@ public struct HistoryVerifier {
         // Files outside the layout (a README, the realm's CI configuration): approvers only.
         let outside = "is outside the realm's layout: only the realm's approvers, or the roles realm.yaml's trust.permissions names for it, may write it"
         let outsideRule = approver || permitted(path, permissions: permissions, repos: repos, approver: approver, before: before) ? nil : outside
+        // Change records (`git realm worktree`): the maintainers of a repo taking part. Before
+        // this rule they were outside the layout, and what trust.permissions grants there still holds.
+        if parts.count == 2, parts[0] == ChangeRecord.directory, parts[1].hasSuffix(".yaml") {
+            guard let rule = try changeRecordRefusal(path, name: String(parts[1].dropLast(5)), repos: repos,
+                                                     before: before, after: after) else { return nil }
+            return outsideRule == nil ? nil : rule
+        }
         guard parts.count >= 3, parts[0] == "domains" else { return outsideRule }
         let domain = parts[1]
         if parts.count == 3 && parts[2] == "governance.yaml" { return approver ? nil : approversOnly }
@@ -324,6 +332,31 @@ public struct HistoryVerifier {
             return maintainers(repo)
         }
         return outsideRule
+    }
+
+    /// nil when a writer speaking for `repos` may write (or delete) the change record at `path`:
+    /// they maintain a repo taking part, as the parent's record says (for a new record: as the
+    /// new file says) and, for a record that stays, as the new one says too; the record is named
+    /// as its file, on its `feat/<name>` branch, and names only registered repos.
+    private func changeRecordRefusal(_ path: String, name: String, repos: Set<String>,
+                                     before: RealmSnapshot, after: RealmSnapshot) throws -> String? {
+        let existed = try before.exists(path)
+        let old: ChangeRecord? = existed ? ((try? before.change(name)) ?? nil) : nil
+        if existed && old == nil { return "is not a readable change record: only the realm's approvers may change it" }
+        let stays = try after.exists(path)
+        let new: ChangeRecord? = stays ? ((try? after.change(name)) ?? nil) : nil
+        let takingPart = "only the maintainers of a repo taking part in change \(name) may change it"
+        if let old, Set(old.repos.map(\.repo)).isDisjoint(with: repos) { return takingPart }
+        guard stays else { return nil }
+        guard let new else { return "is not a readable change record" }
+        if new.name != name || new.branch != RefLayout.changeBranchName(change: name) {
+            return "names change '\(new.name)' on branch '\(new.branch)': the record of change \(name) must name \(name) on \(RefLayout.changeBranchName(change: name))"
+        }
+        if Set(new.repos.map(\.repo)).isDisjoint(with: repos) { return takingPart }
+        for member in new.repos where !(try after.exists(RepoEntry.path(member.repo))) {
+            return "names repo \(member.repo), which is not registered in the realm"
+        }
+        return nil
     }
 
     /// Whether `signature` verifies by one of `keys` (all for principal `author`).

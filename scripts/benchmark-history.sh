@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Benchmark: an importer's everyday commands must not cost more as a contract's history grows
+# (issue 13: "cost independent of history"). Builds two realms in which app exports contract c to
+# other: one where c has 1 published version, one where it has N (default 1,000), and times the
+# importer's `git realm status` and `git realm sync --dry-run` in both (median of 9 runs).
+#
+#   scripts/benchmark-history.sh [--versions N] [--debug]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+versions=1000
+config=release
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --versions) versions="$2"; shift 2 ;;
+        --debug) config=debug; shift ;;
+        *) echo "usage: $0 [--versions N] [--debug]" >&2; exit 2 ;;
+    esac
+done
+if [ "$config" = release ]; then
+    swift build -c release --static-swift-stdlib --product git-realm >/dev/null
+    bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+else
+    swift build --product git-realm >/dev/null
+    bin="$(swift build --show-bin-path)"
+fi
+work="$(mktemp -d /tmp/git-realm-bench-history.XXXXXX)"
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+mkdir -p "$work/bin" "$work/home"
+ln -sf "$bin/git-realm" "$work/bin/git-realm"
+export HOME="$work/home" GIT_CONFIG_GLOBAL="$work/home/.gitconfig" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 GIT_REALM_COLOR=never
+export PATH="$work/bin:$PATH" LC_ALL=C
+git config --global user.name Bench
+git config --global user.email bench@example.com
+git config --global init.defaultBranch main
+
+# realm NAME COUNT: a realm where c has COUNT published versions; prints the importer's path.
+realm() {
+    local name="$1" count="$2" dir="$work/$1"
+    mkdir -p "$dir"; cd "$dir"
+    git init -q --bare realm.git
+    git realm admin init realm.git --name "$name" --no-require-approval --grace-period-days 0 >/dev/null
+    git init -q app && (cd app && git commit -q --allow-empty -m init && git realm admin join ../realm.git >/dev/null)
+    git init -q other && (cd other && git commit -q --allow-empty -m init && git realm admin join ../realm.git >/dev/null)
+    (cd app && git realm admin domain create d --repos app,other --contract c >/dev/null)
+    git clone -q realm.git clone
+    local contract=clone/domains/d/contracts/c.yaml evolution="" i
+    for i in $(seq 2 "$count"); do
+        evolution="$evolution  - version: \"1.$i.0\"\n    changes: [\"+ p$i\"]\n    compatible: true\n"
+        printf "name: c\nversion: \"1.$i.0\"\nowner: app\ncompatibility:\n  backwards: true\n  forwards: false\nschema:\n  type: object\nvalue:\n  read: [a, p$i]\nevolution:\n  - version: \"1.0.0\"\n    changes: [Initial contract]\n    compatible: true\n$evolution" > "$contract"
+        git -C clone commit -q -am "c 1.$i.0"
+    done
+    git -C clone push -q origin HEAD:main
+    (cd other && git realm status --fetch >/dev/null)   # the fetch (and its verification) untimed
+    cd "$work"
+    echo "$dir/other"
+}
+us() { echo $(( ${1%.*} * 1000000 + 10#${1#*.} )); }
+median_ms() {
+    local dir="$1"; shift
+    local times=() s e i
+    for i in 1 2 3 4 5 6 7 8 9; do
+        s=$EPOCHREALTIME
+        (cd "$dir" && "$@" >/dev/null) || { echo "benchmark-history: '$*' failed" >&2; exit 1; }
+        e=$EPOCHREALTIME
+        times+=($(( $(us "$e") - $(us "$s") )))
+    done
+    printf '%s\n' "${times[@]}" | sort -n | sed -n 5p | awk '{ printf "%.1f", $1 / 1000 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }'; }
+
+one=$(realm one 1)
+many=$(realm many "$versions")
+s1=$(median_ms "$one" git realm status)
+sn=$(median_ms "$many" git realm status)
+d1=$(median_ms "$one" git realm sync --dry-run)
+dn=$(median_ms "$many" git realm sync --dry-run)
+lines=$(cd "$many" && git realm status | wc -l)
+echo "an importer's commands with $versions published versions of its contract, against 1 ($config, median of 9, ms)"
+echo "status:         $sn vs $s1 = $(ratio "$sn" "$s1")x  (target <= 1.2x: $(verdict "$(ratio "$sn" "$s1")" 1.2)); $lines lines printed"
+echo "sync --dry-run: $dn vs $d1 = $(ratio "$dn" "$d1")x  (target <= 1.2x: $(verdict "$(ratio "$dn" "$d1")" 1.2))"
