@@ -10,7 +10,7 @@ extension CheckCommand {
         let mode: CompatibilityMode = lenient ? .lenient : .strict
         let check = CompatibilityCheck(contract: contract, from: from, to: to, transitive: transitive, mode: mode)
         let results: [CompatibilityResult]
-        var fallbackPath = ".gitrealm"
+        var inRealm = false   // a clone of the realm or a bare realm: its files are the repository's
         if fromFile != nil || toFile != nil {
             guard let fromFile, let toFile else {
                 throw RealmError(.usage, "--from-file and --to-file go together")
@@ -23,7 +23,7 @@ extension CheckCommand {
             let location = try RealmLocation.find()
             if fetch, case .participant(let participant) = location { try fetchOrFallBack(participant) }
             results = try check.compareHistory(at: location)
-            if case .participant = location {} else { fallbackPath = "" }
+            if case .participant = location {} else { inRealm = true }
         }
 
         if output.json {
@@ -32,7 +32,7 @@ extension CheckCommand {
         } else if format == .gitlab {
             // One issue per comparison that fails, at the contract's file in a realm clone (at
             // the new file with --to-file), else at .gitrealm: the participant has no realm file.
-            let findings = results.filter { !$0.ok }.map { $0.finding(inRealm: fallbackPath.isEmpty) }
+            let findings = results.filter { !$0.ok }.map { $0.finding(inRealm: inRealm) }
             Output.json(CodeQuality.report(findings, checkName: "git-realm-compatibility", fallbackPath: ".gitrealm"))
         } else {
             for (i, result) in results.enumerated() {
@@ -43,7 +43,7 @@ extension CheckCommand {
                 // An annotation per failing comparison; a file only where the repository has it.
                 var failing = Findings()
                 for result in results where !result.ok {
-                    var finding = result.finding(inRealm: fallbackPath.isEmpty)
+                    var finding = result.finding(inRealm: inRealm)
                     finding.details = []   // the report is printed above
                     failing.add(finding)
                 }
