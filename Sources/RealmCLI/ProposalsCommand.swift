@@ -48,6 +48,7 @@ struct ProposalsListCommand: ParsableCommand {
             for item in items {
                 let what = item.contracts.map { "\($0.path.split(separator: "/").last.map { String($0.dropLast(5)) } ?? $0.path) \($0.version)" }
                 Output.line("\(item.ready ? Output.check : "⏳") \(item.name) (from \(item.proposal.repo), \(Timestamp.format(item.proposal.proposedAt))): \(what.joined(separator: ", "))")
+                for line in item.changes { Output.line("    \(line)") }
                 if let standing = item.standing, !standing.approvedBy.isEmpty {
                     Output.line("    approved by \(standing.approvedBy.joined(separator: ", "))")
                 }
@@ -139,12 +140,14 @@ struct ApproveCommand: ParsableCommand {
             if output.json {
                 Output.json(["proposal": .string(approved.proposal.branch), "by": .string(approved.by),
                              "commit": approved.commit.map { .string($0.hex) } ?? .null,
-                             "contracts": .array(approved.contracts.map { ["path": .string($0.path), "version": .string($0.version)] })])
+                             "contracts": .array(approved.contracts.map { ["path": .string($0.path), "version": .string($0.version)] }),
+                             "changes": .array(approved.changes.map { .string($0) })])
                 return
             }
             let what = approved.contracts.map { "\($0.path) \($0.version)" }.joined(separator: ", ")
             Output.line(approved.commit == nil ? "\(approved.by) already approved \(approved.proposal.branch)"
                                                : "\(Output.check) \(approved.by) approved \(approved.proposal.branch): \(what)")
+            for line in approved.changes { Output.line("    \(line)") }
         }
     }
 }

@@ -23,6 +23,9 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Fetch the realm before showing it.")
     var fetch = false
 
+    @Flag(help: "List each pending notification (by default, several about one contract show as one).")
+    var all = false
+
     @OptionGroup var output: JSONOption
 
     func run() throws {
@@ -54,10 +57,12 @@ struct StatusCommand: ParsableCommand {
         }
         for warning in r.warnings { Output.line(Output.yellow("⚠️  \(warning)")) }
 
-        for n in r.notifications {
+        let groups = all ? r.notifications.map { NotificationGroup(notifications: [$0]) } : NotificationGroup.collapse(r.notifications)
+        for group in groups {
+            let n = group.newest
             Output.line()
-            Output.line("🔔 Notification from \(n.record.from) (\(n.age())): \(n.headline)")
-            for line in n.detailLines { Output.line("   \(line)") }
+            Output.line("🔔 Notification from \(n.record.from) (\(n.age())): \(group.headline)")
+            for line in group.detailLines() { Output.line("   \(line)") }
             Output.line("   Update the binding when ready; 'git realm sync' acknowledges it.")
         }
 

@@ -303,7 +303,8 @@ public struct StatusReport: Sendable {
             if concerns, let main, let proposal = (try? snapshot(main).proposal(repo: branch.repo, stamp: branch.stamp)) ?? nil {
                 let contracts = Proposals.proposedContracts(proposal, in: repository)
                 if contracts.count == proposal.files.count,
-                   let standing = try? ProposalStanding.evaluate(proposal, in: snapshot(main), proposed: contracts, excluding: []) {
+                   let standing = try? ProposalStanding.evaluate(proposal, in: snapshot(main), proposed: contracts, excluding: [],
+                                                                 startedAt: Proposals.started(proposal, repository: repository, snapshot: snapshot(main))) {
                     let now = Timestamp.nowSeconds()
                     entry.ready = standing.ready(at: now)
                     entry.needs = standing.needs(at: now)

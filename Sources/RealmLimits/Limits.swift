@@ -40,6 +40,8 @@ public enum Limits {
     public static let clockSkewSeconds: Int64 = 600
     /// Most proposals recorded on the realm's main one commit is compared with.
     public static let proposalsRecorded = 200
+    /// Most files one proposal (and so one approval) names.
+    public static let proposalFiles = 100
 
     // MARK: Contract engine (schemas, patterns, $ref, value diffs)
 

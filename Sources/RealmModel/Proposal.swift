@@ -42,7 +42,11 @@ public struct Proposal: RealmDocument, Equatable {
         if !Proposal.isValidStamp(stamp) {
             ref.context.error(r.mark(of: "stamp"), "field 'stamp' must be letters, digits and '-' (a sync branch's last part)")
         }
-        proposedAt = Int64(r.int("proposed_at", required: true) ?? 0)
+        let at = r.int("proposed_at", required: true) ?? 0
+        if at < 0 || at > 253_402_300_799 {
+            ref.context.error(r.mark(of: "proposed_at"), "field 'proposed_at' must be seconds between 1970 and 9999")
+        }
+        proposedAt = Int64(min(max(at, 0), 253_402_300_799))
         files = Proposal.File.read(r.list("files", required: true) ?? [], context: ref.context, field: "files")
         extra = r.unknownFields()
     }
@@ -147,6 +151,15 @@ extension RealmSnapshot {
             }
         }
         return result
+    }
+
+    /// The stamps of the proposals `repo` has recorded (a repo has one at a time).
+    public func proposalStamps(of repo: String) throws -> [String] {
+        try source.list("\(Proposal.directory)/\(repo)").sorted().compactMap { file in
+            guard file.hasSuffix(".yaml") else { return nil }
+            let stamp = String(file.dropLast(5))
+            return Proposal.isValidStamp(stamp) ? stamp : nil
+        }
     }
 
     public func proposal(repo: String, stamp: String) throws -> Proposal? {

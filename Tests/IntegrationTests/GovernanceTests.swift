@@ -361,3 +361,83 @@ extension GovernanceTests {
         }
     }
 }
+
+extension GovernanceTests {
+    /// What the governance attack review found (docs/trust.md), each refused now.
+    @Test func governanceAttackReviewFindingsAreRefused() throws {
+        let w = try Self.makeGoverned()   // approvers: alice (approver key) and fungal-image-analysis
+        // An approver's email claimed through a repo key: bob lists his own key under alice's
+        // address in his own repo file, then signs an approval as alice: no approver key, no approval.
+        let bobKey = try String(contentsOfFile: w.key("bob") + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        let claimed = try Self.push(w, as: "bob", "claim-alice") { c in
+            let path = c + "/repos/fungal-image-analysis.yaml"
+            try w.box.write(path, try w.box.read(path).replacingOccurrences(of: "keys:\n", with: "keys:\n  - principal: alice@example.com\n    key: \(bobKey)\n"))
+        }
+        #expect(claimed.status == 0, "his own file: \(claimed)")
+        try w.box.write("aperture/schema.yaml", SyncTests.schema.replacingOccurrences(of: "required: [read]\n", with: ""))
+        try w.box.git(["commit", "-qam", "read is optional"], in: w.aperture)
+        #expect(try w.box.realm(["sync"], in: w.aperture).status == 0)
+        let name = try Self.proposal(w)
+        let stamp = name.split(separator: "/").last.map(String.init) ?? ""
+        let record = try #require(try w.box.realmFile(w.url, "proposals/aperture/\(stamp).yaml"))
+        let files = record.components(separatedBy: "files:\n").last ?? ""
+        let clone = w.box.path("as-alice")
+        try w.box.git(["clone", "--quiet", w.url, clone])
+        try w.box.write(clone + "/approvals/aperture/\(stamp)/alice@example.com.yaml", "by: alice@example.com\nfiles:\n\(files)approved_at: now\n")
+        try w.box.git(["add", "-A"], in: clone)
+        _ = try w.box.run("git", ["-c", "user.name=alice", "-c", "user.email=alice@example.com", "-c", "gpg.format=ssh",
+                                  "-c", "user.signingkey=\(w.key("bob"))", "commit", "-S", "--quiet", "-m", "approve as alice"], in: clone)
+        let asAlice = try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone)
+        #expect(asAlice.status != 0 && asAlice.stderr.contains("in the name of alice@example.com"), "\(asAlice)")
+
+        // A second proposal of the same repo (a flood hiding the real one): refused.
+        let second = try Self.push(w, as: "alice", "second-proposal") { c in
+            try w.box.write(c + "/proposals/aperture/20990101-000000.yaml", record.replacingOccurrences(of: stamp, with: "20990101-000000"))
+        }
+        #expect(second.status != 0 && second.stderr.contains("a repo has one proposal at a time"), "\(second)")
+
+        // A branch whose content is not what its record names (reviewers would diff one thing
+        // and approve another): refused by the server, and not listed by members.
+        let branchClone = w.box.path("other-content")
+        try w.box.git(["clone", "--quiet", w.url, branchClone])
+        let contract = branchClone + "/" + Self.contract
+        try w.box.write(contract, try w.box.read(contract).replacingOccurrences(of: "write: []", with: "write: [\"*\"]"))
+        #expect(try w.commitInRealm(branchClone, as: "alice", key: "alice", message: "other content").status == 0)
+        let otherContent = try w.box.run("git", ["push", "--force", "origin", "HEAD:refs/heads/\(name)"], in: branchClone)
+        #expect(otherContent.status != 0 && otherContent.stderr.contains("changes contract files other than its record"), "\(otherContent)")
+
+        // Extreme dates: refused with a message, never a crash.
+        let dated = w.box.path("dated")
+        try w.box.git(["clone", "--quiet", w.url, dated])
+        let binding = dated + "/domains/s3-access/bindings/aperture.yaml"
+        try w.box.write(binding, try w.box.read(binding) + "# dated\n")
+        try w.box.git(["add", "-A"], in: dated)
+        _ = try w.box.run("git", ["-c", "user.name=alice", "-c", "user.email=alice@example.com", "commit", "-S", "--quiet", "-m", "far"],
+                          in: dated, environment: ["GIT_COMMITTER_DATE": "@253402300800 +0000", "GIT_AUTHOR_DATE": "@253402300800 +0000"])
+        let farPush = try w.box.run("git", ["push", "origin", "HEAD:main"], in: dated)
+        #expect(farPush.status != 0 && farPush.stderr.contains("outside the years 1970-9999"), "\(farPush)")
+        let future = try w.box.run("git", ["-c", "user.name=alice", "-c", "user.email=alice@example.com", "commit", "--amend", "-S", "--quiet", "-m", "next year"],
+                                   in: dated, environment: ["GIT_COMMITTER_DATE": "@\(Int(Date().timeIntervalSince1970) + 365 * 86_400) +0000"])
+        #expect(future.status == 0, "\(future)")
+        let futurePush = try w.box.run("git", ["push", "origin", "HEAD:main"], in: dated)
+        #expect(futurePush.status != 0 && futurePush.stderr.contains("in the future of this clock"), "\(futurePush)")
+    }
+
+    /// Deleting a contract others import (or moving it to another domain) breaks them: approvers only.
+    @Test func deletingAnImportedContractTakesAnApprover() throws {
+        let w = try TrustTests.makeWorld(admission: "open")   // alice: aperture and approver; bob: fungal-image-analysis
+        let viewer = try w.box.makeRepo("viewer")
+        #expect(try w.box.realm(["admin", "join", w.url], in: viewer).status == 0)
+        let made = try w.box.realm(["admin", "domain", "create", "bobs", "--repos", "fungal-image-analysis,viewer",
+                                    "--contract", "bobs-c", "--owner", "fungal-image-analysis"], in: w.fungal)
+        #expect(made.status == 0, "\(made)")
+        let path = "domains/bobs/contracts/bobs-c.yaml"
+        let deleted = try Self.push(w, as: "bob", "delete-imported") { c in try FileManager.default.removeItem(atPath: c + "/" + path) }
+        #expect(deleted.status != 0 && deleted.stderr.contains("deletes contract bobs-c, which viewer imports: only the realm's approvers"), "\(deleted)")
+        let moved = try Self.push(w, as: "bob", "move-imported") { c in
+            try FileManager.default.createDirectory(atPath: c + "/domains/s3-access/contracts", withIntermediateDirectories: true)
+            try FileManager.default.moveItem(atPath: c + "/" + path, toPath: c + "/domains/s3-access/contracts/bobs-c.yaml")
+        }
+        #expect(moved.status != 0 && moved.stderr.contains("deletes contract bobs-c"), "\(moved)")
+    }
+}

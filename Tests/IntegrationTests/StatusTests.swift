@@ -175,6 +175,13 @@ import Testing
                                                            changes: ["+ training-metrics/*"]))
         let both = try box.json(try box.realm(["status", "--fetch", "--json"], in: fungal))
         #expect((both["notifications"] as? [[String: Any]])?.map { $0["version"] as? String } == ["1.5.0", "1.6.0"])
+        // Shown as one entry about the contract (the newest version, the changes of both), or each with --all.
+        let text = try box.realm(["status"], in: fungal).stdout
+        #expect(text.components(separatedBy: "🔔").count == 2, "\(text)")
+        #expect(text.contains("Contract 's3-permissions' updated to 1.6.0 (2 versions since 1.0.0)")
+                && text.contains("+ training-metrics/*"), "\(text)")
+        let each = try box.realm(["status", "--all"], in: fungal).stdout
+        #expect(each.components(separatedBy: "🔔").count == 3 && each.contains("updated to 1.5.0") && each.contains("updated to 1.6.0"), "\(each)")
         try box.acknowledgeByHand(url, version: "1.6.0")
         let none = try box.json(try box.realm(["status", "--fetch", "--json"], in: fungal))
         #expect((none["notifications"] as? [[String: Any]])?.isEmpty == true)

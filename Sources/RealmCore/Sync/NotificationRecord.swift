@@ -78,3 +78,50 @@ public struct NotificationRecord: Sendable, Equatable {
         return Set(existing + lines).sorted().joined(separator: "\n") + "\n"
     }
 }
+
+/// Several pending notifications about one contract from one sender, shown as one entry: the
+/// newest version, how many came before it since the last acknowledged one, and their changes
+/// combined (`status --all` lists each).
+public struct NotificationGroup: Sendable {
+    /// Oldest first; never empty.
+    public var notifications: [IncomingNotification]
+
+    public init(notifications: [IncomingNotification]) { self.notifications = notifications }
+
+    public var newest: IncomingNotification { notifications[notifications.count - 1] }
+    public var count: Int { notifications.count }
+    public var breaking: Bool { notifications.contains { $0.record.changeType == "breaking" } }
+
+    public var headline: String {
+        guard count > 1 else { return newest.headline }
+        let first = notifications[0].record
+        let verb = breaking ? "changed, incompatibly at least once," : "updated"
+        return "Contract '\(newest.record.contract)' \(verb) to \(newest.record.version) (\(count) versions since \(first.previous ?? first.version))"
+    }
+
+    /// The changes of every version in the group, each line once, oldest first, at most
+    /// `limit` of them; then whether the import accepts the newest.
+    public func detailLines(limit: Int = 20) -> [String] {
+        guard count > 1 else { return newest.detailLines }
+        var seen = Set<String>()
+        var lines: [String] = []
+        for n in notifications { for line in n.record.changes where seen.insert(line).inserted { lines.append(line) } }
+        if lines.count > limit { lines = Array(lines.prefix(limit)) + ["... and \(lines.count - limit) more change lines ('git realm status --all' lists each version)"] }
+        var tail = newest.detailLines
+        tail.removeFirst(min(tail.count, newest.record.changes.count))
+        return lines + tail
+    }
+
+    /// Groups `notifications` (oldest first) by sender, domain and contract, in the order of
+    /// each group's newest notification.
+    public static func collapse(_ notifications: [IncomingNotification]) -> [NotificationGroup] {
+        var groups: [String: NotificationGroup] = [:]
+        var order: [String] = []
+        for n in notifications {
+            let key = "\(n.record.from)\u{0}\(n.record.domain)\u{0}\(n.record.contract)"
+            if groups[key] == nil { order.append(key); groups[key] = NotificationGroup(notifications: []) }
+            groups[key]?.notifications.append(n)
+        }
+        return order.compactMap { groups[$0] }.sorted { ($0.newest.atSeconds ?? 0) < ($1.newest.atSeconds ?? 0) }
+    }
+}

@@ -32,7 +32,10 @@ public struct PendingSyncBranch: Sendable {
             if let main, try repository.isAncestor(oid, of: main) { continue }
             guard let parent = try? repository.commit(oid).parents.first,
                   main.map({ (try? repository.isAncestor(parent, of: $0)) ?? false || parent == $0 }) ?? false,
-                  verifier.accepts(oid, writtenFor: repo, policies: &policies) else { continue }
+                  verifier.accepts(oid, writtenFor: repo, policies: &policies),
+                  (try? Proposals.branchMismatch(repository: repository, commit: oid, repo: repo, stamp: stamp,
+                                                 allowingNoRecord: true)) == .some(nil)
+            else { continue }
             result.append(PendingSyncBranch(repo: repo, stamp: stamp, commit: oid))
         }
         return result.sorted { ($0.repo, $0.stamp) < ($1.repo, $1.stamp) }

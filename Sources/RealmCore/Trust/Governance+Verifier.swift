@@ -8,11 +8,16 @@ struct Governed {
     /// The repos the writer speaks for (their keys, or their maintainers where unsigned is allowed).
     var repos: Set<String>
     var approver: Bool
+    /// The commit's own date.
     var time: Int64
-    var parentTime: Int64
+    /// The realm's clock at this commit: the latest date on its history (`RealmClock`).
+    var clock: Int64
+    /// The author email is proven as an approver's: signed by a key of realm.yaml's
+    /// approver_keys for it, or unsigned where the realm allows unsigned commits.
+    var emailProven: Bool
 
-    /// Whether the writer is `who`: an email (the commit's proven author) or a repo it speaks for.
-    func `is`(_ who: String) -> Bool { who == author || repos.contains(who) }
+    /// Whether the writer is `who`: an email (proven as above) or a repo it speaks for.
+    func `is`(_ who: String) -> Bool { (who == author && emailProven) || repos.contains(who) }
 
     /// `proposals/<repo>/<stamp>.yaml`
     static func isProposalPath(_ parts: [String]) -> Bool {
@@ -64,17 +69,22 @@ extension HistoryVerifier {
         guard proposal.repo == repo, proposal.stamp == stamp else {
             return "names proposal \(proposal.repo)/\(proposal.stamp), not \(repo)/\(stamp) as its path says"
         }
-        // The grace period counts from here: the record's time is its commit's, and the commit
-        // may not be dated before its parent (by more than clocks differ).
-        if proposal.proposedAt > who.time || proposal.proposedAt < who.time - Limits.clockSkewSeconds {
+        // Informative only: the grace period counts from the realm's clock at this commit.
+        if proposal.proposedAt > who.time + Limits.clockSkewSeconds || proposal.proposedAt < who.time - Limits.clockSkewSeconds {
             return "says it was proposed at \(Timestamp.format(proposal.proposedAt)), but its commit is dated \(Timestamp.format(who.time)): a proposal's time is its commit's"
-        }
-        if who.time < who.parentTime - Limits.clockSkewSeconds {
-            return "is dated \(Timestamp.format(who.time)), before the commit it follows (\(Timestamp.format(who.parentTime))): a proposal may not be backdated"
         }
         if let clock = serverClock, abs(who.time - clock) > Limits.clockSkewSeconds {
             return "is dated \(Timestamp.format(who.time)), but the realm server's clock says \(Timestamp.format(clock)): a proposal must be pushed when it is made"
         }
+        // One proposal per repo: a later change replaces it (docs/sync.md).
+        let recorded = try after.source.list("\(Proposal.directory)/\(repo)").filter { $0.hasSuffix(".yaml") }
+        if recorded.count > 1 {
+            return "records a second proposal of \(repo) (\(recorded.count) are on main): a repo has one proposal at a time; land or withdraw the other first"
+        }
+        if proposal.files.count > Limits.proposalFiles {
+            return "proposes \(proposal.files.count) files, more than the limit of \(Limits.proposalFiles)"
+        }
+        if Set(proposal.files.map(\.path)).count != proposal.files.count { return "names a file twice" }
         guard !proposal.files.isEmpty else { return "is a proposal of no files" }
         for file in proposal.files {
             guard let (domain, name) = ContractGate.contractPath(file.path) else {
@@ -135,37 +145,45 @@ extension HistoryVerifier {
     /// this content that is approved, or whose grace period has passed.
     private func landingRule(_ path: String, domain: String, name: String, _ who: Governed,
                              before: RealmSnapshot, after: RealmSnapshot, commit: OID) throws -> String? {
-        guard let old = (try? before.contract(domain: domain, name: name)) ?? nil,
-              let new = (try? after.contract(domain: domain, name: name)) ?? nil else { return nil }
+        guard let old = (try? before.contract(domain: domain, name: name)) ?? nil else { return nil }
+        guard let new = (try? after.contract(domain: domain, name: name)) ?? nil else {
+            // Deleting (or moving) a contract others import breaks them all: approvers only.
+            guard !(try after.exists(path)), !who.approver else { return nil }
+            var importers: [String] = []
+            for repo in try before.bindingRepos(in: domain) where repo != old.owner {
+                if let binding = (try? before.binding(domain: domain, repo: repo)) ?? nil,
+                   binding.imports.contains(where: { $0.contract == name }) { importers.append(repo) }
+            }
+            return importers.isEmpty ? nil
+                : "deletes contract \(name), which \(importers.joined(separator: ", ")) import\(importers.count == 1 ? "s" : ""): only the realm's approvers may delete an imported contract"
+        }
         let gate = try ContractGate.evaluate(domain: domain, old: old, new: new, in: before)
         guard gate.gated else { return nil }
         let what = gate.needsApproval ? "a breaking change (\(old.version) -> \(new.version))" : "a change that narrows what \(gate.acknowledgingImporters.joined(separator: ", ")) acknowledge\(gate.acknowledgingImporters.count == 1 ? "s" : "")"
         guard let blob = try repository.entry(at: path, in: commit)?.oid.hex else { return nil }
-        var records: [Proposal] = []
-        for (repo, stamp) in try before.proposalNames().prefix(Limits.proposalsRecorded) {
-            if let proposal = (try? before.proposal(repo: repo, stamp: stamp)) ?? nil,
-               proposal.files.contains(Proposal.File(path: path, blob: blob)) { records.append(proposal) }
+        // The owner's proposal (a repo has one at a time; a record names only contracts its repo owns).
+        var record: Proposal?
+        for stamp in try before.proposalStamps(of: old.owner).prefix(Limits.proposalsRecorded) {
+            if let proposal = (try? before.proposal(repo: old.owner, stamp: stamp)) ?? nil,
+               proposal.files.contains(Proposal.File(path: path, blob: blob)) { record = proposal; break }
         }
-        guard !records.isEmpty else {
+        guard let proposal = record, let parent = try repository.commit(commit).parents.first else {
             return "lands \(what) that no proposal on the realm's main records: it must be proposed (git realm sync) and \(gate.needsApproval ? "approved by an approver other than its author" : "wait out the grace period of \(gate.governance.gracePeriodDays) days or be acknowledged by every importer")"
         }
         var contracts: [String: Contract] = [:]
-        var needs: [String] = []
-        for proposal in records {
-            for file in proposal.files {
-                if let (d, n) = ContractGate.contractPath(file.path), let c = (try? after.contract(domain: d, name: n)) ?? nil {
-                    contracts[file.path] = c
-                }
+        for file in proposal.files {
+            if let (d, n) = ContractGate.contractPath(file.path), let c = (try? after.contract(domain: d, name: n)) ?? nil {
+                contracts[file.path] = c
             }
-            let standing = try ProposalStanding.evaluate(proposal, in: before, proposed: contracts, excluding: [])
-            if standing.ready(at: who.time) {
-                if let clock = serverClock, abs(who.time - clock) > Limits.clockSkewSeconds, !standing.waitingFor.isEmpty {
-                    return "is dated \(Timestamp.format(who.time)), but the realm server's clock says \(Timestamp.format(clock)): a grace period ends in time that passed"
-                }
-                return nil
-            }
-            needs = standing.needs(at: who.time)
         }
-        return "lands \(what) before it may: it still needs \(needs.joined(separator: "; and "))"
+        let started = try clock.recordTime(of: proposal, before: parent)
+        let standing = try ProposalStanding.evaluate(proposal, in: before, proposed: contracts, excluding: [], startedAt: started)
+        guard standing.ready(at: who.clock) else {
+            return "lands \(what) before it may: it still needs \(standing.needs(at: who.clock).joined(separator: "; and "))"
+        }
+        if let server = serverClock, !standing.waitingFor.isEmpty, abs(who.time - server) > Limits.clockSkewSeconds {
+            return "is dated \(Timestamp.format(who.time)), but the realm server's clock says \(Timestamp.format(server)): a grace period ends in time that passed"
+        }
+        return nil
     }
 }

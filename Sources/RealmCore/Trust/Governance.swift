@@ -138,6 +138,13 @@ public struct ProposalStanding: Sendable {
     /// Importers whose acknowledgement still counts, before the grace period ends.
     public var waitingFor: [String]
 
+    /// `start` plus `days` days, saturating (dates and day counts come from the realm).
+    static func adding(days: Int, to start: Int64) -> Int64 {
+        let (span, o1) = Int64(clamping: days).multipliedReportingOverflow(by: 86_400)
+        let (end, o2) = start.addingReportingOverflow(span)
+        return o1 || o2 ? Int64.max : end
+    }
+
     /// Whether the proposal may land at `time` (a landing commit's date).
     public func ready(at time: Int64) -> Bool {
         missingApproval.isEmpty && (waitingFor.isEmpty || (graceEndsAt.map { time >= $0 } ?? true))
@@ -151,15 +158,18 @@ public struct ProposalStanding: Sendable {
             out.append("approval of the breaking change to \(gate.contract) by \(who) (git realm approve \(proposal.branch))")
         }
         if !waitingFor.isEmpty, let ends = graceEndsAt, time < ends {
-            out.append("the grace period (\(Timestamp.countdown(ends - time)) left, until \(Timestamp.format(ends))) or an acknowledgement from \(waitingFor.joined(separator: ", "))")
+            let (left, overflow) = ends.subtractingReportingOverflow(time)
+            out.append("the grace period (\(Timestamp.countdown(overflow ? Int64.max : left)) left, until \(Timestamp.format(min(ends, RealmClock.latestDate)))) or an acknowledgement from \(waitingFor.joined(separator: ", "))")
         }
         return out
     }
 
     /// Judges `proposal` against the realm `snapshot` it would land on; approvals by anyone in
     /// `excluding` do not count (its author, and whoever lands it).
+    /// `startedAt`: when the record took its content by the realm's clock (`RealmClock`); the
+    /// record's own `proposed_at` when not known.
     public static func evaluate(_ proposal: Proposal, in snapshot: RealmSnapshot, proposed contracts: [String: Contract],
-                                excluding: Set<String>) throws -> ProposalStanding {
+                                excluding: Set<String>, startedAt: Int64? = nil) throws -> ProposalStanding {
         var gates: [ContractGate] = []
         for file in proposal.files {
             guard let (domain, name) = ContractGate.contractPath(file.path),
@@ -195,7 +205,7 @@ public struct ProposalStanding: Sendable {
         func unique(_ xs: [String]) -> [String] { Array(Set(xs)).sorted() }
         return ProposalStanding(proposal: proposal, gates: gates, approvals: approvals, approvedBy: unique(approvedBy),
                                 acknowledgedBy: unique(acknowledged),
-                                graceEndsAt: graceDays > 0 ? proposal.proposedAt + Int64(graceDays) * 86_400 : nil,
+                                graceEndsAt: graceDays > 0 ? Self.adding(days: graceDays, to: startedAt ?? proposal.proposedAt) : nil,
                                 missingApproval: missing, waitingFor: unique(waiting))
     }
 }

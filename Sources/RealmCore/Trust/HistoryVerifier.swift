@@ -34,9 +34,14 @@ public struct HistoryVerifier {
     public var serverClock: Int64?
     /// Judging a proposal's commit (off main): the gates on landing do not apply to it.
     var judgingProposal = false
+    /// The clock a new commit may not be ahead of (this machine's; the server's in the hook).
+    public var judgeClock: Int64? = RealmClock.now()
+    /// The realm's clock (latest date on each commit's history), shared by the commits judged.
+    let clock: RealmClock
 
     public init(repository: Repository) {
         self.repository = repository
+        clock = RealmClock(repository: repository)
         if let program = try? repository.configString(ConfigKey.gpgSSHProgram), !program.isEmpty { signingProgram = program }
         for key in [ConfigKey.gpgProgram, ConfigKey.gpgOpenPGPProgram] {
             if let program = try? repository.configString(key), !program.isEmpty { openPGPProgram = program }
@@ -94,6 +99,16 @@ public struct HistoryVerifier {
     @discardableResult
     func judge(_ oid: OID, policies: inout [String: RealmPolicy]) throws -> Set<String> {
         let info = try repository.commit(oid)
+        // Dates: within git's sane range (no arithmetic on them overflows), and never ahead of
+        // the clock that judges (a realm commit is dated when it is made).
+        if info.time < 0 || info.time > RealmClock.latestDate {
+            throw TrustViolation(commit: oid, author: info.authorEmail.isEmpty ? "(no author email)" : info.authorEmail, path: nil,
+                                 rule: "is dated \(info.time) seconds from 1970, outside the years 1970-9999")
+        }
+        if let now = judgeClock ?? serverClock, info.time > now + Limits.clockSkewSeconds {
+            throw TrustViolation(commit: oid, author: info.authorEmail.isEmpty ? "(no author email)" : info.authorEmail, path: nil,
+                                 rule: "is dated \(Timestamp.format(info.time)), in the future of this clock (\(Timestamp.format(now))): realm commits are dated when they are made")
+        }
         guard let parent = info.parents.first else { return [] }
         // The policy depends only on realm.yaml and repos/: shared by every commit that leaves
         // them as they were (most of them), so a long history parses each version once.
@@ -179,7 +194,9 @@ public struct HistoryVerifier {
             approver = true
         }
 
-        let parentTime = try repository.commit(parent).time
+        // An approver by email proves that email (approvals in its name).
+        let emailProven = signature == nil ? true : try signedBy(policy.approverKeys)
+        var governed: Governed?
         for path in changed {
             // A file every reader would refuse breaks every member: only approvers (trusted to
             // repair the realm) may write one.
@@ -190,8 +207,11 @@ public struct HistoryVerifier {
                                       before: before, after: after) {
                 throw violation(path, rule)
             }
-            let governed = Governed(author: author, repos: repos, approver: approver, time: info.time, parentTime: parentTime)
-            if let rule = try governance(path, governed, before: before, after: after, commit: oid) {
+            if governed == nil {
+                governed = Governed(author: author, repos: repos, approver: approver, time: info.time,
+                                    clock: try clock.time(of: oid), emailProven: emailProven)
+            }
+            if let rule = try governance(path, governed!, before: before, after: after, commit: oid) {
                 throw violation(path, rule)
             }
         }

@@ -13,6 +13,8 @@ public enum Proposals {
         public var contracts: [(path: String, version: String)]
         public var ready: Bool
         public var needs: [String]
+        /// What it changes, exactly as recorded (version steps and value diffs).
+        public var changes: [String]
 
         public var name: String { proposal.branch }
 
@@ -26,6 +28,7 @@ public enum Proposals {
             o["waiting_for"] = .array((standing?.waitingFor ?? []).map { .string($0) })
             o["grace_ends_at"] = standing?.graceEndsAt.map { .string(Timestamp.format($0)) } ?? .null
             o["breaking"] = .bool(standing?.gates.contains { $0.needsApproval } ?? false)
+            o["changes"] = .array(changes.map { .string($0) })
             return .object(o)
         }
     }
@@ -39,14 +42,35 @@ public enum Proposals {
             let versions = proposal.files.map { file in (path: file.path, version: contracts[file.path]?.version ?? "?") }
             guard contracts.count == proposal.files.count else {
                 items.append(Item(proposal: proposal, standing: nil, contracts: versions, ready: false,
-                                  needs: ["its content: fetch the realm (the branch \(proposal.branch) holds it)"]))
+                                  needs: ["its content: fetch the realm (the branch \(proposal.branch) holds it)"], changes: []))
                 continue
             }
-            let standing = try ProposalStanding.evaluate(proposal, in: snapshot, proposed: contracts, excluding: [])
+            let standing = try ProposalStanding.evaluate(proposal, in: snapshot, proposed: contracts, excluding: [],
+                                                         startedAt: started(proposal, repository: participant.repository, snapshot: snapshot))
             items.append(Item(proposal: proposal, standing: standing, contracts: versions,
-                              ready: standing.ready(at: time), needs: standing.needs(at: time)))
+                              ready: standing.ready(at: time), needs: standing.needs(at: time),
+                              changes: changes(proposal, contracts: contracts, snapshot: snapshot)))
         }
         return items
+    }
+
+    /// When the record took its content, by the realm's clock (what the verifier counts from).
+    static func started(_ proposal: Proposal, repository: Repository, snapshot: RealmSnapshot) -> Int64? {
+        guard let tip = (snapshot.source as? GitRealmSource)?.commit else { return nil }
+        return try? RealmClock(repository: repository).recordTime(of: proposal, before: tip)
+    }
+
+    /// What the proposal changes, exactly as recorded: per file, the version step and the value diff.
+    static func changes(_ proposal: Proposal, contracts: [String: Contract], snapshot: RealmSnapshot) -> [String] {
+        var lines: [String] = []
+        for file in proposal.files {
+            guard let new = contracts[file.path], let (domain, name) = ContractGate.contractPath(file.path) else { continue }
+            let old = (try? snapshot.contract(domain: domain, name: name)) ?? nil
+            lines.append("\(name) \(old?.version ?? "(new)") -> \(new.version) (blob \(file.blob.prefix(12)))")
+            lines += ValueDiff.lines(from: old?.value ?? .null, to: new.value).map { "  " + $0 }
+            if let old, old.schema != new.schema { lines.append("  schema changed") }
+        }
+        return lines
     }
 
     /// The proposed contracts, read by blob id from this repository's objects (fetched with the
@@ -86,6 +110,8 @@ public enum Proposals {
         public var by: String
         public var contracts: [(path: String, version: String)]
         public var commit: OID?
+        /// What was approved, exactly as recorded.
+        public var changes: [String] = []
     }
 
     /// Records this user's (or this repo's) approval of exactly the proposal's content.
@@ -120,7 +146,8 @@ public enum Proposals {
                 throw RealmError(.network, "the content of \(proposal.branch) is not here: fetch the realm and try again")
             }
             result = Approved(proposal: proposal, by: by,
-                              contracts: proposal.files.map { ($0.path, contracts[$0.path]?.version ?? "?") }, commit: nil)
+                              contracts: proposal.files.map { ($0.path, contracts[$0.path]?.version ?? "?") }, commit: nil,
+                              changes: changes(proposal, contracts: contracts, snapshot: realm))
             let path = Approval.path(repo: proposal.repo, stamp: proposal.stamp, by: by)
             if let existing = try? realm.approvals(repo: proposal.repo, stamp: proposal.stamp).first(where: { $0.by == by }),
                existing.files == proposal.files { return nil }
@@ -152,7 +179,9 @@ public enum Proposals {
             landedBranches = []
             let chosen = try names.isEmpty ? realm.proposalNames().compactMap { try realm.proposal(repo: $0.repo, stamp: $0.stamp) }
                 : names.map { try find($0, in: realm) }
-            let time = Repository.commitTime()
+            // The landing commit's time by the realm's clock: its own date, or later.
+            let tip = (realm.source as? GitRealmSource)?.commit
+            let time = try max(Repository.commitTime(), tip.map { try RealmClock(repository: repository).time(of: $0) } ?? 0)
             var change = RealmChange(message: "Land proposals")
             var summary: [String] = []
             for proposal in chosen {
@@ -162,7 +191,8 @@ public enum Proposals {
                     outcomes.append(Landed(name: proposal.branch, landed: false, needs: ["its content: fetch the realm"], contracts: versions))
                     continue
                 }
-                let standing = try ProposalStanding.evaluate(proposal, in: realm, proposed: contracts, excluding: [])
+                let standing = try ProposalStanding.evaluate(proposal, in: realm, proposed: contracts, excluding: [],
+                                                             startedAt: started(proposal, repository: repository, snapshot: realm))
                 guard standing.ready(at: time) else {
                     outcomes.append(Landed(name: proposal.branch, landed: false, needs: standing.needs(at: time), contracts: versions))
                     continue
@@ -202,5 +232,31 @@ public enum Proposals {
                                     leases: landedBranches.map { (ref: $0.ref, expected: Optional($0.tip)) }, policy: policy)
         }
         return (outcomes, commit)
+    }
+}
+
+extension Proposals {
+    /// Why the sync branch commit `commit` does not carry exactly what its record says (nil:
+    /// it does): the record `proposals/<repo>/<stamp>.yaml` must be in its parent, and the
+    /// contract files it changes must be the record's files, blob for blob. What reviewers diff
+    /// is then what approvals name and what lands.
+    /// `allowingNoRecord`: a branch with no record at all (made by a git-realm from before
+    /// records; nothing can approve or land it) passes, for members listing what is pending.
+    public static func branchMismatch(repository: Repository, commit: OID, repo: String, stamp: String,
+                                      allowingNoRecord: Bool = false) throws -> String? {
+        guard let parent = try repository.commit(commit).parents.first else { return "has no parent on main" }
+        let path = Proposal.path(repo: repo, stamp: stamp)
+        guard let bytes = try repository.blob(at: path, in: parent) else {
+            return allowingNoRecord ? nil : "has no record \(path) on main under it"
+        }
+        guard let record = try? RealmFiles.decode(Proposal.self, bytes: bytes, path: path).value else {
+            return "has an unreadable record \(path) under it"
+        }
+        var changed = Set<Proposal.File>()
+        for file in try repository.changedPaths(from: parent, to: commit) where ContractGate.contractPath(file) != nil {
+            guard let blob = try repository.entry(at: file, in: commit)?.oid.hex else { return "deletes \(file), which a proposal cannot" }
+            changed.insert(Proposal.File(path: file, blob: blob))
+        }
+        return changed == Set(record.files) ? nil : "changes contract files other than its record \(path) names (what reviewers see must be what is approved)"
     }
 }

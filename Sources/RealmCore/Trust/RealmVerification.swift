@@ -105,6 +105,9 @@ public enum RealmVerification {
         guard HistoryVerifier(repository: repository).accepts(new, writtenFor: repo, policies: &policies) else {
             return "\(ref) is refused: its commit \(new.hex.prefix(12)) is not a change that \(repo)'s maintainers may propose"
         }
+        if parts[2] == "sync", let mismatch = try Proposals.branchMismatch(repository: repository, commit: new, repo: repo, stamp: parts[4]) {
+            return "\(ref) is refused: its commit \(new.hex.prefix(12)) \(mismatch)"
+        }
         return nil
     }
 }
