@@ -56,7 +56,8 @@ public enum ImportCheck {
             state.reason = "invalid version range '\(entry.version)': \(error.description)"
             return state
         }
-        guard try snapshot.contract(domain: domain, name: entry.contract) != nil else {
+        // Whether it is there, without decoding it (its history is read below).
+        guard try snapshot.exists(Contract.path(domain: domain, name: entry.contract)) else {
             state.status = .broken
             state.reason = "contract '\(entry.contract)' no longer exists in domain \(domain)"
             return state
