@@ -9,7 +9,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, github
+        case text, github, gitlab
     }
 
     static let configuration = CommandConfiguration(
@@ -61,7 +61,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Fetch the realm first.")
     var fetch = false
 
-    @Option(help: "Findings format: text or github (GitHub Actions annotations).")
+    @Option(help: "Findings format: text, github (GitHub Actions annotations) or gitlab (a GitLab Code Quality report: JSON on standard output).")
     var format: Format = .text
 
     @OptionGroup var output: JSONOption

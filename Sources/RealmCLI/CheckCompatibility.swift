@@ -10,6 +10,7 @@ extension CheckCommand {
         let mode: CompatibilityMode = lenient ? .lenient : .strict
         let check = CompatibilityCheck(contract: contract, from: from, to: to, transitive: transitive, mode: mode)
         let results: [CompatibilityResult]
+        var inRealm = false   // a clone of the realm or a bare realm: its files are the repository's
         if fromFile != nil || toFile != nil {
             guard let fromFile, let toFile else {
                 throw RealmError(.usage, "--from-file and --to-file go together")
@@ -22,15 +23,32 @@ extension CheckCommand {
             let location = try RealmLocation.find()
             if fetch, case .participant(let participant) = location { try fetchOrFallBack(participant) }
             results = try check.compareHistory(at: location)
+            if case .participant = location {} else { inRealm = true }
         }
 
         if output.json {
             Output.json(["ok": .bool(results.allSatisfy(\.ok)), "mode": .string(mode.rawValue),
                          "results": .array(results.map(\.json))])
+        } else if format == .gitlab {
+            // One issue per comparison that fails, at the contract's file in a realm clone (at
+            // the new file with --to-file), else at .gitrealm: the participant has no realm file.
+            let findings = results.filter { !$0.ok }.map { $0.finding(inRealm: inRealm) }
+            Output.json(CodeQuality.report(findings, checkName: "git-realm-compatibility", fallbackPath: ".gitrealm"))
         } else {
             for (i, result) in results.enumerated() {
                 if i > 0 { Output.line("") }
                 for line in result.humanLines { Output.line(line) }
+            }
+            if format == .github {
+                // An annotation per failing comparison; a file only where the repository has it.
+                var failing = Findings()
+                for result in results where !result.ok {
+                    var finding = result.finding(inRealm: inRealm)
+                    finding.details = []   // the report is printed above
+                    failing.add(finding)
+                }
+                if !failing.items.isEmpty { Output.line("") }
+                for line in failing.githubLines() where line.hasPrefix("::") { Output.line(line) }
             }
         }
         if !results.allSatisfy(\.ok) { throw ExitCode(1) }
@@ -63,6 +81,21 @@ extension CompatibilityResult {
             }
         }
         return out
+    }
+
+    /// A failing comparison as a finding for an annotation or a report: at the contract's
+    /// file when the check runs in the realm (`inRealm`), at the new file with --to-file, else
+    /// without a file (a participant has no realm file).
+    func finding(inRealm: Bool) -> Finding {
+        let file = toFile ?? (inRealm ? domain.map { Contract.path(domain: $0, name: contract) } : nil)
+        return Finding(severity: .error, subject: contract, message: gitlabSummary, file: file, details: humanLines)
+    }
+
+    /// One line for a report: what broke, or the bump that is too small.
+    var gitlabSummary: String {
+        let versions = "\(fromVersion ?? fromFile ?? "?") → \(toVersion ?? toFile ?? "?")"
+        if !compatible { return "\(versions): BREAKING for the declared compatibility" }
+        return "\(versions): \(bump?.message ?? "version bump too small")"
     }
 
     var json: JSONValue {

@@ -26,6 +26,10 @@ extension CheckCommand {
                 "base": baseCommit.map { .string($0) } ?? .null,
                 "files": .integer(report.filesChecked),
             ])
+        } else if format == .gitlab {
+            // The report alone on standard output: the job saves it as its codequality artifact.
+            let fallback = if case .participant = location { ".gitrealm" } else { "realm.yaml" }
+            Output.json(CodeQuality.report(report.findings, checkName: "git-realm-contract", fallbackPath: fallback))
         } else {
             ContractFindings.print(report.findings, format: format)
             if !report.findings.isEmpty && !report.contracts.isEmpty { Output.line("") }

@@ -26,6 +26,7 @@ extension CheckCommand {
         }
         try findings.emit(format: format, json: output.json,
                           extra: ["mode": "realm", "base": base.map { .string($0.hex) } ?? .null, "tip": .string(tip.hex),
-                                  "verified": .integer(report.verified)])
+                                  "verified": .integer(report.verified)],
+                          fallbackPath: "realm.yaml")
     }
 }

@@ -20,6 +20,7 @@ enum ContractFindings {
          "severity": .string(finding.severity.rawValue), "message": .string(finding.message)]
     }
 
+    /// Text or GitHub annotations (GitLab's report is printed whole, by `CodeQuality`).
     static func print(_ findings: [Finding], format: CheckCommand.Format) {
         for finding in findings {
             Output.line(format == .github ? github(finding) : text(finding))

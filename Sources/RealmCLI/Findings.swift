@@ -13,19 +13,25 @@ extension Finding {
     }
 }
 
-/// How a check's findings are shown: text, JSON or GitHub Actions annotations.
+/// How a check's findings are shown: text, JSON, GitHub Actions annotations or a GitLab Code
+/// Quality report.
 extension Findings {
     // MARK: output
 
-    /// Prints the findings (JSON with `json`, else text or GitHub annotations), then exits 1
-    /// when the check failed. `extra` adds keys to the JSON object (`mode`, the states checked).
-    func emit(format: CheckCommand.Format, json: Bool, extra: JSONObject = [:]) throws {
+    /// Prints the findings (JSON with `json`, else text, GitHub annotations or GitLab's Code
+    /// Quality JSON), then exits 1 when the check failed. `extra` adds keys to the JSON object
+    /// (`mode`, the states checked); its `mode` names the check in a Code Quality report, where
+    /// a finding without a file is located at `fallbackPath`.
+    func emit(format: CheckCommand.Format, json: Bool, extra: JSONObject = [:], fallbackPath: String = ".gitrealm") throws {
         if json {
             Output.json(jsonValue(extra: extra))
         } else {
             switch format {
             case .text: for line in textLines() { Output.line(line) }
             case .github: for line in githubLines() { Output.line(line) }
+            case .gitlab:
+                let mode = if case .string(let m)? = extra["mode"] { m } else { "check" }
+                Output.json(CodeQuality.report(items, checkName: "git-realm-\(mode)", fallbackPath: fallbackPath))
             }
         }
         if failed { throw ExitCode(RealmError.Kind.checkFailed.rawValue) }

@@ -4,7 +4,7 @@ import RealmCore
 struct HooksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hooks",
-        abstract: "Install or remove the pre-push and post-merge hooks.",
+        abstract: "Install or remove the pre-push, post-merge and post-rewrite hooks.",
         subcommands: [HooksInstallCommand.self, HooksUninstallCommand.self])
 }
 
@@ -63,12 +63,19 @@ struct HookCommand: ParsableCommand {
         push changes an export's source files and the value at the pushed commit
         differs from the realm's contract (as last fetched), the push is blocked
         (realm.prePush=block, the default), or only warned about (warn), or not
-        checked (off). realm.prePushFetch=true fetches the realm first.
+        checked (off). realm.prePushFetch=true fetches the realm first. Run by
+        pre-commit (.pre-commit-hooks.yaml at git-realm's top), --from-env pre-commit
+        reads the push from PRE_COMMIT_FROM_REF, PRE_COMMIT_TO_REF and
+        PRE_COMMIT_REMOTE_NAME instead, with the same policy.
 
         post-merge <squash>: fetches the realm (realm.fetchTimeout seconds,
         default 5; 0 = no fetch), reports stale or broken imports and unread
         notifications, and writes them as a note on the merged commit
         (git log --notes=realm). It never fails the merge.
+
+        post-rewrite <rebase|amend>: after a rebase (git pull --rebase,
+        pull.rebase=true) does what post-merge does, on the rebased HEAD; after
+        commit --amend nothing.
 
         When git-realm itself fails, it says what failed; realm.hookFailure=block
         (the default) then blocks the push, warn lets it through. A repository
@@ -84,8 +91,10 @@ struct HookCommand: ParsableCommand {
 
         \(exitCodeDiscussion)
         """,
-        subcommands: [HookPrePushCommand.self, HookPostMergeCommand.self, HookPreReceiveCommand.self])
+        subcommands: [HookPrePushCommand.self, HookPostMergeCommand.self, HookPostRewriteCommand.self, HookPreReceiveCommand.self])
 }
+
+extension HookFramework: ExpressibleByArgument {}
 
 /// Renders a hook's outcome on standard error, then exits as it says.
 func render(_ outcome: HookOutcome) throws {
@@ -108,6 +117,10 @@ struct HookPrePushCommand: ParsableCommand {
         commandName: "pre-push",
         abstract: "Check a push against the realm (the pre-push shim runs this).")
 
+    @Option(name: .customLong("from-env"),
+            help: "Read the push from a hook manager's environment instead of git's standard input: pre-commit (PRE_COMMIT_FROM_REF, PRE_COMMIT_TO_REF, PRE_COMMIT_REMOTE_NAME, ...).")
+    var fromEnv: HookFramework?
+
     @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook: <remote> <url>.")
     var arguments: [String] = []
 
@@ -115,7 +128,11 @@ struct HookPrePushCommand: ParsableCommand {
         if hooksSkipped() { return }   // before any work, even reading the repository
         try runReporting {
             guard let context = HookContext.open() else { return }
-            try render(PrePush.decide(context: context, remote: arguments.first ?? "", input: PrePush.readStandardInput))
+            if let fromEnv {
+                try render(PrePush.decide(context: context, framework: fromEnv))
+            } else {
+                try render(PrePush.decide(context: context, remote: arguments.first ?? "", input: PrePush.readStandardInput))
+            }
         }
     }
 }
@@ -131,18 +148,41 @@ struct HookPostMergeCommand: ParsableCommand {
 
     func run() throws {
         if hooksSkipped() { return }
-        try runReporting {
-            guard let context = HookContext.open() else { return }
-            for problem in context.settings.problems { Output.warning("git-realm: \(problem)") }
-            do {
-                guard let participant = try context.participant() else { return }
-                let report = try PostMerge.run(participant: participant, settings: context.settings,
-                                               squash: arguments.first == "1")
-                for line in report.lines { Output.line(line) }
-            } catch {
-                Output.warning("git-realm post-merge could not check the realm: \(RealmError.wrap(error).message) (the merge itself is done)")
-            }
+        try runPostMergeReport(hook: "post-merge", operation: "merge", squash: arguments.first == "1")
+    }
+}
+
+/// What post-merge and post-rewrite (after a rebase) say: stale or broken imports and unread
+/// notifications, also written as a note on HEAD (none after a squash merge). Never fails.
+private func runPostMergeReport(hook: String, operation: String, squash: Bool) throws {
+    try runReporting {
+        guard let context = HookContext.open() else { return }
+        for problem in context.settings.problems { Output.warning("git-realm: \(problem)") }
+        do {
+            guard let participant = try context.participant() else { return }
+            let report = try PostMerge.run(participant: participant, settings: context.settings, squash: squash)
+            for line in report.lines { Output.line(line) }
+        } catch {
+            Output.warning("git-realm \(hook) could not check the realm: \(RealmError.wrap(error).message) (the \(operation) itself is done)")
         }
+    }
+}
+
+/// `git realm hook post-rewrite <rebase|amend>`: git's list of rewritten commits on standard
+/// input is read and not used.
+struct HookPostRewriteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post-rewrite",
+        abstract: "After a rebase, report stale imports and notifications like post-merge (the post-rewrite shim runs this).")
+
+    @Argument(parsing: .captureForPassthrough, help: "The arguments git passed to the hook: rebase or amend.")
+    var arguments: [String] = []
+
+    func run() throws {
+        if hooksSkipped() { return }
+        _ = PrePush.readStandardInput()   // git's "<old> <new>" lines: drained, so git never writes into a closed pipe
+        guard arguments.first == "rebase" else { return }
+        try runPostMergeReport(hook: "post-rewrite", operation: "rebase", squash: false)
     }
 }
 

@@ -55,3 +55,22 @@ public enum PGPArmor {
             && trimmed.utf8.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x0D }
     }
 }
+
+/// A stable 128-bit digest of `text` as 32 hex digits (two FNV-1a 64-bit hashes with different
+/// offset bases): the same text gives the same digest on every run and machine, as a CI
+/// report's fingerprint must. Not cryptographic.
+public func stableDigest(_ text: String) -> String {
+    func fnv(_ basis: UInt64) -> UInt64 {
+        var hash = basis
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100000001b3
+        }
+        return hash
+    }
+    func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+    return hex(fnv(0xcbf29ce484222325)) + hex(fnv(0x84222325cbf29ce4))
+}

@@ -14,6 +14,7 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("hooks")
         #expect(try String(contentsOf: source.appendingPathComponent("pre-push"), encoding: .utf8) == shim)
         #expect(try String(contentsOf: source.appendingPathComponent("post-merge"), encoding: .utf8) == box.read("aperture/.git/hooks/post-merge"))
+        #expect(try String(contentsOf: source.appendingPathComponent("post-rewrite"), encoding: .utf8) == box.read("aperture/.git/hooks/post-rewrite"))
         // It runs: a push goes through it.
         try box.git(["init", "--quiet", "--bare", box.path("origin.git")])
         try box.git(["remote", "add", "origin", box.path("origin.git")], in: aperture)

@@ -24,13 +24,24 @@ extension PrePush {
     /// repository is a member) and decides, by `realm.prePush` (block, warn, off) and
     /// `realm.hookFailure` (block, warn), what to say and whether the push goes through.
     public static func decide(context: HookContext, remote: String, input: () -> [UInt8]) -> HookOutcome {
+        decide(context: context) { (remote, try PrePush.parse(input())) }
+    }
+
+    /// The same policy for a push a hook manager describes in its environment (`--from-env`):
+    /// the pushed ref, its old value on the remote and the remote's name, with no standard input.
+    public static func decide(context: HookContext, framework: HookFramework) -> HookOutcome {
+        decide(context: context) { try PrePush.fromEnvironment(framework, repository: context.repository) }
+    }
+
+    /// `read` gives the remote's name and the pushed refs; it runs only in a member.
+    private static func decide(context: HookContext, read: () throws -> (remote: String, updates: [RefUpdate])) -> HookOutcome {
         var outcome = HookOutcome()
         let settings = context.settings
         for problem in settings.problems { outcome.warning("git-realm: \(problem)") }
         let result: PrePushResult
         do {
             guard let participant = try context.participant() else { return outcome }
-            let updates = try PrePush.parse(input())
+            let (remote, updates) = try read()
             result = try PrePush.check(participant: participant, remote: remote, updates: updates, settings: settings)
         } catch {
             let failure = RealmError.wrap(error)
