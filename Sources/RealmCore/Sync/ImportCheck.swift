@@ -56,8 +56,9 @@ public enum ImportCheck {
             state.reason = "invalid version range '\(entry.version)': \(error.description)"
             return state
         }
-        // Whether it is there, without decoding it (its history is read below).
-        guard try snapshot.exists(Contract.path(domain: domain, name: entry.contract)) else {
+        // Whether it is there and readable (parse errors and limits are errors here), without
+        // keeping its value (its history is read below).
+        guard try snapshot.contractSummary(domain: domain, name: entry.contract) != nil else {
             state.status = .broken
             state.reason = "contract '\(entry.contract)' no longer exists in domain \(domain)"
             return state
