@@ -16,23 +16,9 @@ while [ $# -gt 0 ]; do
         *) echo "usage: $0 [--commits N] [--debug]" >&2; exit 2 ;;
     esac
 done
-if [ "$config" = release ]; then
-    swift build -c release --static-swift-stdlib --product git-realm >/dev/null
-    bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
-else
-    swift build --product git-realm >/dev/null
-    bin="$(swift build --show-bin-path)"
-fi
-work="$(mktemp -d /tmp/git-realm-bench-trust.XXXXXX)"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-mkdir -p "$work/bin" "$work/home"
-ln -sf "$bin/git-realm" "$work/bin/git-realm"
-export HOME="$work/home" GIT_CONFIG_GLOBAL="$work/home/.gitconfig" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 GIT_REALM_COLOR=never
-export PATH="$work/bin:$PATH" LC_ALL=C
+. scripts/bench-sandbox.sh
+bench_sandbox trust
 ssh-keygen -q -t ed25519 -N "" -C bench -f "$work/key"
-git config --global user.name Bench
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
 git config --global gpg.format ssh
 git config --global user.signingkey "$work/key"
 cd "$work"
