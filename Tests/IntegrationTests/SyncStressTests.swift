@@ -541,10 +541,19 @@ private enum ProcessTable {
 
     /// The realm's side of a local transport (git-upload-pack, git-receive-pack): a server, not
     /// part of the client that is killed.
+    /// git runs it as `git-receive-pack`, as `git receive-pack`, or through `sh -c` (its
+    /// spelling of a local transport): each form is the server's, and killing one of them
+    /// would leave the realm's own ref locks behind, as no client kill can on a real server.
     static func isServerSide(_ pid: pid_t) -> Bool {
-        let argv0 = read("/proc/\(pid)/cmdline")?.split(separator: "\0").first.map(String.init) ?? ""
-        let name = (argv0 as NSString).lastPathComponent
-        return name == "git-upload-pack" || name == "git-receive-pack"
+        let command = commandLine(pid)
+        let name = command.first.map { ($0 as NSString).lastPathComponent } ?? ""
+        let servers = ["git-upload-pack", "git-receive-pack"]
+        if servers.contains(name) { return true }
+        if name == "git", command.count > 1, ["upload-pack", "receive-pack"].contains(command[1]) { return true }
+        if name == "sh", command.count > 2, command[1] == "-c" {
+            return servers.contains { command[2].hasPrefix($0) || command[2].contains(" \($0) ") }
+        }
+        return false
     }
 
     static func commandLine(_ pid: pid_t) -> [String] {
