@@ -43,6 +43,17 @@ public struct LeaveRealm {
                 throw RealmError(.refused, "other repos import this repo's contracts: \(importers.joined(separator: "; "))",
                                  hint: "they must drop those imports first, or use --force to leave them broken")
             }
+            // Deleting a contract others import is an approver's decision (docs/trust.md): every
+            // member's verifier would refuse the write, and the realm would stop there for all.
+            if !importers.isEmpty {
+                let config = try realm.config()
+                let email = try participant.repository.configString(ConfigKey.userEmail)
+                guard try JoinRealm.isApprover(config, email: email, repository: participant.repository)
+                        || config.governance.approvers.contains(me) else {
+                    throw RealmError(.refused, "leaving would delete contracts that others import (\(importers.joined(separator: "; "))), which only the realm's approvers may do",
+                                     hint: "they must drop those imports first, or an approver runs the leave")
+                }
+            }
             if let entry = try realm.repo(me) {
                 change.delete(RepoEntry.path(me))
                 // The name stays its team's: only they (their keys) or an approver register it again.

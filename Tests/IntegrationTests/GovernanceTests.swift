@@ -439,5 +439,10 @@ extension GovernanceTests {
             try FileManager.default.moveItem(atPath: c + "/" + path, toPath: c + "/domains/s3-access/contracts/bobs-c.yaml")
         }
         #expect(moved.status != 0 && moved.stderr.contains("deletes contract bobs-c"), "\(moved)")
+        // Leaving with --force would delete it too: refused before anything is written.
+        let before = try w.box.git(["--git-dir", w.url, "rev-parse", "main"])
+        let leave = try w.box.realm(["admin", "leave", "--force"], in: w.fungal)
+        #expect(leave.status == 5 && leave.stderr.contains("which only the realm's approvers may do"), "\(leave)")
+        #expect(try w.box.git(["--git-dir", w.url, "rev-parse", "main"]) == before, "nothing written")
     }
 }
