@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers (arrows point down only; docs/architecture.md):
 //   git-realm (executable) -> RealmCLI -> RealmCore (alone: it re-exports what the CLI renders)
-//   -> RealmModel, RealmContracts -> RealmGit, RealmYAML -> RealmJSON -> RealmSupport
+//   -> RealmModel, RealmContracts, RealmForge -> RealmGit, RealmYAML -> RealmJSON -> RealmSupport
 //   -> RealmLimits; CGit2, CYAML (system libraries)
 let package = Package(
     name: "git-realm",
@@ -35,8 +35,11 @@ let package = Package(
         .target(name: "RealmYAML", dependencies: ["RealmLimits", "CYAML", "RealmJSON"]),
         .target(name: "RealmContracts", dependencies: ["RealmLimits", "RealmSupport", "RealmJSON"]),
         .target(name: "RealmModel", dependencies: ["RealmSupport", "RealmYAML", "RealmJSON"]),
+        // Pull requests on Forgejo/Gitea, GitHub or the git-native forge, behind one interface
+        // (docs/forges.md).
+        .target(name: "RealmForge", dependencies: ["RealmLimits", "RealmSupport", "RealmJSON", "RealmGit"]),
         .target(name: "RealmCore",
-                dependencies: ["RealmLimits", "RealmSupport", "RealmGit", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
+                dependencies: ["RealmLimits", "RealmSupport", "RealmGit", "RealmForge", "RealmYAML", "RealmModel", "RealmContracts", "RealmJSON"]),
         .target(name: "RealmCLI",
                 dependencies: ["RealmCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "git-realm", dependencies: ["RealmCLI"],
