@@ -35,19 +35,57 @@ public enum Timestamp {
         return digits.prefix(8) + "-" + digits.dropFirst(8)
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (fractions and offsets tolerated); nil when unreadable.
+    /// Parses an RFC 3339 time, `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)` (`T` or a
+    /// space between date and time; no zone reads as UTC), into seconds since the epoch; nil
+    /// when it is anything else or out of range (month 13, hour 24, offset beyond 23:59).
+    /// Fractions are dropped; an offset is applied (`10:00:00+02:00` is 08:00 UTC).
     public static func parse(_ text: String) -> Int64? {
-        let digits = text.split(whereSeparator: { !$0.isNumber }).map(String.init)
-        guard digits.count >= 6, let y = Int32(digits[0]), let mo = Int32(digits[1]), let d = Int32(digits[2]),
-              let h = Int32(digits[3]), let mi = Int32(digits[4]), let s = Int32(digits[5]) else { return nil }
-        var parts = tm()
-        parts.tm_year = y - 1900
-        parts.tm_mon = mo - 1
-        parts.tm_mday = d
-        parts.tm_hour = h
-        parts.tm_min = mi
-        parts.tm_sec = s
-        return Int64(timegm(&parts))
+        let b = Array(text.utf8)
+        var i = 0
+        func number(_ width: Int) -> Int? {
+            guard i + width <= b.count else { return nil }
+            var v = 0
+            for k in i..<(i + width) {
+                guard b[k] >= 0x30, b[k] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[k] - 0x30)
+            }
+            i += width
+            return v
+        }
+        func expect(_ c: Character) -> Bool {
+            guard i < b.count, b[i] == c.asciiValue! else { return false }
+            i += 1
+            return true
+        }
+        guard let y = number(4), expect("-"), let mo = number(2), expect("-"), let d = number(2) else { return nil }
+        guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") else { return nil }
+        i += 1
+        guard let h = number(2), expect(":"), let mi = number(2), expect(":"), let s = number(2) else { return nil }
+        if expect(".") {
+            let start = i
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+            guard i > start else { return nil }
+        }
+        var offset = 0
+        if i < b.count, b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            i += 1
+        } else if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+            i += 1
+            guard let oh = number(2), expect(":"), let om = number(2), oh <= 23, om <= 59 else { return nil }
+            offset = sign * (oh * 3600 + om * 60)
+        }
+        guard i == b.count else { return nil }
+        let daysInMonth = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(mo), d >= 1, d <= daysInMonth[mo - 1], h <= 23, mi <= 59, s <= 60 else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm), so no libc time zone is involved.
+        let yy = mo <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = Int64(era) * 146_097 + Int64(doe) - 719_468
+        return days * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offset)
     }
 
     /// "just now", "5 min ago", "3 h ago", "2 days ago".

@@ -29,9 +29,20 @@ import RealmGit
 
     @Test func fractionsAreIgnoredAndGarbageIsNotATime() {
         #expect(Timestamp.parse("2026-01-24T10:00:00.750Z") == 1_769_248_800)
-        for text in ["", "yesterday", "2026-01-24", "2026-01-24T10:00"] {
+        for text in ["", "yesterday", "2026-01-24", "2026-01-24T10:00", "2026-13-01T00:00:00Z",
+                     "2026-02-30T00:00:00Z", "2026-01-24T24:00:00Z", "2026-01-24T10:00:00+2", "2026-01-24T10:00:00Zjunk",
+                     "2026-01-24T10:00:00.Z", "99999-01-24T10:00:00Z"] {
             #expect(Timestamp.parse(text) == nil, "\(text)")
         }
+    }
+
+    /// A note written elsewhere may carry its writer's offset: the instant is what counts.
+    @Test func offsetsNameTheSameInstant() {
+        #expect(Timestamp.parse("2026-01-24T12:00:00+02:00") == 1_769_248_800)
+        #expect(Timestamp.parse("2026-01-24T05:30:00-04:30") == 1_769_248_800)
+        #expect(Timestamp.parse("2026-01-24 10:00:00") == 1_769_248_800)
+        #expect(Timestamp.parse("2024-02-29T23:59:59z") == 1_709_251_199)
+        #expect(Timestamp.parse("1969-12-31T23:59:59Z") == -1)
     }
 
     @Test(arguments: [
