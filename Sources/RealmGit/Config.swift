@@ -78,7 +78,9 @@ extension Repository {
         var globalPath: String?
         if let explicit = envString("GIT_CONFIG_GLOBAL") {
             globalPath = explicit
-            if fileExists(explicit) { try add(explicit, GIT_CONFIG_LEVEL_GLOBAL) }
+            // Added even when absent, as git does: `git config --global` creates the file it
+            // names, and so does setConfig(level: .global).
+            try add(explicit, GIT_CONFIG_LEVEL_GLOBAL)
         } else {
             let xdgHome = envString("XDG_CONFIG_HOME").flatMap { $0.isEmpty ? nil : $0 } ?? home.map { "\($0)/.config" }
             if let xdgHome, fileExists("\(xdgHome)/git/config") { try add("\(xdgHome)/git/config", GIT_CONFIG_LEVEL_XDG) }

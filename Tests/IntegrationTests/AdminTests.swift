@@ -4,6 +4,19 @@ import Testing
 
 /// `git realm admin init|join|domain create|leave` against real repositories.
 @Suite struct AdminTests {
+    /// GIT_CONFIG_GLOBAL may name a file that does not exist yet: git creates it on first write,
+    /// and so does join when it records where the clone is.
+    @Test func joinCreatesTheGlobalConfigFileGitNames() throws {
+        let box = try Sandbox()
+        let url = try box.makeRealm()
+        let aperture = try box.makeRepo("aperture")
+        let fresh = box.path("fresh-gitconfig")
+        #expect(!box.exists("fresh-gitconfig"))
+        let join = try box.realm(["admin", "join", url], in: aperture, environment: ["GIT_CONFIG_GLOBAL": fresh])
+        #expect(join.status == 0, "\(join)")
+        #expect(try box.git(["config", "--file", fresh, "--get-all", "realm.letemcook.checkout"]).contains(aperture))
+    }
+
     @Test func scenarioInitJoinDomainStatusGraph() throws {
         let box = try Sandbox()
         let url = try box.makeRealm(governed: true)

@@ -50,9 +50,8 @@ public enum HermeticEnvironment {
         var template = Array("/tmp/git-realm-tests.XXXXXX".utf8CString)
         let base = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
         mkdir(base + "/home", 0o700)
-        // An empty global config file, as a user's home has: git creates the file named by
-        // GIT_CONFIG_GLOBAL when it first writes to it, RealmGit's libgit2 chain only uses one
-        // that exists.
+        // An empty global config file, as a user's home has (AdminTests shows a join with
+        // GIT_CONFIG_GLOBAL naming a file that does not exist yet).
         if let file = fopen(base + "/home/.gitconfig", "w") { fclose(file) }
         let wanted = variables(from: original, home: base + "/home")
         for name in current().keys where wanted[name] == nil { unsetenv(name) }
