@@ -109,6 +109,47 @@ public enum RefLayout {
         ]
     }
 
+    // MARK: the git-native forge (docs/pr.md)
+
+    /// "refs/realm/pulls/<n>" on a repo's own remote: pull request n of the git-native forge, a
+    /// metadata commit (pull.json, reviews.json).
+    public static func forgePull(_ number: Int) -> String { "\(forgeRemotePrefix)/pulls/\(number)" }
+    /// "refs/realm/statuses/<sha>" on a repo's own remote: the commit statuses (checks) of one commit.
+    public static func forgeStatuses(sha: String) -> String { "\(forgeRemotePrefix)/statuses/\(sha)" }
+    private static let forgeRemotePrefix = "refs/realm"
+    /// "refs/realm-forge/<remote>": where a clone keeps what it last fetched of `remote`'s
+    /// git-native forge (its refs/realm/ and its branches).
+    public static func forgeFetchedPrefix(remote: String) -> String { "refs/realm-forge/\(remote)" }
+    /// The fetch of a git-native forge: every ref under refs/realm/ and every branch (PR heads and
+    /// bases), pruned, into `forgeFetchedPrefix(remote:)`.
+    public static func forgeFetchRefspecs(remote: String) -> [String] {
+        ["+\(forgeRemotePrefix)/*:\(forgeFetchedPrefix(remote: remote))/realm/*",
+         "+\(branchPrefix)*:\(forgeFetchedPrefix(remote: remote))/heads/*"]
+    }
+    /// Glob of the fetched pull requests of `remote`.
+    public static func fetchedForgePulls(remote: String) -> String { "\(forgeFetchedPrefix(remote: remote))/realm/pulls/*" }
+    public static func fetchedForgePull(remote: String, number: Int) -> String { "\(forgeFetchedPrefix(remote: remote))/realm/pulls/\(number)" }
+    public static func fetchedForgeStatuses(remote: String, sha: String) -> String { "\(forgeFetchedPrefix(remote: remote))/realm/statuses/\(sha)" }
+    /// A branch of `remote` as the git-native forge last fetched it.
+    public static func fetchedForgeBranch(remote: String, branch: String) -> String { "\(forgeFetchedPrefix(remote: remote))/heads/\(branch)" }
+    /// n of "refs/realm-forge/<remote>/realm/pulls/<n>" (a decimal from 1 to 10^9 without leading zeros); nil otherwise.
+    public static func parseFetchedForgePull(_ name: String, remote: String) -> Int? {
+        let prefix = "\(forgeFetchedPrefix(remote: remote))/realm/pulls/"
+        guard name.hasPrefix(prefix) else { return nil }
+        let digits = name.dropFirst(prefix.count)
+        guard !digits.isEmpty, digits.count <= 10, digits.first != "0", digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let n = Int(digits), n <= 1_000_000_000 else { return nil }
+        return n
+    }
+    /// Whether `name` is a branch name git accepts (`feat/x`, `main`): components joined by "/",
+    /// each valid (`isValidComponent`), at most 255 bytes.
+    public static func isValidBranchName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("-") else { return false }
+        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isValidComponent(String($0)) }
+    }
+    /// "refs/remotes/<remote>/HEAD": the remote's default branch as this clone knows it.
+    public static func remoteHead(remote: String) -> String { "refs/remotes/\(remote)/HEAD" }
+
     /// Whether `s` may be used as one component of a ref name (git
     /// check-ref-format rules, applied to a single component): non-empty; no
     /// "/"; does not start or end with "."; does not end with ".lock"; no "..";

@@ -106,6 +106,19 @@ public enum Limits {
     /// How long git itself waits for a loose ref's lock (`core.filesRefLockTimeout`, ms).
     public static let fetchRefLockTimeoutMilliseconds = 1000
 
+    // MARK: Forges (what a forge or a git-native forge's refs say; docs/pr.md)
+
+    /// Bytes of one git-native forge metadata file (pull.json, statuses.json).
+    public static let forgeMetadataBytes = 1 << 20
+    /// Bytes of a pull request's title, and of its body.
+    public static let forgeTitleBytes = 1024
+    public static let forgeBodyBytes = 256 << 10
+    /// Pull requests of one repo read from a git-native forge.
+    public static let forgePullRequests = 10_000
+    /// Reviews of one pull request; reviewers, dependencies or statuses of one.
+    public static let forgeReviews = 1_000
+    public static let forgeListEntries = 100
+
     // MARK: Processes (commands and validation scripts this repo declares)
 
     /// Seconds between SIGTERM and SIGKILL to a child's process group that timed out.

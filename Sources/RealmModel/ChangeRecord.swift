@@ -19,12 +19,32 @@ public struct ChangeRecord: RealmDocument, Equatable {
         }
     }
 
+    /// A pull request opened for one repo of the change (`git realm pr`, docs/pr.md): how the
+    /// importers' commits name it (`Depends-On:`) and teammates find it.
+    public struct PullRequestEntry: Sendable, Equatable {
+        public var repo: String
+        public var number: Int
+        public var url: String
+        public init(repo: String, number: Int, url: String) {
+            self.repo = repo
+            self.number = number
+            self.url = url
+        }
+
+        /// A URL a trailer line can carry: printable ASCII, no spaces, at most 512 bytes.
+        public static func isValidURL(_ url: String) -> Bool {
+            !url.isEmpty && url.utf8.count <= 512 && url.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
+        }
+    }
+
     public var name: String
     /// The branch in every repo (`feat/<name>`).
     public var branch: String
     public var repos: [Member]
     public var createdBy: String
     public var createdAt: String
+    /// The change's pull requests, in merge order (`pull_requests:`; written by `git realm pr`).
+    public var pullRequests: [PullRequestEntry] = []
     public var extra: [YAMLPair] = []
 
     public init(name: String, branch: String, repos: [Member], createdBy: String, createdAt: String) {
@@ -54,6 +74,20 @@ public struct ChangeRecord: RealmDocument, Equatable {
         }
         createdBy = r.string("created_by") ?? ""
         createdAt = r.string("created_at") ?? ""
+        pullRequests = (r.list("pull_requests") ?? []).compactMap { item in
+            guard var p = FieldReader(item, context: ref.context, prefix: "pull_requests[].") else { return nil }
+            let repo = p.name("repo", required: true) ?? ""
+            let number = p.int("number", required: true) ?? 0
+            let url = p.string("url", required: true) ?? ""
+            if number < 1 || number > 1_000_000_000 {
+                ref.context.error(p.mark(of: "number"), "field 'pull_requests[].number' must be a number from 1 to 1000000000")
+            }
+            if !PullRequestEntry.isValidURL(url) {
+                ref.context.error(p.mark(of: "url"), "field 'pull_requests[].url' must be printable ASCII without spaces, at most 512 bytes")
+            }
+            _ = p.unknownFields()
+            return PullRequestEntry(repo: repo, number: number, url: url)
+        }
         extra = r.unknownFields()
     }
 
@@ -69,12 +103,22 @@ public struct ChangeRecord: RealmDocument, Equatable {
         }))
         b.add("created_by", createdBy)
         b.add("created_at", createdAt)
+        if !pullRequests.isEmpty {
+            b.add("pull_requests", YAMLNode.seq(pullRequests.map { pr in
+                var m = MappingBuilder()
+                m.add("repo", pr.repo)
+                m.add("number", pr.number)
+                m.add("url", pr.url, quoted: true)
+                return m.node
+            }))
+        }
         b.append(extra)
         return b.node
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.branch == b.branch && a.repos == b.repos && a.createdBy == b.createdBy && a.createdAt == b.createdAt
+            && a.pullRequests == b.pullRequests
     }
 
     /// A change name becomes a branch component (`feat/<name>`), a folder (`.worktrees/feat-<name>`)

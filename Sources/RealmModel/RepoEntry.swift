@@ -22,6 +22,8 @@ public struct RepoEntry: RealmDocument, Equatable {
     /// (docs/trust.md). A key's principal is the email its commits carry as author.
     public var keys: [SigningKey] = []
     public var joinedAt: String
+    /// Where the repo's pull requests live (`forge:`; docs/pr.md); nil: the git-native forge.
+    public var forge: ForgeSetting?
     public var extra: [YAMLPair] = []
 
     public init(name: String, org: String? = nil, url: String? = nil, path: String? = nil,
@@ -43,6 +45,7 @@ public struct RepoEntry: RealmDocument, Equatable {
         maintainers = r.stringList("maintainers") ?? []
         keys = SigningKey.read(r.list("keys") ?? [], context: ref.context, field: "keys")
         joinedAt = r.string("joined_at") ?? ""
+        forge = r.mapping("forge").map(ForgeSetting.read)
         extra = r.unknownFields()
     }
 
@@ -55,13 +58,14 @@ public struct RepoEntry: RealmDocument, Equatable {
         b.add("maintainers", strings: maintainers)
         if !keys.isEmpty { b.add("keys", SigningKey.encode(keys)) }
         b.add("joined_at", joinedAt)
+        b.add("forge", forge?.encode())
         b.append(extra)
         return b.node
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.org == b.org && a.url == b.url && a.path == b.path
-            && a.maintainers == b.maintainers && a.keys == b.keys && a.joinedAt == b.joinedAt
+            && a.maintainers == b.maintainers && a.keys == b.keys && a.joinedAt == b.joinedAt && a.forge == b.forge
     }
 }
 

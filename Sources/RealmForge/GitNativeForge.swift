@@ -1,0 +1,364 @@
+import RealmGit
+import RealmLimits
+import RealmSupport
+
+/// The git-native forge (docs/pr.md): pull requests for repos with no forge, kept in git on the
+/// repo's own remote. PR n is the commit at `refs/realm/pulls/<n>` whose tree holds `pull.json`
+/// (title, body, head and base branches, the head it was opened on, state, reviewers,
+/// dependencies, reviews); each change is a new commit on the previous one, pushed with a lease,
+/// so two writers never lose each other's update. Commit statuses are `statuses.json` at
+/// `refs/realm/statuses/<sha>`. `merge` fast-forwards the base branch on the remote, with a
+/// lease on it, only while the PR's branch is still at the expected head, in one atomic push
+/// with the PR's new state. Everything read back from the remote is checked (`PullMetadata`).
+/// All git work goes through RealmGit.
+public struct GitNativeForge: Forge {
+    public let location: ForgeLocation
+    /// The local clone that talks to the remote (objects are written here, then pushed).
+    public let checkout: String
+    /// The remote's name in that clone (`origin`).
+    public let remote: String
+    /// Who acts (the author of a new PR, the reviewer of a review): the user's email.
+    public let user: String
+    public let policy: NetworkPolicy
+    /// The state of a PR this one depends on, in another repo (its own forge): a merge waits
+    /// until every dependency is merged.
+    public let dependencyState: @Sendable (PullRequestRef) throws(ForgeError) -> PullRequestState
+
+    public init(repo: String, checkout: String, remote: String, user: String, policy: NetworkPolicy,
+                dependencyState: @escaping @Sendable (PullRequestRef) throws(ForgeError) -> PullRequestState) {
+        location = ForgeLocation(kind: .git, api: nil, repo: repo)
+        self.checkout = checkout
+        self.remote = remote
+        self.user = user
+        self.policy = policy
+        self.dependencyState = dependencyState
+    }
+
+    var repoName: String { location.repo ?? "" }
+
+    // MARK: - reading the remote
+
+    /// What the remote holds now: one fetch of its refs/realm/ and branches.
+    struct Snapshot {
+        var pulls: [Int: OID]
+        var branches: (String) throws(ForgeError) -> OID?
+    }
+
+    func repository() throws(ForgeError) -> Repository {
+        do { return try Repository.open(at: checkout) } catch { throw .unavailable("cannot open \(checkout): \(why(error))") }
+    }
+
+    /// Fetches the forge's refs and branches from the remote into refs/realm-forge/<remote>/.
+    func fetch() throws(ForgeError) -> Snapshot {
+        let repository = try repository()
+        do {
+            try GitRemote.fetch(repoDir: checkout, url: remote, refspecs: RefLayout.forgeFetchRefspecs(remote: remote), prune: true, policy: policy)
+        } catch {
+            throw .unavailable("cannot fetch the pull requests of \(repoName) from \(remote): \(error.reason)")
+        }
+        var pulls: [Int: OID] = [:]
+        let refs: [(name: String, oid: OID)]
+        do { refs = try repository.references(glob: RefLayout.fetchedForgePulls(remote: remote)) } catch {
+            throw .unavailable("cannot list the fetched pull requests: \(why(error))")
+        }
+        guard refs.count <= Limits.forgePullRequests else {
+            throw .malformed("\(remote) of \(repoName) has \(refs.count) pull request refs, more than the limit of \(Limits.forgePullRequests)")
+        }
+        for ref in refs {
+            guard let n = RefLayout.parseFetchedForgePull(ref.name, remote: remote) else { continue }
+            pulls[n] = ref.oid
+        }
+        let remote = self.remote
+        return Snapshot(pulls: pulls, branches: { (branch: String) throws(ForgeError) -> OID? in
+            guard RefLayout.isValidBranchName(branch) else { return nil }
+            do { return try repository.resolve(ref: RefLayout.fetchedForgeBranch(remote: remote, branch: branch)) } catch {
+                throw .unavailable("cannot read \(branch): \(why(error))")
+            }
+        })
+    }
+
+    func read(_ number: Int, commit: OID) throws(ForgeError) -> PullMetadata {
+        let repository = try repository()
+        let place = "\(RefLayout.forgePull(number)) on \(remote) of \(repoName)"
+        let bytes: [UInt8]?
+        do { bytes = try repository.blob(at: PullMetadata.file, in: commit, limit: Limits.forgeMetadataBytes) } catch {
+            throw .malformed("\(place): \(why(error))")
+        }
+        guard let bytes else { throw .malformed("\(place): has no \(PullMetadata.file)") }
+        return try PullMetadata.decode(bytes, number: number, where: place)
+    }
+
+    func pullRequest(_ meta: PullMetadata, snapshot: Snapshot) throws(ForgeError) -> PullRequest {
+        // The head as the remote has it now; once merged (or the branch is gone) the recorded one.
+        let current = meta.state == .open ? try snapshot.branches(meta.head)?.hex : nil
+        return PullRequest(number: meta.number, url: url(meta.number), title: meta.title, body: meta.body, head: meta.head,
+                           base: meta.base, headSHA: current ?? meta.mergedSHA ?? meta.headSHA, state: meta.state, draft: meta.draft,
+                           author: meta.author, requestedReviewers: meta.reviewers)
+    }
+
+    /// The PR's address for people: the remote's URL (without credentials) and the PR's ref.
+    public func url(_ number: Int) -> String {
+        let base = ((try? repository())?.remoteURL(remote)).map(GitRemote.displayURL) ?? remote
+        return "\(base)#\(RefLayout.forgePull(number))"
+    }
+
+    func load(_ number: Int) throws(ForgeError) -> (Snapshot, PullMetadata, OID) {
+        let snapshot = try fetch()
+        guard let commit = snapshot.pulls[number] else { throw .notFound("\(repoName) has no pull request #\(number) on \(remote)") }
+        return (snapshot, try read(number, commit: commit), commit)
+    }
+
+    // MARK: - writing
+
+    /// A new metadata commit on `parent`, pushed to `refs/realm/pulls/<n>` with a lease on
+    /// `parent` (nil: the ref must not exist yet), together with `extra` updates in one atomic push.
+    func write(_ meta: PullMetadata, parent: OID?, message: String,
+               extra: [(refspec: String, lease: (ref: String, expected: OID?))] = []) throws(ForgeError) {
+        let repository = try repository()
+        let commit: OID
+        do {
+            let tree = try repository.buildTree(base: nil, changes: [PullMetadata.file: .blob(meta.bytes)])
+            commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message)
+        } catch {
+            throw .unavailable("cannot write pull request #\(meta.number) of \(repoName): \(why(error))")
+        }
+        let ref = RefLayout.forgePull(meta.number)
+        try push(["\(commit.hex):\(ref)"] + extra.map(\.refspec), leases: [(ref, parent)] + extra.map(\.lease), what: "pull request #\(meta.number)")
+    }
+
+    func push(_ refspecs: [String], leases: [(ref: String, expected: OID?)], what: String) throws(ForgeError) {
+        do {
+            try GitRemote.push(repoDir: checkout, url: remote, refspecs: refspecs, atomic: true, leases: leases, policy: policy)
+        } catch {
+            let said = error.stderr.split(separator: "\n").filter { $0.hasPrefix("remote: ") }
+                .map { String($0.dropFirst("remote: ".count)).trimmingWhitespace() }.filter { !$0.isEmpty }.prefix(3)
+            let reason = said.isEmpty ? error.reason : "\(error.reason) (the remote said: \(said.joined(separator: "; ").prefix(300)))"
+            if error.isRejected { throw .refused("\(what) of \(repoName) changed on \(remote) meanwhile: \(reason)") }
+            throw .unavailable("cannot push \(what) of \(repoName) to \(remote): \(reason)")
+        }
+    }
+
+    func sha(_ hex: String) throws(ForgeError) -> OID {
+        guard let oid = OID(hex: hex) else { throw .malformed("'\(hex.prefix(64))' is not a commit id") }
+        return oid
+    }
+
+    // MARK: - Forge
+
+    public func findPullRequest(head: String, base: String) throws(ForgeError) -> PullRequest? {
+        let snapshot = try fetch()
+        for number in snapshot.pulls.keys.sorted(by: >) {
+            let meta = try read(number, commit: snapshot.pulls[number]!)
+            if meta.head == head && meta.base == base && meta.state == .open { return try pullRequest(meta, snapshot: snapshot) }
+        }
+        return nil
+    }
+
+    public func createPullRequest(_ request: NewPullRequest) throws(ForgeError) -> PullRequest {
+        guard RefLayout.isValidBranchName(request.head), RefLayout.isValidBranchName(request.base) else {
+            throw .refused("invalid head or base branch name")
+        }
+        var attempts = 0
+        while true {
+            let snapshot = try fetch()
+            guard let head = try snapshot.branches(request.head) else {
+                throw .refused("\(repoName) has no branch \(request.head) on \(remote): push it first ('git realm push')")
+            }
+            guard try snapshot.branches(request.base) != nil else {
+                throw .refused("\(repoName) has no branch \(request.base) on \(remote) to merge into")
+            }
+            let number = (snapshot.pulls.keys.max() ?? 0) + 1
+            let meta = PullMetadata(number: number, title: request.title, body: request.body, head: request.head, base: request.base,
+                                    headSHA: head.hex, state: .open, draft: request.draft, author: user, reviewers: [],
+                                    dependsOn: [], reviews: [], mergedSHA: nil)
+            do {
+                try write(meta, parent: nil, message: "Open pull request #\(number): \(request.head) into \(request.base)")
+                return try pullRequest(meta, snapshot: snapshot)
+            } catch {
+                // Someone took that number meanwhile: take the next one.
+                attempts += 1
+                guard case .refused = error, attempts < 3 else { throw error }
+            }
+        }
+    }
+
+    /// Loads PR `number`, applies `change`, writes it back with a lease on what was read.
+    func modify(_ number: Int, message: String, _ change: (inout PullMetadata, Snapshot) throws(ForgeError) -> Void) throws(ForgeError) -> PullRequest {
+        let (snapshot, old, commit) = try load(number)
+        var meta = old
+        try change(&meta, snapshot)
+        if meta != old { try write(meta, parent: commit, message: message) }
+        return try pullRequest(meta, snapshot: snapshot)
+    }
+
+    public func updatePullRequest(number: Int, title: String, body: String) throws(ForgeError) -> PullRequest {
+        try modify(number, message: "Update pull request #\(number)") { (meta: inout PullMetadata, snapshot: Snapshot) throws(ForgeError) in
+            meta.title = title
+            meta.body = body
+            if meta.state == .open, let head = try snapshot.branches(meta.head) { meta.headSHA = head.hex }
+        }
+    }
+
+    public func pullRequest(number: Int) throws(ForgeError) -> PullRequest {
+        let (snapshot, meta, _) = try load(number)
+        return try pullRequest(meta, snapshot: snapshot)
+    }
+
+    public func requestReviewers(number: Int, reviewers: [String]) throws(ForgeError) {
+        for reviewer in reviewers where reviewer.isEmpty || reviewer.utf8.count > 254 || !Fields.isPrintableLine(reviewer) {
+            throw .refused("invalid reviewer '\(reviewer.prefix(64))'")
+        }
+        _ = try modify(number, message: "Request reviewers on pull request #\(number)") { (meta: inout PullMetadata, _: Snapshot) throws(ForgeError) in
+            for reviewer in reviewers where !meta.reviewers.contains(reviewer) { meta.reviewers.append(reviewer) }
+            guard meta.reviewers.count <= Limits.forgeListEntries else { throw .refused("more than \(Limits.forgeListEntries) reviewers") }
+        }
+    }
+
+    /// Recorded in the PR; `merge` refuses while `other` is not merged. Always enforced: true.
+    public func linkDependency(number: Int, dependsOn other: PullRequestRef) throws(ForgeError) -> Bool {
+        _ = try modify(number, message: "Pull request #\(number) depends on \(other.repo)#\(other.number)") { (meta: inout PullMetadata, _: Snapshot) throws(ForgeError) in
+            if !meta.dependsOn.contains(other) { meta.dependsOn.append(other) }
+            guard meta.dependsOn.count <= Limits.forgeListEntries else { throw .refused("more than \(Limits.forgeListEntries) dependencies") }
+        }
+        return true
+    }
+
+    public func setStatus(sha hex: String, status: CommitStatus) throws(ForgeError) {
+        let oid = try sha(hex)
+        _ = try fetch()
+        let repository = try repository()
+        let fetched = RefLayout.fetchedForgeStatuses(remote: remote, sha: oid.hex)
+        var statuses: [CommitStatus] = []
+        let parent: OID?
+        do { parent = try repository.resolve(ref: fetched) } catch { throw .unavailable(why(error)) }
+        if let parent { statuses = try readStatuses(parent, sha: oid.hex) }
+        statuses.removeAll { $0.context == status.context }
+        statuses.append(status)
+        guard statuses.count <= Limits.forgeListEntries else { throw .refused("more than \(Limits.forgeListEntries) statuses on \(hex)") }
+        let commit: OID
+        do {
+            let tree = try repository.buildTree(base: nil, changes: [StatusFile.file: .blob(StatusFile.encode(statuses))])
+            commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: "Status \(status.context): \(status.state.rawValue)")
+        } catch { throw .unavailable("cannot write the status: \(why(error))") }
+        let ref = RefLayout.forgeStatuses(sha: oid.hex)
+        try push(["\(commit.hex):\(ref)"], leases: [(ref, parent)], what: "the statuses of \(oid.hex.prefix(12))")
+    }
+
+    func readStatuses(_ commit: OID, sha: String) throws(ForgeError) -> [CommitStatus] {
+        let place = "\(RefLayout.forgeStatuses(sha: sha)) on \(remote) of \(repoName)"
+        let bytes: [UInt8]?
+        do { bytes = try (try repository()).blob(at: StatusFile.file, in: commit, limit: Limits.forgeMetadataBytes) } catch {
+            throw .malformed("\(place): \(why(error))")
+        }
+        guard let bytes else { throw .malformed("\(place): has no \(StatusFile.file)") }
+        return try StatusFile.decode(bytes, where: place)
+    }
+
+    public func statuses(sha hex: String) throws(ForgeError) -> [CommitStatus] {
+        let oid = try sha(hex)
+        _ = try fetch()
+        let found: OID?
+        do { found = try (try repository()).resolve(ref: RefLayout.fetchedForgeStatuses(remote: remote, sha: oid.hex)) } catch {
+            throw .unavailable(why(error))
+        }
+        guard let found else { return [] }
+        return try readStatuses(found, sha: oid.hex)
+    }
+
+    public func reviews(number: Int) throws(ForgeError) -> [Review] {
+        try load(number).1.reviews
+    }
+
+    /// Records `user`'s review of the PR's head as the remote has it now (the git-native forge's
+    /// own review: other forges are reviewed on their pages). The author cannot approve their own.
+    public func submitReview(number: Int, state: ReviewState) throws(ForgeError) -> Review {
+        var review: Review?
+        let user = self.user
+        _ = try modify(number, message: "Review of pull request #\(number) by \(user): \(state.rawValue)") { (meta: inout PullMetadata, snapshot: Snapshot) throws(ForgeError) in
+            guard meta.state == .open else { throw .refused("pull request #\(number) of \(repoName) is \(meta.state.rawValue)") }
+            if state == .approved && meta.author == user { throw .refused("\(user) opened pull request #\(number) and cannot approve it") }
+            guard let head = try snapshot.branches(meta.head) else { throw .refused("\(meta.head) is gone from \(remote)") }
+            let given = Review(user: user, state: state, commit: head.hex)
+            meta.reviews.append(given)
+            guard meta.reviews.count <= Limits.forgeReviews else { throw .refused("more than \(Limits.forgeReviews) reviews") }
+            review = given
+        }
+        return review!
+    }
+
+    /// Fast-forwards the base branch to the PR's head, only if the head is still `expectedHead`,
+    /// every dependency is merged, no check failed or is pending, and (when reviewers were
+    /// requested) the head is approved with no change requested: one atomic push of the base
+    /// branch (leased), the head branch (leased on `expectedHead`) and the PR's new state.
+    public func merge(number: Int, expectedHead: String, method: MergeMethod) throws(ForgeError) {
+        guard method == .fastForward || method == .merge else {
+            throw .refused("the git-native forge merges by fast-forward only, not \(method.rawValue)")
+        }
+        let expected = try sha(expectedHead)
+        let (snapshot, meta, commit) = try load(number)
+        guard meta.state == .open else { throw .notMergeable("pull request #\(number) of \(repoName) is \(meta.state.rawValue)") }
+        guard let head = try snapshot.branches(meta.head) else { throw .notMergeable("\(meta.head) is gone from \(remote)") }
+        guard head == expected else { throw .headMoved(expected: expected.hex, actual: head.hex) }
+        if meta.draft { throw .notMergeable("pull request #\(number) of \(repoName) is a draft") }
+        for dependency in meta.dependsOn {
+            let state = try dependencyState(dependency)
+            guard state == .merged else {
+                throw .notMergeable("pull request #\(number) of \(repoName) depends on \(dependency.repo)#\(dependency.number), which is \(state.rawValue), not merged")
+            }
+        }
+        let verdict = GitNativeForge.reviewVerdict(meta.reviews, head: head.hex)
+        if verdict.changesRequested.count > 0 {
+            throw .notMergeable("changes requested on \(head.hex.prefix(12)) by \(verdict.changesRequested.joined(separator: ", "))")
+        }
+        if !meta.reviewers.isEmpty && verdict.approvedBy.isEmpty {
+            let stale = verdict.staleApprovals.isEmpty ? "" : " (an approval of an older head does not count: \(verdict.staleApprovals.joined(separator: ", ")))"
+            throw .notMergeable("\(head.hex.prefix(12)) is not approved\(stale)")
+        }
+        for status in try statuses(sha: head.hex) where status.state != .success {
+            throw .notMergeable("check \(status.context) is \(status.state.rawValue) on \(head.hex.prefix(12))")
+        }
+        guard let base = try snapshot.branches(meta.base) else { throw .notMergeable("\(meta.base) is gone from \(remote)") }
+        let repository = try repository()
+        let forward: Bool
+        do { forward = try base == head || repository.isAncestor(base, of: head) } catch { throw .unavailable(why(error)) }
+        guard forward else {
+            throw .notMergeable("\(meta.head) does not contain \(meta.base) (\(base.hex.prefix(12))): not a fast-forward; rebase or merge \(meta.base) into it")
+        }
+        var merged = meta
+        merged.state = .merged
+        merged.mergedSHA = head.hex
+        merged.headSHA = head.hex
+        let baseRef = RefLayout.branch(meta.base), headRef = RefLayout.branch(meta.head)
+        do {
+            try write(merged, parent: commit, message: "Merge pull request #\(number): \(meta.base) fast-forwarded to \(head.hex.prefix(12))",
+                      extra: [("\(head.hex):\(baseRef)", (baseRef, base)), ("\(head.hex):\(headRef)", (headRef, head))])
+        } catch {
+            if case .refused(let why) = error { throw .notMergeable("not merged: \(why)") }
+            throw error
+        }
+    }
+
+    /// Who approved `head` itself, who approved only an older head, who asks for changes on
+    /// `head`: each reviewer's latest review counts.
+    public static func reviewVerdict(_ reviews: [Review], head: String) -> (approvedBy: [String], staleApprovals: [String], changesRequested: [String]) {
+        var latest: [String: Review] = [:]
+        var order: [String] = []
+        for review in reviews where review.state != .commented && review.state != .pending {
+            if latest[review.user] == nil { order.append(review.user) }
+            latest[review.user] = review
+        }
+        var approved: [String] = [], stale: [String] = [], changes: [String] = []
+        for user in order {
+            guard let review = latest[user] else { continue }
+            switch review.state {
+            case .approved: if review.commit == head { approved.append(user) } else { stale.append(user) }
+            case .changesRequested: if review.commit == head { changes.append(user) }
+            default: break
+            }
+        }
+        return (approved, stale, changes)
+    }
+}
+
+/// A git error's message (or any error's description), for a ForgeError.
+func why(_ error: any Error) -> String { (error as? GitError)?.message ?? "\(error)" }
