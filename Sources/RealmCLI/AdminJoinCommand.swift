@@ -32,6 +32,15 @@ struct AdminJoinCommand: ParsableCommand {
     @Option(help: "Organisation this repository belongs to.")
     var org: String?
 
+    @Option(help: ArgumentHelp("Where this repo's pull requests live: forgejo, gitea, github or git (the git-native forge; the default unless origin is on github.com or codeberg.org).", valueName: "KIND"))
+    var forge: String?
+
+    @Option(help: ArgumentHelp("The forge's REST API base (https; http only on a loopback host). Default for github: https://api.github.com.", valueName: "URL"))
+    var forgeApi: String?
+
+    @Option(help: ArgumentHelp("The repo on the forge (default: from origin's URL).", valueName: "OWNER/NAME"))
+    var forgeRepo: String?
+
     @Flag(help: "Overwrite existing hooks that git-realm did not write.")
     var force = false
 
@@ -46,7 +55,9 @@ struct AdminJoinCommand: ParsableCommand {
     func run() throws {
         try runReporting {
             let mode: JoinRealm.HookMode = noHooks ? .skip : manual ? .manual : force ? .force : .install
-            let result = try JoinRealm(url: realm, name: name, org: org, hooks: mode).run()
+            var join = JoinRealm(url: realm, name: name, org: org, hooks: mode)
+            join.forge = try JoinRealm.forgeSetting(kind: forge, api: forgeApi, repo: forgeRepo)
+            let result = try join.run()
             let m = result.membership
             if result.droppedCredentials {
                 Output.warning("the realm URL's credentials were used for this join and stored nowhere: .gitrealm and git config say \(m.url)")

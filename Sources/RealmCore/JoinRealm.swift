@@ -12,6 +12,9 @@ public struct JoinRealm {
     public var org: String?
     public var hooks: HookMode = .install
     public var directory: String = currentDirectory()
+    /// `--forge KIND [--forge-api URL] [--forge-repo OWNER/NAME]`: where the repo's pull requests
+    /// live (docs/pr.md); nil: guessed from origin's URL where unambiguous, else none (git-native).
+    public var forge: ForgeSetting?
 
     public init(url: String, name: String? = nil, org: String? = nil, hooks: HookMode = .install) {
         self.url = url
@@ -71,6 +74,7 @@ public struct JoinRealm {
         let email = (try? repository.configString(ConfigKey.userEmail)).flatMap { $0 }
         var entry = RepoEntry(name: repoName, org: org, url: Self.publishableURL(of: repository),
                               maintainers: email.map { [$0] } ?? [], joinedAt: Timestamp.now())
+        entry.forge = forge ?? entry.url.flatMap(ForgeSetting.guess(fromRemoteURL:))
         // The joining user's signing key, when git signs here (SSH or OpenPGP; docs/trust.md).
         if let email, let signer = try CommitSigner.configured(in: repository), SigningKey.isValid(signer.publicKey) {
             entry.keys = [SigningKey(principal: email, key: signer.publicKey)]
@@ -88,7 +92,15 @@ public struct JoinRealm {
                 let existingURL = existing.url.map(GitURL.redacted)
                 let same = (existingURL != nil && existingURL == entry.url) || rejoining
                     || (existing.path != nil && existing.path == workdir)
-                if same { return nil }
+                if same {
+                    // Joining again with --forge sets the repo's forge.
+                    guard let forge, existing.forge != forge else { return nil }
+                    var updated = existing
+                    updated.forge = forge
+                    var change = RealmChange(message: "\(repoName): pull requests on forge \(forge.kind)")
+                    change.write(RepoEntry.path(repoName), updated)
+                    return change
+                }
                 let elsewhere = existingURL.map { " (\($0))" } ?? ""
                 throw RealmError(.refused, "realm '\(realmName)' already has a repo named '\(repoName)'\(elsewhere)",
                                  hint: "join under another name with --as NAME")
@@ -242,5 +254,36 @@ func recordCheckout(repository: Repository, realm: String, repo: String, url: St
     let existing = (try? repository.configMultivar(key)) ?? []
     if !existing.contains(workdir) {
         try? repository.addConfigMultivar(key, workdir, level: .global)
+    }
+}
+
+extension JoinRealm {
+    /// The `forge:` of `--forge KIND [--forge-api URL] [--forge-repo OWNER/NAME]`, checked as
+    /// the realm's readers check it; nil without `--forge`. GitHub's API defaults to
+    /// api.github.com; the repo defaults to the path of origin's URL.
+    public static func forgeSetting(kind: String?, api: String?, repo: String?, directory: String = currentDirectory()) throws -> ForgeSetting? {
+        guard let kind else {
+            if api != nil || repo != nil { throw RealmError(.usage, "--forge-api and --forge-repo need --forge KIND") }
+            return nil
+        }
+        var setting = ForgeSetting(kind: kind, api: api, repo: repo)
+        if kind == "github" && api == nil { setting.api = "https://api.github.com" }
+        if setting.isHTTP && repo == nil, let repository = try? Participant.openRepository(from: directory),
+           let origin = repository.remoteURL("origin") {
+            setting.repo = ForgeSetting.guess(fromRemoteURL: origin)?.repo ?? Self.ownerAndName(origin)
+        }
+        if let problem = setting.problems().first {
+            throw RealmError(.usage, "--forge\(problem.field == "kind" ? "" : "-" + problem.field) \(problem.problem)")
+        }
+        return setting
+    }
+
+    /// The last two components of a URL's path, without `.git` ("owner/name").
+    static func ownerAndName(_ url: String) -> String? {
+        var parts = url.split(whereSeparator: { $0 == "/" || $0 == ":" }).map(String.init)
+        guard parts.count >= 2 else { return nil }
+        if parts[parts.count - 1].hasSuffix(".git") { parts[parts.count - 1].removeLast(4) }
+        let repo = parts[parts.count - 2] + "/" + parts[parts.count - 1]
+        return ForgeSetting.repoProblem(repo) == nil ? repo : nil
     }
 }

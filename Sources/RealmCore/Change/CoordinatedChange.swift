@@ -307,10 +307,13 @@ public enum CoordinatedChange {
 
     // MARK: - commit
 
-    /// The trailers of a commit in `repo`'s worktree of the change. `pr` adds here the
-    /// `Depends-On:` lines naming the exporters' PRs, once they exist (issue 12, item 4).
-    public static func trailers(for record: ChangeRecord, repo: String) -> [String] {
-        ["Realm-Change: \(record.name)"]
+    /// The trailers of a commit in `repo`'s worktree of the change: `Realm-Change: NAME`, and in
+    /// an importer a `Depends-On:` line for each PR of its exporters in the change that the
+    /// record names (`git realm pr` records them; docs/pr.md).
+    public static func trailers(for record: ChangeRecord, repo: String, dependsOn exporters: [String] = []) -> [String] {
+        ["Realm-Change: \(record.name)"] + record.pullRequests
+            .filter { exporters.contains($0.repo) && ChangeRecord.PullRequestEntry.isValidURL($0.url) }
+            .map { "Depends-On: \($0.url)" }
     }
 
     /// `git realm commit`: in every worktree of the change that has something to commit.
@@ -318,7 +321,8 @@ public enum CoordinatedChange {
         guard !message.trimmingWhitespace().isEmpty else { throw RealmError(.usage, "the commit message is empty (-m MSG)") }
         let checkouts = Checkouts(participant: participant)
         var results: [RepoResult] = []
-        for repo in try orderedRepos(of: record, in: participant) {
+        let order = ChangeOrder(repos: try orderedRepos(of: record, in: participant), graph: try DependencyGraph.build(from: try participant.snapshot()))
+        for repo in order.repos {
             var result = RepoResult(repo: repo, state: .failed)
             do {
                 let worktree = try worktreePath(of: repo, record: record, checkouts: checkouts)
@@ -333,7 +337,7 @@ public enum CoordinatedChange {
                     result.detail = notes.isEmpty ? nil : notes.joined(separator: "; ")
                 } else {
                     let oid = try Repository.commit(at: worktree, message: message, all: all,
-                                                    trailers: trailers(for: record, repo: repo))
+                                                    trailers: trailers(for: record, repo: repo, dependsOn: order.predecessors[repo] ?? []))
                     result.state = .committed
                     result.commit = oid.hex
                     if state.untracked > 0 { result.detail = "\(state.untracked) untracked file(s) left alone" }
