@@ -109,8 +109,9 @@ public enum ChangePullRequests {
 
     // MARK: - pr
 
-    /// `git realm pr`: find or create each repo's PR in merge order, then complete the bodies
-    /// (the merge order names PRs created after the first) and record the PRs in the change.
+    /// `git realm pr`: find or create each repo's PR in merge order, then bring every body and
+    /// title up to date (the merge order names PRs created after the first) and record the PRs
+    /// in the change.
     public static func open(_ record: ChangeRecord, options: Options, in participant: Participant) throws -> Report {
         if let title = options.title {
             guard !title.trimmingWhitespace().isEmpty, title.utf8.count <= 1024, !title.contains("\n") else {
@@ -124,7 +125,7 @@ public enum ChangePullRequests {
         let context = try Context(record, remote: options.remote, in: participant)
         var items: [Item] = []
         var known: [String: (number: Int, url: String)] = [:]
-        var sent: [String: (title: String, body: String, userBody: String)] = [:]
+        var sent: [String: (title: String, body: String, userBody: String, wanted: String)] = [:]
         var stopped: String?
         for repo in context.order.repos {
             var item = context.item(repo)
@@ -142,22 +143,17 @@ public enum ChangePullRequests {
                 let body = compose(userBody, repo: repo, context: context, known: known)
                 let pr: PullRequest
                 if let existing {
-                    let title = options.title ?? existing.title
-                    if title != existing.title || body != existing.body {
-                        pr = try forge.updatePullRequest(number: existing.number, title: title, body: body)
-                        item.state = .updated
-                    } else {
-                        pr = existing
-                        item.state = .unchanged
-                    }
-                    sent[repo] = (title, body, userBody)
+                    // Brought up to date below, once every PR of the change is known.
+                    pr = existing
+                    item.state = .unchanged
+                    sent[repo] = (existing.title, existing.body, userBody, options.title ?? existing.title)
                 } else {
                     guard let title = options.title else {
                         throw RealmError(.usage, "\(repo) has no pull request for \(record.branch) yet: give it a title (--title T)")
                     }
                     pr = try forge.createPullRequest(NewPullRequest(title: title, body: body, head: record.branch, base: base, draft: options.draft))
                     item.state = .created
-                    sent[repo] = (title, body, userBody)
+                    sent[repo] = (title, body, userBody, title)
                 }
                 item.number = pr.number
                 item.url = pr.url
@@ -189,9 +185,9 @@ public enum ChangePullRequests {
                 let repo = items[index].repo
                 guard let number = items[index].number, let was = sent[repo] else { continue }
                 let body = compose(was.userBody, repo: repo, context: context, known: known)
-                guard body != was.body else { continue }
+                guard body != was.body || was.wanted != was.title else { continue }
                 do {
-                    _ = try context.forges.forge(for: repo).updatePullRequest(number: number, title: was.title, body: body)
+                    _ = try context.forges.forge(for: repo).updatePullRequest(number: number, title: was.wanted, body: body)
                     if items[index].state == .unchanged { items[index].state = .updated }
                 } catch {
                     items[index].state = .failed
