@@ -9,7 +9,8 @@ struct DemoCommand: ParsableCommand {
         Builds a realm and the repos aperture and fungal-image-analysis in a
         temporary directory (with its own HOME, so your git config is untouched),
         runs the seeds' scenario with the real commands and prints each command and
-        its output. Exits 0 when every step behaved, 1 otherwise.
+        its output, ending with a change across both repos: worktree --rfc, commit,
+        push, pr (in merge order, on the git-native forge) and pr merge. Exits 0 when every step behaved, 1 otherwise.
 
         \(exitCodeDiscussion)
         """)

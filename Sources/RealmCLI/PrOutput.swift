@@ -31,8 +31,10 @@ enum PrOutput {
             if !notes.isEmpty { line += " (\(notes.joined(separator: "; ")))" }
             if let detail = item.detail { line += item.failed ? ": \(detail)" : " - \(detail)" }
             Output.line(line)
-            if let review = item.review { Output.line("    review: \(review)") }
-            if let checks = item.checks { Output.line("    checks: \(checks)") }
+            if item.state != .merged {
+                if let review = item.review { Output.line("    review: \(review)") }
+                if let checks = item.checks { Output.line("    checks: \(checks)") }
+            }
             if let url = item.url, item.state == .created { Output.line("    \(url)") }
         }
         let blocked = report.items.filter { !$0.blockedBy.isEmpty && $0.state != .merged }
