@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "RealmYAMLTests", dependencies: ["RealmYAML"]),
         .testTarget(name: "RealmModelTests", dependencies: ["RealmModel"]),
         .testTarget(name: "RealmContractsTests", dependencies: ["RealmContracts", "RealmJSON"]),
-        .testTarget(name: "RealmCoreTests", dependencies: ["RealmCore", "RealmGit", "RealmModel", "RealmLimits", "TestSupport"]),
+        .testTarget(name: "RealmCoreTests", dependencies: ["RealmCore", "RealmGit", "RealmModel", "RealmLimits", "RealmForge", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["RealmJSON", "TestSupport"]),
     ]
 )

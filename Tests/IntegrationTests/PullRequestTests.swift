@@ -227,4 +227,31 @@ import Testing
             #expect(refused.stdout.contains("refs/realm/pulls/1") && refused.stdout.contains(said), "\(said): \(refused)")
         }
     }
+
+    /// `admin join --forge` sets `forge:` (checked as readers check it); without it the forge is
+    /// guessed from origin's URL where unambiguous (github.com), else none: the git-native forge.
+    @Test func adminJoinSetsOrGuessesTheForge() throws {
+        let box = try Sandbox()
+        let url = try box.makeBareRealm()
+        #expect(try box.realm(["admin", "init", url, "--name", "letemcook"]).status == 0)
+        let aperture = try box.makeRepo("aperture")
+        try box.git(["remote", "add", "origin", "git@github.com:letemcook/aperture.git"], in: aperture)
+        let joined = try box.realm(["admin", "join", url], in: aperture)
+        #expect(joined.status == 0, "\(joined)")
+        let entry = try box.realmFile(url, "repos/aperture.yaml") ?? ""
+        #expect(entry.contains("forge:\n  kind: github\n  api: \"https://api.github.com\"\n  repo: \"letemcook/aperture\"\n"), "\(entry)")
+
+        let insecure = try box.realm(["admin", "join", url, "--forge", "forgejo", "--forge-api", "http://forge.example.com/api/v1"], in: aperture)
+        #expect(insecure.status == 2 && insecure.stderr.contains("--forge-api must be https://"), "\(insecure)")
+        let unknown = try box.realm(["admin", "join", url, "--forge", "gitlab"], in: aperture)
+        #expect(unknown.status == 2 && unknown.stderr.contains("--forge must be one of forgejo, gitea, github, git"), "\(unknown)")
+        let forgejo = try box.realm(["admin", "join", url, "--forge", "forgejo", "--forge-api", "http://127.0.0.1:3000/api/v1"], in: aperture)
+        #expect(forgejo.status == 0, "\(forgejo)")
+        let after = try box.realmFile(url, "repos/aperture.yaml") ?? ""
+        #expect(after.contains("kind: forgejo\n  api: \"http://127.0.0.1:3000/api/v1\"\n  repo: \"letemcook/aperture\""), "\(after)")
+
+        let fungal = try box.makeRepo("fungal-image-analysis")
+        #expect(try box.realm(["admin", "join", url], in: fungal).status == 0)
+        #expect(!(try box.realmFile(url, "repos/fungal-image-analysis.yaml") ?? "forge:").contains("forge:"), "no origin: the git-native forge")
+    }
 }
