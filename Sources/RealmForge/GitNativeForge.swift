@@ -23,6 +23,14 @@ public struct GitNativeForge: Forge {
     /// The state of a PR this one depends on, in another repo (its own forge): a merge waits
     /// until every dependency is merged.
     public let dependencyState: @Sendable (PullRequestRef) throws(ForgeError) -> PullRequestState
+    /// What the last fetch found, until this adapter writes: one fetch serves a command's reads
+    /// (find, reviews, statuses) of one repo. A merge always fetches anew.
+    private let cache = FetchCache()
+
+    /// An adapter serves one command on one thread; the cache is not shared across threads.
+    final class FetchCache: @unchecked Sendable {
+        var snapshot: Snapshot?
+    }
 
     public init(repo: String, checkout: String, remote: String, user: String, policy: NetworkPolicy,
                 dependencyState: @escaping @Sendable (PullRequestRef) throws(ForgeError) -> PullRequestState) {
@@ -48,8 +56,11 @@ public struct GitNativeForge: Forge {
         do { return try Repository.open(at: checkout) } catch { throw .unavailable("cannot open \(checkout): \(why(error))") }
     }
 
-    /// Fetches the forge's refs and branches from the remote into refs/realm-forge/<remote>/.
-    func fetch() throws(ForgeError) -> Snapshot {
+    /// Fetches the forge's refs and branches from the remote into refs/realm-forge/<remote>/
+    /// (or returns what the last fetch found, when nothing was written since and not `fresh`).
+    func fetch(fresh: Bool = false) throws(ForgeError) -> Snapshot {
+        if !fresh, let cached = cache.snapshot { return cached }
+        cache.snapshot = nil
         let repository = try repository()
         do {
             try GitRemote.fetch(repoDir: checkout, url: remote, refspecs: RefLayout.forgeFetchRefspecs(remote: remote), prune: true, policy: policy)
@@ -69,12 +80,14 @@ public struct GitNativeForge: Forge {
             pulls[n] = ref.oid
         }
         let remote = self.remote
-        return Snapshot(pulls: pulls, branches: { (branch: String) throws(ForgeError) -> OID? in
+        let snapshot = Snapshot(pulls: pulls, branches: { (branch: String) throws(ForgeError) -> OID? in
             guard RefLayout.isValidBranchName(branch) else { return nil }
             do { return try repository.resolve(ref: RefLayout.fetchedForgeBranch(remote: remote, branch: branch)) } catch {
                 throw .unavailable("cannot read \(branch): \(why(error))")
             }
         })
+        cache.snapshot = snapshot
+        return snapshot
     }
 
     func read(_ number: Int, commit: OID) throws(ForgeError) -> PullMetadata {
@@ -102,8 +115,8 @@ public struct GitNativeForge: Forge {
         return "\(base)#\(RefLayout.forgePull(number))"
     }
 
-    func load(_ number: Int) throws(ForgeError) -> (Snapshot, PullMetadata, OID) {
-        let snapshot = try fetch()
+    func load(_ number: Int, fresh: Bool = false) throws(ForgeError) -> (Snapshot, PullMetadata, OID) {
+        let snapshot = try fetch(fresh: fresh)
         guard let commit = snapshot.pulls[number] else { throw .notFound("\(repoName) has no pull request #\(number) on \(remote)") }
         return (snapshot, try read(number, commit: commit), commit)
     }
@@ -127,6 +140,7 @@ public struct GitNativeForge: Forge {
     }
 
     func push(_ refspecs: [String], leases: [(ref: String, expected: OID?)], what: String) throws(ForgeError) {
+        cache.snapshot = nil
         do {
             try GitRemote.push(repoDir: checkout, url: remote, refspecs: refspecs, atomic: true, leases: leases, policy: policy)
         } catch {
@@ -160,7 +174,7 @@ public struct GitNativeForge: Forge {
         }
         var attempts = 0
         while true {
-            let snapshot = try fetch()
+            let snapshot = try fetch(fresh: attempts > 0)
             guard let head = try snapshot.branches(request.head) else {
                 throw .refused("\(repoName) has no branch \(request.head) on \(remote): push it first ('git realm push')")
             }
@@ -295,7 +309,7 @@ public struct GitNativeForge: Forge {
             throw .refused("the git-native forge merges by fast-forward only, not \(method.rawValue)")
         }
         let expected = try sha(expectedHead)
-        let (snapshot, meta, commit) = try load(number)
+        let (snapshot, meta, commit) = try load(number, fresh: true)
         guard meta.state == .open else { throw .notMergeable("pull request #\(number) of \(repoName) is \(meta.state.rawValue)") }
         guard let head = try snapshot.branches(meta.head) else { throw .notMergeable("\(meta.head) is gone from \(remote)") }
         guard head == expected else { throw .headMoved(expected: expected.hex, actual: head.hex) }

@@ -149,6 +149,13 @@ public enum RefLayout {
     }
     /// "refs/remotes/<remote>/HEAD": the remote's default branch as this clone knows it.
     public static func remoteHead(remote: String) -> String { "refs/remotes/\(remote)/HEAD" }
+    /// "<branch>" of "refs/remotes/<remote>/<branch>" (what `remoteHead` points at), when a valid branch name.
+    public static func parseRemoteBranch(_ ref: String, remote: String) -> String? {
+        let prefix = "refs/remotes/\(remote)/"
+        guard ref.hasPrefix(prefix) else { return nil }
+        let name = String(ref.dropFirst(prefix.count))
+        return isValidBranchName(name) ? name : nil
+    }
 
     /// Whether `s` may be used as one component of a ref name (git
     /// check-ref-format rules, applied to a single component): non-empty; no

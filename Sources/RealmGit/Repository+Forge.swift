@@ -8,11 +8,7 @@ extension Repository {
     public func remoteDefaultBranch(remote: String) -> String? {
         guard let out = try? Repository.runGit(["-C", workdir ?? gitDir, "symbolic-ref", "-q", "--end-of-options",
                                                  RefLayout.remoteHead(remote: remote)]) else { return nil }
-        let target = out.trimmingWhitespace()
-        let prefix = "refs/remotes/\(remote)/"
-        guard target.hasPrefix(prefix) else { return nil }
-        let name = String(target.dropFirst(prefix.count))
-        return RefLayout.isValidBranchName(name) ? name : nil
+        return RefLayout.parseRemoteBranch(out.trimmingWhitespace(), remote: remote)
     }
 
     /// The URL configured for `remote` (`remote.<remote>.url`), nil when none.
