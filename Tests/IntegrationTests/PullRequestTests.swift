@@ -45,8 +45,13 @@ import Testing
         #expect(try c.box.realm(["worktree", "--rfc", ChangeTests.change], in: fungal).status == 0)
         for name in ChangeTests.repos { try c.box.write(c.worktree(name) + "/README.md", "v2 of \(name)\n") }
         #expect(try c.box.realm(["commit", "-am", "feat: training metrics v2"], in: fungal).status == 0)
+        for name in ChangeTests.repos {
+            let message = try c.box.git(["log", "-1", "--format=%B"], in: c.worktree(name))
+            #expect(message.contains("Realm-Change: \(ChangeTests.change)") && !message.contains("Depends-On:"), "no PR yet: \(message)")
+        }
         let pushed = try c.box.realm(["push"], in: fungal)
         #expect(pushed.status == 0, "\(pushed)")
+        #expect(c.pushed() == ChangeTests.repos, "pushed exporters first: \(c.pushed())")
         try? FileManager.default.removeItem(atPath: c.pushLog)
         return c
     }
