@@ -28,6 +28,7 @@ public struct GitRealm: ParsableCommand {
         version: gitRealmVersion,
         groupedSubcommands: [
             CommandGroup(name: "Everyday", subcommands: [StatusCommand.self, SyncCommand.self, CheckCommand.self, GraphCommand.self]),
+            CommandGroup(name: "Awareness", subcommands: [SessionCommand.self, WatchCommand.self]),
             CommandGroup(name: "Changes across repos", subcommands: [WorktreeCommand.self, CommitCommand.self, PushCommand.self, PrCommand.self]),
             CommandGroup(name: "Contracts", subcommands: [ExportCommand.self, ImportCommand.self]),
             CommandGroup(name: "Governance", subcommands: [ProposalsCommand.self, ApproveCommand.self]),

@@ -38,6 +38,11 @@ enum Output {
         print(JSONSerializer.string(value, style: .pretty))
     }
 
+    /// One JSON object on one line (a stream of events: `watch --json`).
+    static func jsonLine(_ value: JSONValue) {
+        print(JSONSerializer.string(value, style: .compact))
+    }
+
     // MARK: stderr
 
     static func error(_ error: RealmError) {

@@ -134,6 +134,8 @@ struct StatusCommand: ParsableCommand {
             }
         }
 
+        renderSessions(r.sessions)
+
         Output.line()
         if r.domains.isEmpty {
             Output.line("No domains yet. Create one with 'git realm admin domain create'.")
@@ -163,5 +165,13 @@ struct StatusCommand: ParsableCommand {
                 if let b = i.binding { Output.line("      Binding: \(b)") }
             }
         }
+    }
+
+    /// "Active sessions:" as the seeds show them (docs/awareness.md).
+    private func renderSessions(_ sessions: [SessionView]) {
+        guard !sessions.isEmpty else { return }
+        Output.line()
+        Output.line("Active sessions:")
+        for s in sessions { Output.line("  • \(SessionLine.text(s))") }
     }
 }

@@ -20,7 +20,8 @@ public struct LeaveRealm {
         let me = participant.name
         var removed: [String] = []
         var importers: [String] = []
-        try participant.writer().commit { snapshot in
+        // No session rides along: the repo it would name is leaving.
+        try participant.writer(session: nil).commit { snapshot in
             guard let realm = snapshot else { return nil }
             var change = RealmChange(message: "Leave: \(me)")
             importers = []

@@ -88,9 +88,13 @@ public final class Participant: @unchecked Sendable {
         }
     }
 
-    /// A writer that commits realm changes from this repository's object store.
-    public func writer() -> RealmWriter {
-        RealmWriter(repository: repository, realm: realm, url: membership.url)
+    /// A writer that commits realm changes from this repository's object store. Its push also
+    /// carries this user's session as `session` says (nil: none) and prunes idle sessions
+    /// (docs/awareness.md).
+    public func writer(session: Sessions.Mode? = .refresh) -> RealmWriter {
+        var writer = RealmWriter(repository: repository, realm: realm, url: membership.url)
+        if let session { writer.alongside = { try Sessions.updates(self, mode: session) } }
+        return writer
     }
 }
 

@@ -69,6 +69,19 @@ public struct RealmWriter {
         self.url = url
     }
 
+    /// Refs pushed with a realm write, in the same atomic push, each leased: a user's session
+    /// refreshed, idle sessions pruned (docs/awareness.md). `mirrors`: the fetched refs to move
+    /// to the pushed values (nil: delete) once the push landed.
+    public struct AlongsideRefs {
+        public var refspecs: [String] = []
+        public var leases: [(ref: String, expected: OID?)] = []
+        public var mirrors: [(ref: String, value: OID?)] = []
+    }
+
+    /// Built right before each push (after each fetch): what rides along with the realm write.
+    /// Only a push that writes the realm carries it; it never makes a push by itself.
+    public var alongside: (() throws -> AlongsideRefs?)?
+
     /// Runs `build` against the freshly fetched realm (nil when the realm has no main yet) and
     /// lands its change. Returns the new realm commit, or nil when there was nothing to change.
     /// `build` may throw to refuse; nothing is written then.
@@ -161,16 +174,19 @@ public struct RealmWriter {
                 leases.append((ref: RefLayout.realmNotes, expected: notesTip))
             }
             if refspecs.isEmpty { return nil }
+            let realmLeases = Set(leases.map(\.ref))
+            let extra = try alongside?()
             do {
                 let unchanged = try GitRemote.push(repoDir: repository.workdir ?? repository.gitDir, url: url,
-                                                   refspecs: refspecs, atomic: true, leases: leases, policy: network)
+                                                   refspecs: refspecs + (extra?.refspecs ?? []), atomic: true,
+                                                   leases: leases + (extra?.leases ?? []), policy: network)
                 // The realm already had these very commits (the same change, made by a run that
                 // was killed before it could record them here): no lease was checked for them,
                 // so nothing is proven; fetch and look again. Built on a fresh fetch, every ref
                 // already holding what this run pushed means another run made the identical
                 // commit in between (two syncs of one clone in the same second): this run wrote
                 // nothing, and after a fetch it finds nothing to do and says so.
-                if !unchanged.isEmpty && (unverified || Set(unchanged) == Set(leases.map(\.ref))) { continue }
+                if !unchanged.isEmpty && (unverified || Set(unchanged).intersection(realmLeases) == realmLeases) { continue }
             } catch {
                 // A push that lost a race is not always reported as a rejection (a ref-lock race
                 // on the remote reads "failed to push some refs"); the realm having moved is the
@@ -199,6 +215,7 @@ public struct RealmWriter {
             if let notes, notes != notesTip {
                 try recordPushed(RefLayout.fetchedNotes(realm: realm), notes, over: notesTip, message: "git-realm: wrote realm notes")
             }
+            try extra?.recordPushed(in: repository)
             return commit
         }
     }

@@ -105,6 +105,8 @@ public struct StatusReport: Sendable {
     public var exportStates: [ExportState] = []
     public var drifts: [Drift] = []
     public var importStates: [ImportState] = []
+    /// Sessions in this repo and the repos sharing a domain with it, as last fetched (docs/awareness.md).
+    public var sessions: [SessionView] = []
 
     /// The last fetch is older than this (seconds): status says so.
     public static let oldFetch: Int64 = 86_400
@@ -157,6 +159,7 @@ public struct StatusReport: Sendable {
                 return .object(o)
             }),
             "import_status": .array(importStates.map(\.json)),
+            "sessions": .array(sessions.map(\.json)),
         ]
     }
 
@@ -268,13 +271,20 @@ public struct StatusReport: Sendable {
         notifications = shown
         if omitted > 0 { warnings.append("\(omitted) older pending notifications not shown") }
         let verified = try participant.repository.resolve(ref: RefLayout.verified(realm: participant.realm))
-        return StatusReport(realm: participant.realm, url: GitURL.redacted(participant.membership.url), repo: me,
+        // Sessions: as last fetched (a fetch brings them; status never pushes or fetches for them).
+        let (sessions, ignoredSessions) = try Sessions.shown(participant)
+        if ignoredSessions > 0 {
+            warnings.append("\(ignoredSessions) session ref(s) ignored: not valid sessions of their repo (forged, oversized or malformed; docs/trust.md)")
+        }
+        var report = StatusReport(realm: participant.realm, url: GitURL.redacted(participant.membership.url), repo: me,
                             realmCommit: tip.hex, fetchedAt: try participant.lastFetched(), fetchError: fetchError,
                             verifiedCommit: verified?.hex,
                             domains: domains, warnings: warnings,
                             notifications: notifications,
                             acknowledgements: acknowledgements, syncBranches: syncBranches,
                             exportStates: exportStates, drifts: drifts, importStates: importStates)
+        report.sessions = sessions
+        return report
     }
 
     /// The realm's pending `sync/<repo>/<stamp>` branches as last fetched. Whether one concerns

@@ -26,6 +26,10 @@ public enum ConfigKey {
     public static let inactivityTimeout = "realm.inactivityTimeout"
     public static let timeout = "realm.timeout"
 
+    /// "realm.sessionTTL": seconds without activity after which this user's session shows as
+    /// idle and may be pruned (docs/awareness.md); written into each session it records.
+    public static let sessionTTL = "realm.sessionTTL"
+
     /// Hook policy (docs/hooks.md).
     public static let prePush = "realm.prePush"
     public static let hookFailure = "realm.hookFailure"

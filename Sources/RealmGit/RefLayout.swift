@@ -90,6 +90,11 @@ public enum RefLayout {
         return short.hasPrefix("sync/") ? String(short.dropFirst("sync/".count)) : short
     }
 
+    /// "refs/heads/sync/": the prefix of the realm's sync branches (`watch` compares them).
+    public static let realmSyncBranchPrefix = "refs/heads/sync/"
+    /// "refs/notes/": the prefix of the realm's notes refs (what a realm fetch mirrors).
+    public static let realmNotesPrefix = "refs/notes/"
+
     /// "refs/heads/sync/<repo>/<stamp>" in the realm repository.
     public static func realmSyncBranch(repo: String, stamp: String) -> String { "refs/heads/sync/\(repo)/\(stamp)" }
 
@@ -106,6 +111,7 @@ public enum RefLayout {
             "+\(realmMainBranch):\(fetchedIncoming(realm: realm))",
             "+refs/notes/*:\(fetchedPrefix(realm: realm))/notes/*",
             "+refs/heads/sync/*:\(fetchedPrefix(realm: realm))/sync/*",
+            sessionFetchRefspec(realm: realm),
         ]
     }
 
@@ -155,6 +161,44 @@ public enum RefLayout {
         guard ref.hasPrefix(prefix) else { return nil }
         let name = String(ref.dropFirst(prefix.count))
         return isValidBranchName(name) ? name : nil
+    }
+
+    // MARK: sessions (docs/awareness.md)
+
+    /// "refs/realm/sessions/" in the realm repository: one ref per repo and user, outside main,
+    /// each a parentless commit (no history kept).
+    public static let realmSessionsPrefix = "refs/realm/sessions/"
+    /// Glob "refs/realm/sessions/*" (ls-remote pattern of the realm's sessions).
+    public static let realmSessions = "refs/realm/sessions/*"
+    /// "refs/realm/sessions/<repo>/<user>" in the realm repository.
+    public static func realmSession(repo: String, user: String) -> String { "\(realmSessionsPrefix)\(repo)/\(user)" }
+    /// "refs/realm/sessions/<repo>/<user>" read back; nil for any other ref (exactly two
+    /// components below the prefix, each a valid ref component).
+    public static func parseRealmSession(_ ref: String) -> (repo: String, user: String)? {
+        guard ref.hasPrefix(realmSessionsPrefix) else { return nil }
+        return twoComponents(ref.dropFirst(realmSessionsPrefix.count))
+    }
+    /// "refs/realm/<realm>/sessions/": where a member keeps the sessions as last fetched.
+    private static func fetchedSessionsPrefix(realm: String) -> String { "\(fetchedPrefix(realm: realm))/sessions/" }
+    /// Glob "refs/realm/<realm>/sessions/*".
+    public static func fetchedSessions(realm: String) -> String { "\(fetchedSessionsPrefix(realm: realm))*" }
+    /// "refs/realm/<realm>/sessions/<repo>/<user>"
+    public static func fetchedSession(realm: String, repo: String, user: String) -> String {
+        "\(fetchedSessionsPrefix(realm: realm))\(repo)/\(user)"
+    }
+    /// "refs/realm/<realm>/sessions/<repo>/<user>" read back; nil for any other ref.
+    public static func parseFetchedSession(_ name: String, realm: String) -> (repo: String, user: String)? {
+        let prefix = fetchedSessionsPrefix(realm: realm)
+        guard name.hasPrefix(prefix) else { return nil }
+        return twoComponents(name.dropFirst(prefix.count))
+    }
+    /// The fetch refspec of the realm's sessions alone (`session list`, `watch`).
+    public static func sessionFetchRefspec(realm: String) -> String { "+\(realmSessions):\(fetchedSessionsPrefix(realm: realm))*" }
+
+    private static func twoComponents(_ rest: Substring) -> (String, String)? {
+        let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, isValidComponent(parts[0]), isValidComponent(parts[1]) else { return nil }
+        return (parts[0], parts[1])
     }
 
     /// Whether `s` may be used as one component of a ref name (git

@@ -55,6 +55,15 @@ extension Repository {
         return Array(UnsafeRawBufferPointer(start: content, count: size))
     }
 
+    /// An object's size from its header, without inflating it (bound hostile objects before
+    /// reading them).
+    public func objectSize(_ oid: OID) throws(GitError) -> Int {
+        try locked { () throws(GitError) -> Int in try objectSizeUnlocked(oid) }
+    }
+
+    /// git's empty tree (SHA-1), which every session commit carries (docs/awareness.md).
+    public static let emptyTree = OID(hex: "4b825dc642cb6eb9a060e54bf8d69288fbee4904")!
+
     /// An object's size from its header, without inflating it.
     func objectSizeUnlocked(_ oid: OID) throws(GitError) -> Int {
         var odbOut: OpaquePointer?

@@ -141,6 +141,11 @@ extension Repository {
         }
     }
 
+    /// Who a commit made now is authored by (GIT_AUTHOR_NAME/EMAIL, then config), as `createCommit` picks it.
+    public func authorIdentity() throws(GitError) -> Signature {
+        try locked { () throws(GitError) -> Signature in try identity(.author) }
+    }
+
     /// The committer time a commit made now gets (GIT_COMMITTER_DATE when set), in seconds.
     public static func commitTime() -> Int64 {
         if let text = envString("GIT_COMMITTER_DATE"), !text.isEmpty, let (time, _) = GitDate.parse(text) { return Int64(time) }

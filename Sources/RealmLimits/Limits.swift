@@ -43,6 +43,26 @@ public enum Limits {
     /// Most files one proposal (and so one approval) names.
     public static let proposalFiles = 100
 
+    // MARK: Sessions and watch (docs/awareness.md)
+
+    /// Largest session commit read (header, signature and record): anything larger is ignored
+    /// by members and refused by the pre-receive hook.
+    public static let sessionBytes = 8_192
+    /// Most session refs read from a realm (the newest by name order beyond are ignored).
+    public static let sessionsRead = 200
+    /// Most domains, and most exports, one session lists.
+    public static let sessionListItems = 32
+    /// A session's time to live without activity: default, least and most (seconds).
+    public static let sessionTTLDefault: Int64 = 7_200
+    public static let sessionTTLMinimum: Int64 = 60
+    public static let sessionTTLMaximum: Int64 = 7 * 86_400
+    /// Largest value of one GIT_REALM_EVENT_* variable `watch --exec` sets (longer: cut).
+    public static let watchEventValueBytes = 4_096
+    /// Longest `watch` waits between polls after errors (seconds).
+    public static let watchBackoffMaximum: Double = 300
+    /// Longest a `watch --exec` command may run.
+    public static let watchExecTimeout: Double = 60
+
     // MARK: Contract engine (schemas, patterns, $ref, value diffs)
 
     /// Largest number accepted as a major, minor or patch version or as a numeric pre-release

@@ -145,7 +145,8 @@ public enum CoordinatedChange {
         var commit: OID?
         if !members.isEmpty {
             let email = ((try? participant.repository.configString(ConfigKey.userEmail)) ?? nil) ?? ""
-            commit = try participant.writer().commit { snapshot in
+            // The user's session names the change, in the same push (docs/awareness.md).
+            commit = try participant.writer(session: .start(change: name)).commit { snapshot in
                 guard let snapshot else { throw RealmError(.usage, "the realm has no main branch") }
                 let current = try snapshot.change(name)
                 var record = current ?? ChangeRecord(name: name, branch: branchName, repos: [], createdBy: email, createdAt: Timestamp.now())
@@ -157,6 +158,8 @@ public enum CoordinatedChange {
                 return change
             }
         }
+        // Nothing to write on main (the record was already so): the session alone.
+        if commit == nil { try Sessions.push(participant, mode: .start(change: name)) }
         return Report(change: name, branch: branchName, repos: results, recordCommit: commit)
     }
 

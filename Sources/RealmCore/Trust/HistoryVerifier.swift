@@ -380,7 +380,7 @@ public struct HistoryVerifier {
     }
 
     /// Whether `signature` verifies by one of `keys` (all for principal `author`).
-    private func signed(_ signature: (signature: String, payload: [UInt8]), _ author: String, by keys: [SigningKey]) throws -> Bool {
+    func signed(_ signature: (signature: String, payload: [UInt8]), _ author: String, by keys: [SigningKey]) throws -> Bool {
         guard !keys.isEmpty else { return false }
         // OpenPGP: each registered OpenPGP key in a private GnuPG home of its own.
         if OpenPGPSigner.isSignature(signature.signature) {

@@ -46,8 +46,8 @@ public enum RealmVerification {
     }
 
     /// The server-side verdict on a push to the realm: main may not be deleted or rewound, and
-    /// every new commit on it must pass the verifier. Other refs (sync proposals, notes) are not
-    /// judged here yet. Returns the refusals, one line each (empty: accept).
+    /// every new commit on it must pass the verifier; proposals, notes and sessions are judged by
+    /// their own rules, any other ref is refused. Returns the refusals, one line each (empty: accept).
     public static func preReceive(repository: Repository, updates: [RefUpdate]) throws -> [String] {
         var refusals: [String] = []
         // Main as it will be after this push: a proposal's branch sits on the record pushed with it.
@@ -55,6 +55,18 @@ public enum RealmVerification {
             ?? repository.resolve(ref: RefLayout.realmMainBranch)
         var policies: [String: RealmPolicy] = [:]
         for update in updates where update.ref != RefLayout.realmMainBranch {
+            // A session (docs/awareness.md): judged by SessionRule, written or deleted.
+            if let (repo, user) = RefLayout.parseRealmSession(update.ref) {
+                let rule = SessionRule(repository: repository, main: main)
+                if let new = update.new {
+                    do { _ = try rule.judge(new, repo: repo, user: user) } catch {
+                        refusals.append("\(update.ref) is refused: its commit \(new.hex.prefix(12)) \(error)")
+                    }
+                } else if let old = update.old, let refusal = rule.deletionRefusal(old, repo: repo, user: user) {
+                    refusals.append("deleting \(update.ref) is refused: \(refusal)")
+                }
+                continue
+            }
             guard let new = update.new else { continue }   // deleting a proposal's branch withdraws nothing on main
             if let refusal = try judgeProposalBranch(update.ref, new, main: main, repository: repository, policies: &policies) {
                 refusals.append(refusal)
@@ -93,7 +105,7 @@ public enum RealmVerification {
         } else if parts.count == 4, parts[0] == "refs", parts[1] == "heads", parts[2] == "join", Names.isValid(parts[3]) {
             repo = parts[3]
         } else {
-            return "pushing \(ref) is refused: a realm holds main, its notes, and sync/<repo>/<stamp> and join/<repo> proposals"
+            return "pushing \(ref) is refused: a realm holds main, its notes, sync/<repo>/<stamp> and join/<repo> proposals, and sessions (refs/realm/sessions/<repo>/<user>)"
         }
         let info = try repository.commit(new)
         let onMain = try info.parents.count == 1 && main.map { main in
