@@ -27,7 +27,9 @@ struct WatchCommand: ParsableCommand {
         git realm watch --exec notify-send "git realm"
 
         Stops on SIGINT (Ctrl-C) or SIGTERM once the poll or command under way is done,
-        and exits 0. See docs/awareness.md.
+        and exits 0 (run as 'git realm watch', git then reports the signal itself), or
+        after --max-events events. Without --json, a first line says when watching has
+        begun. See docs/awareness.md.
 
         \(networkDiscussion)
 
@@ -36,6 +38,9 @@ struct WatchCommand: ParsableCommand {
 
     @Option(help: "Seconds between polls (at least 0.2).")
     var interval: Double = 30
+
+    @Option(help: "Stop after printing this many events (exit 0).")
+    var maxEvents: Int?
 
     @OptionGroup var output: JSONOption
 
@@ -46,6 +51,7 @@ struct WatchCommand: ParsableCommand {
         guard interval.isFinite, interval >= 0.2, interval <= 86_400 else {
             throw ValidationError("--interval must be a number of seconds from 0.2 to 86400")
         }
+        if let maxEvents, maxEvents < 1 { throw ValidationError("--max-events must be at least 1") }
     }
 
     func run() throws {
@@ -55,12 +61,17 @@ struct WatchCommand: ParsableCommand {
             var watcher = Watcher(participant: participant)
             var failures = 0
             var started = false
-            if !output.json { Output.line("Watching realm '\(participant.realm)' for \(participant.name) (every \(interval) s; Ctrl-C stops)") }
-            flush()
+            var printed = 0
             while !StopSignal.requested {
                 var events: [WatchEvent] = []
                 do {
-                    if started { events = try watcher.poll() } else { try watcher.start(); started = true }
+                    if started { events = try watcher.poll() } else {
+                        try watcher.start()
+                        started = true
+                        // Said once what is there is known: from here on, everything new is printed.
+                        if !output.json { Output.line("Watching realm '\(participant.realm)' for \(participant.name) (every \(interval) s; Ctrl-C stops)") }
+                        flush()
+                    }
                     if failures > 0 { Output.warning("the realm answers again") }
                     failures = 0
                 } catch let error as RealmError where [.network, .conflict, .refused].contains(error.kind) {
@@ -71,6 +82,8 @@ struct WatchCommand: ParsableCommand {
                     if output.json { Output.jsonLine(event.json) } else { Output.line(event.message) }
                     flush()
                     if !exec.isEmpty { runExec(event, realm: participant.realm) }
+                    printed += 1
+                    if let maxEvents, printed >= maxEvents { return }
                 }
                 let wait = failures == 0 ? interval : min(interval * Double(1 << min(failures, 10)), max(interval, 300))
                 StopSignal.sleep(wait)

@@ -144,8 +144,13 @@ public struct Demo {
                  note: "A developer in aperture adds a new S3 path"),
             Step(directory: aperture, command: ["git", "push", "origin", "main"], expectStatus: 1,
                  note: "The pre-push hook sees the contract's value changed: the push is blocked"),
-            Step(directory: aperture, command: ["git", "realm", "status"], note: "status shows the local change and who it affects"),
-            Step(directory: aperture, command: ["git", "realm", "sync"], note: "sync publishes s3-permissions 1.5.0 and notifies fungal-image-analysis"),
+            Step(directory: aperture, command: ["git", "realm", "session", "start", "--rfc", "training-metrics-v2"],
+                 note: "aperture's developer says what they work on: a session every member sees"),
+            Step(directory: aperture, command: ["git", "realm", "status"], note: "status shows the local change, who it affects, and the session"),
+            // fungal-image-analysis watches while aperture syncs; watch prints its first line once it
+            // knows the realm as it is, then the notification (--max-events 1: it stops after it).
+            Step(directory: aperture, command: ["sh", "-c", "(cd ../fungal-image-analysis && git realm watch --interval 0.5 --max-events 1 > ../watch.log 2>&1) & until grep -q Watching ../watch.log 2>/dev/null; do sleep 0.1; done; git realm sync && wait && cat ../watch.log"],
+                 note: "sync publishes s3-permissions 1.5.0 and notifies fungal-image-analysis, whose 'git realm watch' prints it as it arrives"),
             Step(directory: aperture, command: ["git", "push", "--quiet", "origin", "main"], note: "Now the push goes through"),
 
             Step(directory: root, command: ["git", "clone", "--quiet", "fungal-image-analysis.git", "fungal-teammate"], note: "Meanwhile a teammate in fungal-image-analysis pushes a fix"),

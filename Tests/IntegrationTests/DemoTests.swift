@@ -15,6 +15,11 @@ import Testing
         #expect(demo.stdout.contains("s3-permissions: 1.4.0 → 1.5.0 (compatible, minor bump)"))
         #expect(demo.stdout.contains("Stale import: s3-permissions 1.5.0 available"))
         #expect(demo.stdout.contains("✓ Acknowledged s3-permissions 1.5.0"))
+        // A session in status (the seeds' "Active sessions"), and one event printed by watch.
+        #expect(demo.stdout.contains("Active sessions:\n    • aperture (you) - working on training-metrics-v2\n"))
+        #expect(demo.stdout.contains("    • aperture - working on training-metrics-v2\n"), "fungal-image-analysis sees it")
+        #expect(demo.stdout.contains("Watching realm 'letemcook' for fungal-image-analysis"))
+        #expect(demo.stdout.contains("  🔔 aperture: Contract 's3-permissions' updated to 1.5.0: + training-metrics/experiments/*\n"))
         #expect(demo.stdout.contains("fungal-image-analysis acknowledged s3-permissions 1.5.0"))
         #expect(demo.stdout.contains("adding this domain creates a cycle"))
         // The coordinated change, on the git-native forge.
