@@ -14,7 +14,21 @@ import Testing
             "+refs/heads/main:refs/realm/prod/incoming",
             "+refs/notes/*:refs/realm/prod/notes/*",
             "+refs/heads/sync/*:refs/realm/prod/sync/*",
+            "+refs/realm/sessions/*:refs/realm/prod/sessions/*",
         ])
+    }
+
+    @Test func sessions() {
+        #expect(RefLayout.realmSession(repo: "svc", user: "a@example.com") == "refs/realm/sessions/svc/a@example.com")
+        #expect(RefLayout.parseRealmSession("refs/realm/sessions/svc/a@example.com")! == ("svc", "a@example.com"))
+        #expect(RefLayout.parseRealmSession("refs/realm/sessions/svc") == nil)
+        #expect(RefLayout.parseRealmSession("refs/realm/sessions/svc/a/b") == nil)
+        #expect(RefLayout.parseRealmSession("refs/realm/sessions/svc/a..b") == nil)
+        #expect(RefLayout.parseRealmSession("refs/heads/sessions/svc/a") == nil)
+        #expect(RefLayout.fetchedSession(realm: "prod", repo: "svc", user: "u") == "refs/realm/prod/sessions/svc/u")
+        #expect(RefLayout.parseFetchedSession("refs/realm/prod/sessions/svc/u", realm: "prod")! == ("svc", "u"))
+        #expect(RefLayout.parseFetchedSession("refs/realm/other/sessions/svc/u", realm: "prod") == nil)
+        #expect(RefLayout.fetchedSessions(realm: "prod") == "refs/realm/prod/sessions/*")
     }
 
     @Test func componentValidityAgreesWithGit() throws {
