@@ -89,7 +89,7 @@ governance:
 YAML
     local i next
     for ((i = 1; i <= repos; i++)); do
-        printf 'name: repo-%04d\npath: /nowhere/repo-%04d\nmaintainers: []\njoined_at: 2026-01-01T00:00:00Z\n' "$i" "$i" > "$dir.src/repos/repo-$(printf %04d $i).yaml"
+        printf 'name: repo-%04d\npath: /nowhere/repo-%04d\nmaintainers: [bench@example.com]\njoined_at: 2026-01-01T00:00:00Z\n' "$i" "$i" > "$dir.src/repos/repo-$(printf %04d $i).yaml"
         next=$(( i % repos + 1 )); [ "$i" = "$repos" ] && continue
         local d="$dir.src/domains/d-$(printf %04d $i)"
         mkdir -p "$d/contracts" "$d/bindings"
@@ -141,6 +141,16 @@ echo "status, 10 repos:                      ${small} ms"
 echo "  ratio 1,000 / 10 repos:              $(ratio "$big" "$small")x  (target <= 1.5x: $(verdict "$(ratio "$big" "$small")" 1.5))"
 echo "  first status after a domains change:  ${bigcold} ms (binding index rebuilt)"
 echo "  for scale, git status in that repo:  ${gitstatus} ms"
+
+# Sessions (docs/awareness.md): this repo's and both neighbours' (the repos sharing a domain
+# with it), fetched with the realm; status reads and verifies them from local refs.
+participant "$work/n-0499" "$work/big.git" repo-0499
+participant "$work/n-0501" "$work/big.git" repo-0501
+for d in me-big n-0499 n-0501; do (cd "$work/$d" && git realm session start --rfc bench-change >/dev/null); done
+(cd "$work/me-big" && git realm status --fetch | grep -q "repo-0501 - working on bench-change") \
+    || { echo "benchmark: the sessions are not shown" >&2; exit 1; }
+sessions=$(cd "$work/me-big" && median_ms git realm status)
+echo "status, 1,000 repos, 3 active sessions: ${sessions} ms  (target <= 50 ms: $(verdict "$sessions" 50); ratio to none: $(ratio "$sessions" "$big")x)"
 echo
 
 # --- sync of one change with 100 consumers -------------------------------------------------

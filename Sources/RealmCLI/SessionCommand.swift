@@ -7,15 +7,16 @@ struct SessionCommand: ParsableCommand {
         abstract: "Say who works on what: start, stop and list sessions.",
         discussion: """
         A session is a small ref on the realm remote, one per repo and user
-        (refs/realm/sessions/<repo>/<user>), outside main and without history: the repo,
-        the user, the change worked on (--rfc, or 'git realm worktree --rfc'), the
-        domains and exports the repo takes part in, start and last activity. Every
-        command that writes the realm refreshes it in the same push; every fetch of the
-        realm brings the others' sessions, which 'git realm status' shows. A session
-        without activity for longer than its TTL (git config realm.sessionTTL, seconds,
-        default 7200) shows as idle and is pruned by the next realm write anyone makes.
-        Members ignore, and a protected realm refuses, a session its repo's maintainers
-        did not write (docs/trust.md). See docs/awareness.md.
+        (refs/realm/sessions/<repo>/<user>), outside main and without history: the
+        repo, the user, the change worked on (--rfc, or 'git realm worktree --rfc'),
+        the domains and exports the repo takes part in, start and last activity.
+        Every command that writes the realm refreshes it in the same push; every
+        fetch of the realm brings the others' sessions, which 'git realm status'
+        shows. A session without activity for longer than its TTL (git config
+        realm.sessionTTL, seconds, default 7200) shows as idle and is pruned by the
+        next realm write anyone makes. Members ignore, and a protected realm
+        refuses, a session its repo's maintainers did not write (docs/trust.md). See
+        docs/awareness.md.
 
         \(exitCodeDiscussion)
         """,
@@ -29,9 +30,9 @@ struct SessionStartCommand: ParsableCommand {
         abstract: "Start (or refresh) your session in this repo.",
         discussion: """
         Pushes your session to the realm (one push; when someone moved a session
-        meanwhile, the sessions are fetched and it is pushed again). Signed when git is
-        set up to sign, as every realm write. Sessions idle past their TTL are pruned in
-        the same push.
+        meanwhile, the sessions are fetched and it is pushed again). Signed when git
+        is set up to sign, as every realm write. Sessions idle past their TTL are
+        pruned in the same push.
 
         \(exitCodeDiscussion)
         """)
@@ -61,8 +62,8 @@ struct SessionStopCommand: ParsableCommand {
         abstract: "End your session in this repo.",
         discussion: """
         Replaces your session with a stopped one, which nobody shows and anyone may
-        prune (a realm server cannot tell who deletes a ref, so nobody deletes an active
-        session, its owner included). Nothing to stop is not an error.
+        prune (a realm server cannot tell who deletes a ref, so nobody deletes an
+        active session, its owner included). Nothing to stop is not an error.
 
         \(exitCodeDiscussion)
         """)
@@ -87,8 +88,8 @@ struct SessionListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List the sessions in this repo and the repos it shares a domain with (the default).",
         discussion: """
-        Fetches the realm's sessions first (their refs and commits only, never history);
-        when that fails, says so and lists the sessions last fetched.
+        Fetches the realm's sessions first (their refs and commits only, never
+        history); when that fails, says so and lists the sessions last fetched.
 
         \(exitCodeDiscussion)
         """)

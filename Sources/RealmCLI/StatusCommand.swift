@@ -14,8 +14,8 @@ struct StatusCommand: ParsableCommand {
         local export changes not yet published (working tree against the realm),
         stale and broken imports, sync branches awaiting approval, and, for an
         exporter, who acknowledged each published version. "Active sessions" lists
-        who works on what in this repo and the repos sharing a domain with it, as last
-        fetched ('git realm session', docs/awareness.md).
+        who works on what in this repo and the repos sharing a domain with it, as
+        last fetched ('git realm session', docs/awareness.md).
 
         \(networkDiscussion)
 

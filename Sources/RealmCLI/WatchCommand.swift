@@ -9,27 +9,29 @@ struct WatchCommand: ParsableCommand {
         commandName: "watch",
         abstract: "Stay running and print what happens in the realm for this repo as it happens.",
         discussion: """
-        Polls the realm every --interval seconds with one ls-remote (the advertised refs
-        only) and fetches only when main, the notes, a proposal or a session moved. Prints
-        each new notification to this repo, acknowledgement of its exports, proposal
-        concerning its domains and session change in the repos it shares a domain with,
-        one line each (--json: one JSON object per line). What is there when watch starts
-        is not printed ('git realm status' shows it). An unreachable realm is reported and
-        polled again later, waiting twice as long after each failure (at most 300 s).
+        Polls the realm every --interval seconds with one ls-remote (the advertised
+        refs only) and fetches only when main, the notes, a proposal or a session
+        moved. Prints each new notification to this repo, acknowledgement of its
+        exports, proposal concerning its domains and session change in the repos it
+        shares a domain with, one line each (--json: one JSON object per line). What
+        is there when watch starts is not printed ('git realm status' shows it). An
+        unreachable realm is reported and polled again later, waiting twice as long
+        after each failure (at most 300 s).
 
         --exec CMD [ARG...] (last on the command line: everything after it is the
-        command) runs CMD, found on PATH, for each event, directly and never through a
-        shell, with the event in its environment: GIT_REALM_EVENT_KIND (notification,
-        acknowledgement, proposal, session), _ACTION, _REPO, _CONTRACT, _VERSION, _DETAIL,
-        _MESSAGE, _REALM and _JSON (the event as one JSON line). The realm's text is only
-        ever in those values (control characters escaped, at most 4 KiB each): it never
-        becomes a command or an argument. For example:
+        command) runs CMD, found on PATH, for each event, directly and never through
+        a shell, with the event in its environment: GIT_REALM_EVENT_KIND
+        (notification, acknowledgement, proposal, session), _ACTION, _REPO,
+        _CONTRACT, _VERSION, _DETAIL, _MESSAGE, _REALM and _JSON (the event as one
+        JSON line). The realm's text is only ever in those values (control
+        characters escaped, at most 4 KiB each): it never becomes a command or an
+        argument. For example:
         git realm watch --exec notify-send "git realm"
 
-        Stops on SIGINT (Ctrl-C) or SIGTERM once the poll or command under way is done,
-        and exits 0 (run as 'git realm watch', git then reports the signal itself), or
-        after --max-events events. Without --json, a first line says when watching has
-        begun. See docs/awareness.md.
+        Stops on SIGINT (Ctrl-C) or SIGTERM once the poll or command under way is
+        done, and exits 0 (run as 'git realm watch', git then reports the signal
+        itself), or after --max-events events. Without --json, a first line says
+        when watching has begun. See docs/awareness.md.
 
         \(networkDiscussion)
 
@@ -85,7 +87,7 @@ struct WatchCommand: ParsableCommand {
                     printed += 1
                     if let maxEvents, printed >= maxEvents { return }
                 }
-                let wait = failures == 0 ? interval : min(interval * Double(1 << min(failures, 10)), max(interval, 300))
+                let wait = failures == 0 ? interval : min(interval * Double(1 << min(failures, 10)), max(interval, Watcher.backoffMaximum))
                 StopSignal.sleep(wait)
             }
         }

@@ -62,6 +62,8 @@ public struct Watcher {
     private var sessions: [String: String] = [:]
     /// Fetches made (the tests and the trace count them).
     public private(set) var fetches = 0
+    /// Longest wait between polls after errors (seconds).
+    public static let backoffMaximum = Limits.watchBackoffMaximum
 
     public init(participant: Participant) {
         self.participant = participant
