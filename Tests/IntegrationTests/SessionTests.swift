@@ -65,6 +65,20 @@ import Testing
         #expect(try Self.advertised(box, url).keys.sorted() == ["refs/realm/sessions/aperture/\(Self.me)"])
     }
 
+    @Test func worktreeRfcStartsTheSessionOnItsChange() throws {
+        let c = try ChangeTests.makeChain()
+        let fungal = c.repo("fungal-image-analysis")
+        let created = try c.box.realm(["worktree", "--rfc", ChangeTests.change], in: fungal)
+        #expect(created.status == 0, "\(created)")
+        let listed = try c.box.json(try c.box.realm(["session", "list", "--json", "--no-fetch"], in: fungal))
+        let session = try #require((listed["sessions"] as? [[String: Any]])?.first, "\(listed)")
+        #expect(session["change"] as? String == ChangeTests.change && session["you"] as? Bool == true)
+        // A re-run writes no record, and refreshes the session alone.
+        let again = try c.box.realm(["worktree", "--rfc", ChangeTests.change], in: fungal)
+        #expect(again.status == 0, "\(again)")
+        #expect(try Self.advertised(c.box, c.url).keys.sorted() == ["refs/realm/sessions/fungal-image-analysis/\(Self.me)"])
+    }
+
     @Test func aRealmWriteRefreshesTheSessionInTheSamePush() throws {
         let box = try Sandbox()
         let (url, aperture, _) = try SyncTests.story(box)
