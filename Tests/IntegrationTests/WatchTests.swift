@@ -11,11 +11,12 @@ import Testing
         private var err = Data()
 
         /// `viaGit`: as `git realm watch` (git runs git-realm as its child); else the binary itself.
-        init(_ box: Sandbox, _ arguments: [String], in directory: String, viaGit: Bool = false) throws {
+        init(_ box: Sandbox, _ arguments: [String], in directory: String, viaGit: Bool = false,
+             environment: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = (viaGit ? ["git", "realm", "watch"] : ["git-realm", "watch"]) + arguments
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            process.environment = box.environment
+            process.environment = box.environment.merging(environment) { $1 }
             let stdout = Pipe(), stderr = Pipe()
             process.standardOutput = stdout
             process.standardError = stderr
@@ -129,6 +130,22 @@ import Testing
         #expect(!watch.process.isRunning, "SIGINT stops watch")
         Thread.sleep(forTimeInterval: 0.2)
         #expect(Self.processes(under: aperture).isEmpty, "no child left behind")
+    }
+
+    /// Polling is one ls-remote an interval; the realm is fetched only when something moved.
+    @Test func pollsWithLsRemoteAndFetchesOnlyWhenSomethingMoved() throws {
+        let box = try Sandbox()
+        let (_, aperture, fungal) = try SyncTests.story(box)
+        let watch = try Running(box, ["--interval", "0.5"], in: aperture, environment: ["GIT_REALM_TRACE_PERFORMANCE": "1"])
+        #expect(watch.wait(upTo: 10) { $0.contains("Watching realm") })
+        Thread.sleep(forTimeInterval: 3)
+        func count(_ word: String) -> Int { watch.stderr.split(separator: "\n").filter { $0.contains(" \(word) ") }.count }
+        #expect(count("ls-remote") >= 3, "\(watch.stderr)")
+        #expect(count("fetch") == 1, "only the first fetch while nothing moves: \(watch.stderr)")
+        #expect(try box.realm(["session", "start"], in: fungal).status == 0)
+        #expect(watch.wait(upTo: 10) { $0.contains("fungal-image-analysis session started") }, "\(watch.stdout)")
+        #expect(count("fetch") == 2, "one fetch for what moved: \(watch.stderr)")
+        #expect(watch.terminate() == 0)
     }
 
     @Test func badArgumentsAreUsageErrors() throws {

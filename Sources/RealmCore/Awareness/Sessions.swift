@@ -153,7 +153,8 @@ public enum Sessions {
                 }
                 record.exports = Array(exports.prefix(Limits.sessionListItems))
             }
-            let commit = try makeCommit(record, in: repository)
+            let requireSigned = try participant.fetchedTip().map { (try? participant.snapshot(at: $0).config())?.trust.requireSignedCommits == true } ?? false
+            let commit = try makeCommit(record, in: repository, requireSigned: requireSigned)
             let ref = RefLayout.realmSession(repo: participant.name, user: me.user)
             result.refspecs.append("\(commit.hex):\(ref)")
             result.leases.append((ref: ref, expected: mine?.oid))
@@ -175,11 +176,15 @@ public enum Sessions {
 
     /// The session commit: no parent, git's empty tree, the record as its message; signed when
     /// git is set up to sign (git's own settings), as every realm write.
-    static func makeCommit(_ record: SessionRecord, in repository: Repository) throws -> OID {
+    static func makeCommit(_ record: SessionRecord, in repository: Repository, requireSigned: Bool) throws -> OID {
         let tree = try repository.buildTree(base: nil, changes: [:])
         let author = Signature(name: try repository.authorIdentity().name, email: record.email)
         if let signer = try CommitSigner.configured(in: repository) {
             return try repository.createSignedCommit(tree: tree, parents: [], message: record.message, author: author, signer: signer)
+        }
+        if requireSigned {
+            throw RealmError(.refused, "the realm requires signed commits, and git is not set up to sign here; no session was written",
+                             hint: "git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519.pub (docs/trust.md)")
         }
         return try repository.createCommit(tree: tree, parents: [], message: record.message, author: author)
     }
