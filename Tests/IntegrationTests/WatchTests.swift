@@ -148,6 +148,23 @@ import Testing
         #expect(watch.terminate() == 0)
     }
 
+    @Test func reportsAProposalThatConcernsThisRepo() throws {
+        let box = try Sandbox()
+        let (_, aperture, fungal) = try SyncTests.story(box, governed: true)
+        #expect(try box.realm(["import", "s3-permissions", "--from", "aperture", "--range", ">=1.0.0, <2.0.0",
+                               "--binding", "cdk/stack.py"], in: fungal).status == 0)
+        let watch = try Running(box, ["--interval", "0.5", "--json"], in: fungal)
+        Thread.sleep(forTimeInterval: 3)
+        // Narrowing what fungal-image-analysis acknowledges waits for the grace period: a proposal.
+        try box.write("aperture/config/s3.yaml", "read: []\nwrite: []\n")
+        try box.git(["commit", "-qam", "narrow"], in: aperture)
+        let sync = try box.realm(["sync"], in: aperture)
+        #expect(sync.status == 0 && sync.stdout.contains("sync/aperture/"), "\(sync)")
+        #expect(watch.wait(upTo: 10) { $0.contains("\"kind\":\"proposal\"") && $0.contains("sync/aperture/") },
+                "\(watch.stdout) \(watch.stderr)")
+        #expect(watch.terminate() == 0)
+    }
+
     @Test func badArgumentsAreUsageErrors() throws {
         let box = try Sandbox()
         let (_, aperture, _) = try SyncTests.story(box)
