@@ -165,6 +165,29 @@ import Testing
         #expect(watch.terminate() == 0)
     }
 
+    /// An unreachable realm is said once and polled less and less often; when it answers again, watch says so.
+    @Test func backsOffWhileTheRealmIsUnreachable() throws {
+        let box = try Sandbox()
+        let (url, aperture, _) = try SyncTests.story(box)
+        let watch = try Running(box, ["--interval", "0.5"], in: aperture, environment: ["GIT_REALM_TRACE_PERFORMANCE": "1"])
+        #expect(watch.wait(upTo: 10) { $0.contains("Watching realm") })
+        try FileManager.default.moveItem(atPath: url, toPath: url + ".away")
+        func count() -> Int { watch.stderr.split(separator: "\n").filter { $0.contains(" ls-remote ") }.count }
+        let end = Date().addingTimeInterval(10)
+        while !watch.stderr.contains("will try again") && Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(watch.stderr.contains("cannot reach realm 'letemcook'") && watch.stderr.contains("will try again"), "\(watch.stderr)")
+        let first = count()
+        Thread.sleep(forTimeInterval: 3.5)
+        // Without backoff: 7 polls in 3.5 s; waiting 1, 2, 4 s: at most 2.
+        #expect(count() - first <= 2, "\(watch.stderr)")
+        #expect(watch.stderr.components(separatedBy: "will try again").count - 1 == 1, "said once: \(watch.stderr)")
+        try FileManager.default.moveItem(atPath: url + ".away", toPath: url)
+        let back = Date().addingTimeInterval(15)
+        while !watch.stderr.contains("the realm answers again") && Date() < back { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(watch.stderr.contains("the realm answers again"), "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+    }
+
     @Test func badArgumentsAreUsageErrors() throws {
         let box = try Sandbox()
         let (_, aperture, _) = try SyncTests.story(box)
