@@ -25,7 +25,7 @@ man1="$prefix/share/man/man1"
 bashc="$prefix/share/bash-completion/completions"
 zshc="$prefix/share/zsh/site-functions"
 fishc="$prefix/share/fish/vendor_completions.d"
-subcommands="status graph admin hooks hook demo check schema semver sync export import proposals approve worktree commit push session watch"
+subcommands="status graph admin hooks hook demo check schema semver sync export import proposals approve worktree commit push pr session watch"
 
 if [ "$uninstall" = 1 ]; then
     rm -f "$bin/git-realm"

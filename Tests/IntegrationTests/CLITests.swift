@@ -46,6 +46,29 @@ import Testing
         #expect(try box.realm(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 
+    /// install.sh links `git-realm-<sub>` for every top-level subcommand, so that
+    /// `git-realm-<sub>` and its man page work as the card promises: its list is the help's.
+    @Test func installLinksEveryTopLevelSubcommand() throws {
+        let box = try Sandbox()
+        // `-h`: `git realm --help` is git's own, which opens the man page.
+        let help = try box.realm(["-h"]).stdout
+        var fromHelp: Set<String> = []
+        var inList = false
+        for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasSuffix("SUBCOMMANDS:") { inList = true; continue }
+            if line.isEmpty { inList = false; continue }
+            // A subcommand starts two spaces in; its wrapped description is indented further.
+            if inList, line.hasPrefix("  "), !line.hasPrefix("   "), let name = line.split(separator: " ").first {
+                fromHelp.insert(String(name))
+            }
+        }
+        let script = try String(contentsOfFile: ExternalTool.projectRoot + "/install.sh", encoding: .utf8)
+        let line = try #require(script.split(separator: "\n").first { $0.hasPrefix("subcommands=") })
+        let installed = Set(line.dropFirst("subcommands=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).split(separator: " ").map(String.init))
+        #expect(fromHelp.count > 10, "\(help)")
+        #expect(installed == fromHelp, "install.sh lacks \(fromHelp.subtracting(installed).sorted()), has extra \(installed.subtracting(fromHelp).sorted())")
+    }
+
     /// Each page in man/ is the page `git realm __generate-man` makes from the command tree now,
     /// byte for byte, and there is no page of a command that is gone: a stale page fails here.
     @Test func manPagesAreTheGeneratedOnes() throws {
