@@ -6,5 +6,5 @@ struct AdminCommand: ParsableCommand {
         abstract: "Create realms, join and leave them, create domains.",
         subcommands: [AdminInitCommand.self, AdminJoinCommand.self, AdminDomainCommand.self, AdminLeaveCommand.self,
                       AdminAdmitCommand.self, AdminInviteCommand.self, AdminKeyCommand.self, AdminProtectCommand.self,
-                      AdminCodeOwnersCommand.self])
+                      AdminCodeOwnersCommand.self, AdminCacheCommand.self])
 }

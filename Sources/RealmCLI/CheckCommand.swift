@@ -64,6 +64,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Findings format: text, github (GitHub Actions annotations) or gitlab (a GitLab Code Quality report: JSON on standard output).")
     var format: Format = .text
 
+    @Flag(name: .customLong("no-cache"), help: "Read and write nothing in git-realm's cache: extract every export again (docs/cache.md).")
+    var noCache = false
+
     @OptionGroup var output: JSONOption
 
     func run() throws {

@@ -6,6 +6,7 @@ extension CheckCommand {
     /// exporter validation scripts (ExporterImporterCheck in RealmCore).
     func runExporterCheck() throws {
         let participant = try Participant.current()
+        participant.usesCache = !noCache
         if fetch { try fetchOrFallBack(participant) }
         let result = try ExporterImporterCheck.exporter(participant: participant, contract: contract, strict: strict)
         try result.findings.emit(format: format, json: output.json,
@@ -18,6 +19,7 @@ extension CheckCommand {
     /// then the importer validation scripts.
     func runImporterCheck() throws {
         let participant = try Participant.current()
+        participant.usesCache = !noCache
         if fetch { try fetchOrFallBack(participant) }
         let result = try ExporterImporterCheck.importer(participant: participant, contract: contract, strict: strict)
         try result.findings.emit(format: format, json: output.json,

@@ -28,11 +28,15 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "List each pending notification (by default, several about one contract show as one).")
     var all = false
 
+    @Flag(name: .customLong("no-cache"), help: "Read and write nothing in git-realm's cache: extract every export again (docs/cache.md).")
+    var noCache = false
+
     @OptionGroup var output: JSONOption
 
     func run() throws {
         try runReporting {
             let participant = try Participant.current()
+            participant.usesCache = !noCache
             let report = try StatusReport.build(for: participant, fetch: fetch)
             if let error = report.fetchError {
                 let age = report.fetchedAt.map { Timestamp.age($0) } ?? "at an unknown time"

@@ -42,11 +42,15 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Treat validation warnings (exit 2) and unacknowledged stale imports as failures.")
     var strict = false
 
+    @Flag(name: .customLong("no-cache"), help: "Read and write nothing in git-realm's cache: extract every export again (docs/cache.md).")
+    var noCache = false
+
     @OptionGroup var output: JSONOption
 
     func run() throws {
         try runReporting {
             let participant = try Participant.current()
+            participant.usesCache = !noCache
             if legacyVersion != nil { Output.warning("sync --version is now --new-version; --version still works") }
             if !output.json { Output.line("📤 Syncing with realm '\(participant.realm)'...") }
             let report = try SyncOperation(dryRun: dryRun, strict: strict, version: newVersion ?? legacyVersion,

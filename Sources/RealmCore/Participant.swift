@@ -11,6 +11,11 @@ public final class Participant: @unchecked Sendable {
     public let repository: Repository
     public let membership: Membership
 
+    /// Whether commands read and write the cache (docs/cache.md); `--no-cache` clears it.
+    public var usesCache = true
+    /// The cache under git's own directory, nil with `--no-cache`.
+    public var cache: RealmCache? { usesCache ? RealmCache(repository: repository) : nil }
+
     public init(repository: Repository, membership: Membership) {
         self.repository = repository
         self.membership = membership

@@ -194,7 +194,7 @@ public struct StatusReport: Sendable {
             let domain = try realm.domain(domainName)
             var contracts: [ContractInfo] = []
             for name in try realm.contractNames(in: domainName) {
-                if let c = try realm.contractSummary(domain: domainName, name: name) {
+                if let c = try ContractReads.summary(realm, domain: domainName, name: name, cache: participant.cache) {
                     contracts.append(ContractInfo(name: c.name, version: c.version, owner: c.owner))
                 }
             }

@@ -3,7 +3,7 @@ import RealmSupport
 
 extension Repository {
     /// The repository's index, re-read from disk if it changed. nil for bare repos.
-    private func index() throws(GitError) -> Handle? {
+    func index() throws(GitError) -> Handle? {
         if isBare { return nil }
         var out: OpaquePointer?
         try check(git_repository_index(&out, raw), "open index")

@@ -10,7 +10,9 @@ import RealmSupport
 public struct ExportState: Sendable {
     public var domain: String
     public var export: Binding.Export
-    /// The realm's contract; nil when the binding names a contract that does not exist.
+    /// The realm's contract; nil when the binding names a contract that does not exist. When
+    /// the comparison came from the cache, only its name, version, owner and validation
+    /// (`ContractReads.summary`): the drift lines and violations are the cached ones.
     public var contract: Contract?
     /// The extracted value; nil when the export has no extraction or extraction failed.
     public var value: JSONValue?
@@ -48,6 +50,7 @@ public enum ExportDrift {
                                onlyTouching paths: [String]? = nil) throws -> [ExportState] {
         let declared = try declarations ?? RepoDeclarations.load(in: participant.repository, at: commit)
         let extractor = ValueExtractor(repository: participant.repository, commit: commit)
+        let cache = participant.cache
         var states: [ExportState] = []
         var mirrored = Set<String>()
         for domain in try snapshot.domains(of: participant.name) {
@@ -57,27 +60,43 @@ public enum ExportDrift {
                 let local = declared.export(listed.contract)
                 if let paths, !(local.map { touches($0.binding, paths) } ?? false) { continue }
                 var state = ExportState(domain: domain, export: local?.binding ?? Binding.Export(contract: listed.contract, sourceFiles: []))
-                state.contract = try snapshot.contract(domain: domain, name: listed.contract)
-                guard let contract = state.contract else {
+                // With the cache, a contract is decoded in full only when its comparison with
+                // this value is not cached (docs/cache.md).
+                let contractPath = Contract.path(domain: domain, name: listed.contract)
+                let contractBlob = cache == nil ? nil : try ContractReads.blobID(snapshot, contractPath)
+                if contractBlob == nil { state.contract = try snapshot.contract(domain: domain, name: listed.contract) }
+                guard contractBlob != nil || state.contract != nil else {
                     state.problem = "binding names contract '\(listed.contract)', which does not exist in domain \(domain)"
                     states.append(state)
                     continue
                 }
                 guard local?.extraction != nil else {
+                    if contractBlob != nil { state.contract = try snapshot.contract(domain: domain, name: listed.contract) }
                     state.problem = "not declared in this repository's \(Membership.fileName) (run 'git realm export \(listed.contract) --source ... --from-file|--command|--detect' and commit \(Membership.fileName))"
                     states.append(state)
                     continue
                 }
+                let extracted: Extracted
                 do {
-                    state.value = try extractor.value(of: state.export)
-                    if let schemaFile = state.export.schemaFile {
-                        state.schema = try DocumentLoader.parse(try extractor.read(schemaFile), origin: schemaFile)
-                    }
+                    extracted = try extractor.extract(state.export, cache: cache)
+                    state.value = extracted.value
+                    state.schema = extracted.schema
                 } catch {
+                    if contractBlob != nil { state.contract = try snapshot.contract(domain: domain, name: listed.contract) }
                     state.problem = RealmError.wrap(error).message
                     states.append(state)
                     continue
                 }
+                if let cache, let contractBlob, let id = extracted.id,
+                   let hit = DriftCache.lookup(cache, contract: contractBlob, extracted: id),
+                   let summary = try ContractReads.summary(snapshot, domain: domain, name: listed.contract, cache: cache) {
+                    state.contract = summary
+                    (state.changes, state.violations, state.schemaChanged) = hit
+                    states.append(state)
+                    continue
+                }
+                if contractBlob != nil { state.contract = try snapshot.contract(domain: domain, name: listed.contract) }
+                guard let contract = state.contract else { continue }
                 let schema = state.schema ?? contract.schema
                 if let value = state.value {
                     do {
@@ -89,6 +108,9 @@ public enum ExportDrift {
                     state.changes = ValueDiff.lines(from: contract.value, to: value)
                 }
                 state.schemaChanged = state.schema.map { $0 != contract.schema } ?? false
+                if let cache, let contractBlob, let id = extracted.id, state.problem == nil, state.value != nil {
+                    DriftCache.store(cache, contract: contractBlob, extracted: id, state: state)
+                }
                 states.append(state)
             }
         }

@@ -145,9 +145,8 @@ public struct SyncOperation {
                     }
                     let result = extracted[export.contract] ?? Result { () throws(RealmError) -> (value: JSONValue?, schema: JSONValue?) in
                         do {
-                            let value = try extractor.value(of: export)
-                            let schema = try export.schemaFile.map { try DocumentLoader.parse(try extractor.read($0), origin: $0) }
-                            return (value, schema)
+                            let extracted = try extractor.extract(export, cache: participant.cache)
+                            return (extracted.value, extracted.schema)
                         } catch { throw RealmError.wrap(error) }
                     }
                     extracted[export.contract] = result

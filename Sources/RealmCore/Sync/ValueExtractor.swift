@@ -20,6 +20,7 @@ public struct ValueExtractor {
 
     public func value(of export: Binding.Export) throws -> JSONValue? {
         guard let extraction = export.extraction else { return nil }
+        Trace.event("extract: export \(export.contract) (\(Self.describe(extraction))\(commit.map { " at \($0.hex.prefix(12))" } ?? ""))")
         switch extraction {
         case .file(let spec):
             let (path, pointer) = Binding.Extraction.fileParts(spec)
@@ -52,6 +53,15 @@ public struct ValueExtractor {
             let files = try sourceFiles(export)
             let texts = try files.map { (path: $0, text: String(decoding: try read($0), as: UTF8.self)) }
             return S3PathDetector.detect(texts).json
+        }
+    }
+
+    /// `file values.yaml`, `command ./print`, `detect s3-paths`: for traces.
+    static func describe(_ extraction: Binding.Extraction) -> String {
+        switch extraction {
+        case .file(let spec): return "file \(spec)"
+        case .command(let command): return "command \(command)"
+        case .detect(let detector): return "detect \(detector)"
         }
     }
 
