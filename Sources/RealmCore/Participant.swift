@@ -13,8 +13,9 @@ public final class Participant: @unchecked Sendable {
 
     /// Whether commands read and write the cache (docs/cache.md); `--no-cache` clears it.
     public var usesCache = true
-    /// The cache under git's own directory, nil with `--no-cache`.
-    public var cache: RealmCache? { usesCache ? RealmCache(repository: repository) : nil }
+    /// The cache under git's own directory; nil with `--no-cache` or `realm.cache=false`.
+    public var cache: RealmCache? { usesCache && cacheConfigured ? RealmCache(repository: repository) : nil }
+    private lazy var cacheConfigured: Bool = (try? repository.configBool(ConfigKey.cache)) != false
 
     public init(repository: Repository, membership: Membership) {
         self.repository = repository

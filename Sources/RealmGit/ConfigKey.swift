@@ -36,6 +36,12 @@ public enum ConfigKey {
     public static let prePushFetch = "realm.prePushFetch"
     public static let fetchTimeout = "realm.fetchTimeout"
 
+    /// The cache (docs/cache.md): `realm.cache=false` turns it off as `--no-cache` does, for
+    /// every command and hook; its bounds in bytes and entries.
+    public static let cache = "realm.cache"
+    public static let cacheMaxBytes = "realm.cacheMaxBytes"
+    public static let cacheMaxEntries = "realm.cacheMaxEntries"
+
     /// Colour: git-realm's own, then git's (`auto|always|never`).
     public static let colorRealm = "color.realm"
     public static let colorUI = "color.ui"

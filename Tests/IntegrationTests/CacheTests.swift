@@ -193,6 +193,91 @@ import Testing
         #expect(Self.events(warm, "extract:").isEmpty && warm.stdout == expected.stdout, "\(warm)")
     }
 
+    @Test func theCacheStaysWithinItsBoundsDroppingTheLeastRecentlyUsed() throws {
+        let box = try Sandbox()
+        let (_, aperture, _) = try SyncTests.story(box)
+        try box.git(["config", "realm.cacheMaxEntries", "4"], in: aperture)
+        for i in 0..<8 {
+            try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, p\(i)/*]\nwrite: []\n")
+            #expect(try box.realm(["status"], in: aperture).status == 0)
+            let stats = try Self.stats(box, in: aperture)
+            // Evicted to three quarters of the bound by a command's first store; that command
+            // then adds at most its other two.
+            #expect((stats["entries"] as? Int ?? 99) <= 4 + 2, "round \(i): \(stats)")
+            #expect(stats["max_entries"] as? Int == 4)
+        }
+        // The newest entries are the ones kept.
+        let warm = try box.realm(["status"], in: aperture, environment: Self.trace)
+        #expect(Self.events(warm, "extract:").isEmpty, "\(warm.stderr)")
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, p0/*]\nwrite: []\n")
+        let oldest = try box.realm(["status"], in: aperture, environment: Self.trace)
+        #expect(Self.events(oldest, "extract:").count == 1, "the oldest was dropped: \(oldest.stderr)")
+        // A bound in bytes too.
+        try box.git(["config", "realm.cacheMaxBytes", "1k"], in: aperture)
+        try box.git(["config", "--unset", "realm.cacheMaxEntries"], in: aperture)
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, " + (0..<100).map { "q\($0)/*" }.joined(separator: ", ") + "]\nwrite: []\n")
+        #expect(try box.realm(["status"], in: aperture).status == 0)
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, r/*]\nwrite: []\n")
+        #expect(try box.realm(["status"], in: aperture).status == 0)
+        let stats = try Self.stats(box, in: aperture)
+        #expect((stats["bytes"] as? Int ?? 1 << 30) < 4096, "\(stats)")
+    }
+
+    @Test func realmCacheFalseTurnsItOffEverywhere() throws {
+        let box = try Sandbox()
+        let (_, aperture, _) = try SyncTests.story(box)
+        try box.git(["config", "realm.cache", "false"], in: aperture)
+        for _ in 0..<2 {
+            let result = try box.realm(["status"], in: aperture, environment: Self.trace)
+            #expect(result.status == 0, "\(result)")
+            #expect(Self.events(result, "extract:").count == 1 && Self.events(result, "cache ").isEmpty, "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: try Self.cacheDir(box, aperture)), "nothing written")
+    }
+
+    /// The pre-push hook reads the pushed commit's blobs: the same key as the working tree's
+    /// when the content is the same, so the status after it extracts nothing.
+    @Test func prePushAndStatusShareEntriesForTheSameContent() throws {
+        let box = try Sandbox()
+        let (_, aperture, _) = try box.makeExportScenario()
+        let log = box.path("trace.log")
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, models/*]\nwrite: []\n")
+        try box.git(["commit", "--quiet", "-am", "models"], in: aperture)
+        let push = try box.run("git", ["push", "origin", "main"], in: aperture, environment: ["GIT_REALM_TRACE": log])
+        #expect(push.status != 0 && push.stderr.contains("+ models/*"), "\(push)")
+        let firstLog = try box.read("trace.log")
+        #expect(firstLog.contains("extract: export s3-permissions (file config/s3.yaml at "), "\(firstLog)")
+        try box.write("trace.log", "")
+        let again = try box.run("git", ["push", "origin", "main"], in: aperture, environment: ["GIT_REALM_TRACE": log])
+        #expect(again.status != 0 && again.stderr.contains("+ models/*"), "the cached comparison blocks as well: \(again)")
+        let secondLog = try box.read("trace.log")
+        #expect(!secondLog.contains("extract:"), "\(secondLog)")
+        let status = try box.realm(["status"], in: aperture, environment: Self.trace)
+        #expect(Self.events(status, "extract:").isEmpty && status.stdout.contains("+ models/*"), "\(status)")
+    }
+
+    /// A command's value is keyed by its declared sources: a change elsewhere is a hit, a
+    /// change to a source a miss.
+    @Test func aCommandExportIsKeyedByItsSources() throws {
+        let box = try Sandbox()
+        let (_, aperture, _) = try SyncTests.story(box)
+        let gitrealm = try box.read("aperture/.gitrealm")
+        #expect(gitrealm.contains("file = config/s3.yaml"), "\(gitrealm)")
+        try box.write("aperture/.gitrealm", gitrealm.replacingOccurrences(of: "file = config/s3.yaml", with: "command = cat config/s3.yaml"))
+        let cold = try box.realm(["status"], in: aperture, environment: Self.trace)
+        #expect(Self.events(cold, "extract: export s3-permissions (command cat config/s3.yaml)").count == 1, "\(cold.stderr)")
+        try box.write("aperture/README.md", "elsewhere\n")
+        let warm = try box.realm(["status"], in: aperture, environment: Self.trace)
+        #expect(Self.events(warm, "extract:").isEmpty, "\(warm.stderr)")
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, models/*]\nwrite: []\n")
+        let changed = try box.realm(["status"], in: aperture, environment: Self.trace)
+        #expect(Self.events(changed, "extract:").count == 1 && changed.stdout.contains("+ models/*"), "\(changed)")
+        // The command itself is part of the key.
+        try box.write("aperture/.gitrealm", gitrealm.replacingOccurrences(of: "file = config/s3.yaml", with: "command = cat ./config/s3.yaml"))
+        let other = try box.realm(["status"], in: aperture, environment: Self.trace)
+        #expect(Self.events(other, "extract:").count == 1, "\(other.stderr)")
+    }
+
     /// Runs `commands` (git realm arguments) in `repo` all at once.
     func concurrently(_ box: Sandbox, _ commands: [[String]], in repo: String) -> [Sandbox.Result] {
         let results = Mutex<[Int: Sandbox.Result]>([:])

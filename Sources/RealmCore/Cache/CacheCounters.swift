@@ -96,7 +96,9 @@ enum CacheEviction {
 
     static func afterStore(_ cache: RealmCache) {
         let first = done.withLock { d -> Bool in defer { d = true }; return !d }
-        if first { evict(cache, maxBytes: RealmCache.maxBytes, maxEntries: RealmCache.maxEntries) }
+        guard first else { return }
+        let bounds = cache.bounds
+        evict(cache, maxBytes: bounds.bytes, maxEntries: bounds.entries)
     }
 
     struct Entry { var path: String; var kind: RealmCache.Kind; var bytes: Int; var used: (Int, Int) }

@@ -40,8 +40,9 @@ public struct CacheStats: Sendable {
         }
         let history = RealmCache.historyDirectory(of: repository)
         let (files, bytes) = treeSize(history)
-        return CacheStats(directory: cache.directory, kinds: kinds, maxBytes: RealmCache.maxBytes,
-                          maxEntries: RealmCache.maxEntries, historyDirectory: history,
+        let bounds = cache.bounds
+        return CacheStats(directory: cache.directory, kinds: kinds, maxBytes: bounds.bytes,
+                          maxEntries: bounds.entries, historyDirectory: history,
                           historyFiles: files, historyBytes: bytes)
     }
 

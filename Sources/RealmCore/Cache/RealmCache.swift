@@ -26,13 +26,25 @@ public struct RealmCache: Sendable {
     }
 
     public let directory: String
+    let repository: Repository
     public static let formatVersion = 1
+    /// The default bounds; `realm.cacheMaxBytes` and `realm.cacheMaxEntries` change them.
     public static let maxBytes = 64 << 20
     public static let maxEntries = 4096
     static let header = "git-realm cache \(formatVersion)"
 
     public init(repository: Repository) {
         directory = repository.commonDir + "/git-realm/cache"
+        self.repository = repository
+    }
+
+    /// The bounds in force: git config, else the defaults (a value below 1 is ignored).
+    public var bounds: (bytes: Int, entries: Int) {
+        func setting(_ key: String, _ fallback: Int) -> Int {
+            guard let value = try? repository.configInt(key), value > 0 else { return fallback }
+            return value
+        }
+        return (setting(ConfigKey.cacheMaxBytes, Self.maxBytes), setting(ConfigKey.cacheMaxEntries, Self.maxEntries))
     }
 
     /// Where `history` (the contract-history index, HistoryIndex) lives beside the cache.
