@@ -14,8 +14,9 @@ public struct GitRealm: ParsableCommand {
 
         Environment: GIT_REALM_TRACE_PERFORMANCE=1 prints the time each phase and
         each git subprocess took on standard error (2-9: to that descriptor; an
-        absolute path: appended to that file). GIT_REALM_SKIP_HOOKS=1 makes the
-        hooks do nothing.
+        absolute path: appended to that file). GIT_REALM_TRACE=1 (same values)
+        prints each export extraction and each cache hit and miss (docs/cache.md).
+        GIT_REALM_SKIP_HOOKS=1 makes the hooks do nothing.
 
         Colour: GIT_REALM_COLOR=always|never|auto, else git config color.realm,
         else color.ui (auto, always, never, true, false, as git reads them); auto
