@@ -52,8 +52,11 @@ timed() {
     end=$EPOCHREALTIME
     echo $(( $(us "$end") - $(us "$start") ))
 }
-clear_cache() { git realm admin cache clear; }
+# Cold: the cache emptied (the contract-history index, which `admin cache clear` also removes,
+# is kept: it is not what is measured here).
+clear_cache() { rm -rf "$(git rev-parse --git-common-dir)/git-realm/cache"; }
 # row LABEL DIR CMD...: cold, warm and --no-cache measured in turns (the machine's speed drifts).
+# --no-cache runs the code paths git-realm had before the cache: the "before" figure.
 row() {
     local label="$1" dir="$2" cold=() warm=() none=() i; shift 2
     (cd "$dir" && "$@") >/dev/null 2>&1 || true
@@ -83,29 +86,32 @@ printer='import json
 print(json.dumps({"read": ["data/p%03d/*" % i for i in range(200)], "write": []}))'
 
 src="$work/realm.src"
-mkdir -p "$src/repos" "$src/domains/d/contracts" "$src/domains/d/bindings"
+mkdir -p "$src/repos"
 printf 'name: bench\nversion: "1.0.0"\ncreated_at: 2026-01-01T00:00:00Z\ngovernance:\n  admission: open\n' > "$src/realm.yaml"
-members="consumer"
-printf 'name: consumer\npath: /nowhere\nmaintainers: []\njoined_at: 2026-01-01T00:00:00Z\n' > "$src/repos/consumer.yaml"
 value_yaml $(( mb * 1024 * 1024 / 150 )) > "$work/large.yaml"
 printf 'read: [a]\n' > "$work/tiny.yaml"
 printf '%s\n' "$printer" > "$work/print.py"
 python3 "$work/print.py" > "$work/command.json"
 printf 'read: []\nwrite: []\n' > "$work/detect.json"
-contract() { # NAME OWNER VALUE-FILE
-    { printf 'name: %s\nversion: "1.0.0"\nowner: %s\nschema:\n  type: object\nvalue:\n' "$1" "$2"
-      sed 's/^/  /' "$3"
-      printf 'evolution:\n  - version: "1.0.0"\n    changes: [init]\n    compatible: true\n'; } > "$src/domains/d/contracts/$1.yaml"
-    printf 'repo: %s\nrole: provider\nexports:\n  - contract: %s\n    source_files: [x]\n' "$2" "$1" > "$src/domains/d/bindings/$2.yaml"
-    printf 'name: %s\npath: /nowhere\nmaintainers: []\njoined_at: 2026-01-01T00:00:00Z\n' "$2" > "$src/repos/$2.yaml"
-    members="$members, $2"
+repo() { printf 'name: %s\npath: /nowhere\nmaintainers: []\njoined_at: 2026-01-01T00:00:00Z\n' "$1" > "$src/repos/$1.yaml"; }
+contract() { # DOMAIN NAME OWNER VALUE-FILE: the contract, its owner's binding, the owner
+    mkdir -p "$src/domains/$1/contracts" "$src/domains/$1/bindings"
+    { printf 'name: %s\nversion: "1.0.0"\nowner: %s\nschema:\n  type: object\nvalue:\n' "$2" "$3"
+      sed 's/^/  /' "$4"
+      printf 'evolution:\n  - version: "1.0.0"\n    changes: [init]\n    compatible: true\n'; } > "$src/domains/$1/contracts/$2.yaml"
+    printf 'repo: %s\nrole: provider\nexports:\n  - contract: %s\n    source_files: [x]\n' "$3" "$2" > "$src/domains/$1/bindings/$3.yaml"
+    repo "$3"
 }
-contract large owner-file "$work/large.yaml"
-contract tiny owner-tiny "$work/tiny.yaml"
-contract printed owner-command "$work/command.json"
-contract detected owner-detect "$work/detect.json"
-printf 'repo: consumer\nrole: consumer\nimports:\n  - contract: large\n    from: owner-file\n    version: "^1.0.0"\n    status: current\n    resolved_version: "1.0.0"\n' > "$src/domains/d/bindings/consumer.yaml"
-printf 'name: d\ndescription: bench\ncreated_at: 2026-01-01T00:00:00Z\nmembers: [%s]\n' "$members" > "$src/domains/d/domain.yaml"
+domain() { printf 'name: %s\ndescription: bench\ncreated_at: 2026-01-01T00:00:00Z\nmembers: [%s]\n' "$1" "$2" > "$src/domains/$1/domain.yaml"; }
+# big: the large contract, its exporter and an importer; small: one exporter of each other kind.
+contract big large owner-file "$work/large.yaml"
+repo consumer
+printf 'repo: consumer\nrole: consumer\nimports:\n  - contract: large\n    from: owner-file\n    version: "^1.0.0"\n    status: current\n    resolved_version: "1.0.0"\n' > "$src/domains/big/bindings/consumer.yaml"
+domain big "owner-file, consumer"
+contract small tiny owner-tiny "$work/tiny.yaml"
+contract small printed owner-command "$work/command.json"
+contract small detected owner-detect "$work/detect.json"
+domain small "owner-tiny, owner-command, owner-detect"
 git init -q --bare "$work/realm.git"
 git -C "$src" init -q; git -C "$src" add -A; git -C "$src" commit -qm realm; git -C "$src" push -q "$work/realm.git" HEAD:main
 rm -rf "$src"

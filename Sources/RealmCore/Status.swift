@@ -214,7 +214,7 @@ public struct StatusReport: Sendable {
                 let history = try ContractHistory.load(repository: repository, realmTip: tip, domain: domainName,
                                                        contract: entry.contract)
                 let state = try ImportCheck.classify(entry, domain: domainName, repository: repository,
-                                                     snapshot: realm, tip: tip, history: history)
+                                                     snapshot: realm, tip: tip, history: history, cache: participant.cache)
                 importStates.append(state)
                 let (found, forged) = try Notifications.incoming(repository: repository, notesTip: notesTip, repo: me,
                                                                  entry: entry, history: history)
@@ -254,7 +254,7 @@ public struct StatusReport: Sendable {
         var exportStates: [ExportState] = []
         var drifts: [Drift] = []
         if hasExports {
-            exportStates = try ExportDrift.compute(participant: participant, snapshot: realm)
+            exportStates = try ExportDrift.compute(participant: participant, snapshot: realm, values: false)
             for state in exportStates where state.contract == nil || state.export.extraction == nil {
                 if let problem = state.problem { warnings.append("export \(state.contractName): not checked: \(problem)") }
             }

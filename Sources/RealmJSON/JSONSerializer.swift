@@ -56,6 +56,12 @@ public struct JSONSerializer {
 
     public static func writeString(_ s: String, into out: inout String) {
         out += "\""
+        // Nothing to escape (the common case): the whole string at once.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -88,7 +88,10 @@ public func readTextFile(_ path: String) throws(SystemError) -> String {
 
 /// Writes the file. `atomic` (the default): through a temporary file, fsync and rename, so a
 /// reader never sees half a file; else in place (a private scratch file nobody else reads).
-public func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, atomic: Bool = true) throws(SystemError) {
+/// `durable: false` skips the fsync of an atomic write: readers still see a whole file or none,
+/// but a crash of the machine may leave it empty or torn (for caches that check what they read).
+public func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, atomic: Bool = true,
+                      durable: Bool = true) throws(SystemError) {
     let target = atomic ? path + ".tmp-\(getpid())" : path
     let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
     guard fd >= 0 else {
@@ -105,7 +108,7 @@ public func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, at
         }
         offset += n
     }
-    if atomic { fsync(fd) }
+    if atomic && durable { fsync(fd) }
     close(fd)
     guard atomic else { return }
     chmod(target, mode)

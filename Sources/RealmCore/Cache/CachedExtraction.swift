@@ -9,8 +9,10 @@ import RealmSupport
 public struct Extracted: Sendable {
     public var value: JSONValue?
     public var schema: JSONValue?
-    /// The blob id of `payload` (nil when the result was not serialized: no cache).
+    /// The blob id of the serialized value and schema (nil when not serialized: no cache).
     var id: OID?
+    /// A cached entry not decoded yet (`extract(_:cache:decoding: false)`); `decoded` reads it.
+    var payload: [UInt8]?
 }
 
 extension ValueExtractor {
@@ -20,23 +22,35 @@ extension ValueExtractor {
     /// file for `file`, every source file for `detect` and `command` (a command's value is taken
     /// to depend on its declared sources, as the pre-push hook's fast path takes it), the
     /// schema file. A file whose id cannot be named (missing, a symbolic link, too large) means
-    /// no caching; errors are never cached.
-    public func extract(_ export: Binding.Export, cache: RealmCache?) throws -> Extracted {
+    /// no caching; errors are never cached. With `decoding: false`, a cached entry is left
+    /// undecoded (`payload`) until `decoded(_:_:)` is asked for it: a caller whose comparison
+    /// is cached too needs no value at all.
+    public func extract(_ export: Binding.Export, cache: RealmCache?, decoding: Bool = true) throws -> Extracted {
         guard let cache, let key = try cacheKey(export) else {
             return Extracted(value: try value(of: export), schema: try ownSchema(export))
         }
-        if let payload = cache.lookup(.value, key: key), let cached = Self.decodePayload(payload) {
-            return Extracted(value: cached.value, schema: cached.schema, id: OID.ofBlob(payload))
+        if let (payload, id) = cache.lookupWithID(.value, key: key) {
+            let hit = Extracted(id: id, payload: payload)
+            return decoding ? try decoded(hit, export) : hit
         }
         var result = Extracted(value: try value(of: export), schema: try ownSchema(export))
         // Only what reads back as the same value is stored (JSON cannot spell NaN; 1.0 prints as 1).
         if Self.roundTrips(result.value), Self.roundTrips(result.schema) {
             let payload = Array(JSONSerializer.string(["value": .array(result.value.map { [$0] } ?? []),
-                                                                  "schema": .array(result.schema.map { [$0] } ?? [])]).utf8)
-            cache.store(.value, key: key, payload: payload)
-            result.id = OID.ofBlob(payload)
+                                                       "schema": .array(result.schema.map { [$0] } ?? [])]).utf8)
+            result.id = cache.store(.value, key: key, payload: payload)
         }
         return result
+    }
+
+    /// `extracted` with its value and schema decoded from its cached entry (extracted again,
+    /// uncached, in the unlikely case that a checked entry does not decode).
+    public func decoded(_ extracted: Extracted, _ export: Binding.Export) throws -> Extracted {
+        guard let payload = extracted.payload else { return extracted }
+        guard let (value, schema) = Self.decodePayload(payload) else {
+            return Extracted(value: try value(of: export), schema: try ownSchema(export))
+        }
+        return Extracted(value: value, schema: schema, id: extracted.id)
     }
 
     func ownSchema(_ export: Binding.Export) throws -> JSONValue? {

@@ -69,7 +69,10 @@ public struct RealmCache: Sendable {
 
     /// The payload stored under `key`, or nil (counted as a miss) when there is none or it does
     /// not read back whole.
-    public func lookup(_ kind: Kind, key: String) -> [UInt8]? {
+    public func lookup(_ kind: Kind, key: String) -> [UInt8]? { lookupWithID(kind, key: key)?.payload }
+
+    /// `lookup`, with the payload's blob id (its checksum, verified).
+    public func lookupWithID(_ kind: Kind, key: String) -> (payload: [UInt8], id: OID)? {
         let id = Self.keyID(kind, key)
         let file = path(kind, id)
         guard let bytes = try? readFile(file, limit: Limits.documentBytes + (64 << 10)),
@@ -88,21 +91,26 @@ public struct RealmCache: Sendable {
     /// Stores `payload` under `key`: atomically (temporary file, rename), silently skipped
     /// when it cannot be written or is larger than `Limits.documentBytes`. A cache that cannot
     /// be written costs the next command the work, nothing else.
-    public func store(_ kind: Kind, key: String, payload: [UInt8]) {
-        guard payload.count <= Limits.documentBytes else { return }
+    /// Returns the payload's blob id (its checksum).
+    @discardableResult
+    public func store(_ kind: Kind, key: String, payload: [UInt8]) -> OID {
+        let sum = OID.ofBlob(payload)
+        guard payload.count <= Limits.documentBytes else { return sum }
         let id = Self.keyID(kind, key)
         let folder = "\(directory)/\(kind.rawValue)"
         if !isDirectory(folder) { try? makeDirectories(folder) }
-        var bytes = Array("\(Self.header)\n\(kind.rawValue)\n\(id)\n\(key.utf8.count)\n\(payload.count) \(OID.ofBlob(payload).hex)\n".utf8)
+        var bytes = Array("\(Self.header)\n\(kind.rawValue)\n\(id)\n\(key.utf8.count)\n\(payload.count) \(sum.hex)\n".utf8)
         bytes += Array(key.utf8)
         bytes += payload
-        guard (try? writeFile(path(kind, id), bytes, mode: 0o644, atomic: true)) != nil else { return }
+        // Atomic (rename) but not synced: a reader checks every entry it reads anyway.
+        guard (try? writeFile(path(kind, id), bytes, mode: 0o644, atomic: true, durable: false)) != nil else { return sum }
         Trace.event("cache store: \(kind.rawValue) \(id.prefix(12)) (\(payload.count) bytes)")
         CacheEviction.afterStore(self)
+        return sum
     }
 
-    /// The payload of an entry read back, when it is whole and is `key`'s.
-    static func decode(_ bytes: [UInt8], kind: Kind, key: String) -> [UInt8]? {
+    /// The payload of an entry read back and its blob id, when it is whole and is `key`'s.
+    static func decode(_ bytes: [UInt8], kind: Kind, key: String) -> (payload: [UInt8], id: OID)? {
         var lines: [Substring] = []
         var offset = 0
         // Five header lines, then the key's bytes and the payload's.
@@ -118,8 +126,9 @@ public struct RealmCache: Sendable {
               bytes.count - offset == keyLength + payloadLength,
               bytes[offset..<offset + keyLength].elementsEqual(key.utf8) else { return nil }
         let payload = Array(bytes[(offset + keyLength)...])
-        guard OID.ofBlob(payload).hex == sizes[1] else { return nil }
-        return payload
+        let sum = OID.ofBlob(payload)
+        guard sum.hex == sizes[1] else { return nil }
+        return (payload, sum)
     }
 
     /// Removes every entry and the counters, and the contract-history index

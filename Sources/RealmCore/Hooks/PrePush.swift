@@ -146,7 +146,7 @@ public enum PrePush {
 
         for (update, declared, paths) in work {
             for state in try ExportDrift.compute(participant: participant, snapshot: snapshot, commit: update.localSha,
-                                                 declarations: declared, onlyTouching: paths) {
+                                                 declarations: declared, onlyTouching: paths, values: false) {
                 let touched = paths.filter { ExportDrift.touches(state.export, [$0]) }
                 if state.contract == nil || state.export.extraction == nil {
                     if let problem = state.problem { result.notices.append("\(state.contractName): not checked: \(problem)") }

@@ -14,9 +14,10 @@ public struct ExportState: Sendable {
     /// the comparison came from the cache, only its name, version, owner and validation
     /// (`ContractReads.summary`): the drift lines and violations are the cached ones.
     public var contract: Contract?
-    /// The extracted value; nil when the export has no extraction or extraction failed.
+    /// The extracted value; nil when the export has no extraction or extraction failed, or
+    /// when the caller asked for no values and the comparison came from the cache.
     public var value: JSONValue?
-    /// The exporter's own schema, when it keeps one.
+    /// The exporter's own schema, when it keeps one (nil as `value` is).
     public var schema: JSONValue?
     /// Why the value could not be computed or checked.
     public var problem: String?
@@ -44,10 +45,12 @@ public enum ExportDrift {
     /// Every export of `participant` in the realm `snapshot`, computed as this repository's own
     /// `.gitrealm` declares (never as the realm's binding says: see RepoDeclarations), at
     /// `commit` (nil: the working tree). `onlyTouching` limits the work to exports whose source
-    /// files are among those paths (the pre-push hook's fast path).
+    /// files are among those paths (the pre-push hook's fast path). `values: false`: a caller
+    /// that shows only the comparison; when it comes from the cache, `value` and `schema` stay
+    /// nil (a large value is then not even decoded).
     public static func compute(participant: Participant, snapshot: RealmSnapshot, commit: OID? = nil,
                                declarations: RepoDeclarations? = nil,
-                               onlyTouching paths: [String]? = nil) throws -> [ExportState] {
+                               onlyTouching paths: [String]? = nil, values: Bool = true) throws -> [ExportState] {
         let declared = try declarations ?? RepoDeclarations.load(in: participant.repository, at: commit)
         let extractor = ValueExtractor(repository: participant.repository, commit: commit)
         let cache = participant.cache
@@ -76,22 +79,26 @@ public enum ExportDrift {
                     states.append(state)
                     continue
                 }
-                let extracted: Extracted
+                var extracted: Extracted
                 do {
-                    extracted = try extractor.extract(state.export, cache: cache)
+                    extracted = try extractor.extract(state.export, cache: cache, decoding: false)
+                    if let cache, let contractBlob, let id = extracted.id,
+                       let hit = DriftCache.lookup(cache, contract: contractBlob, extracted: id),
+                       let summary = try ContractReads.summary(snapshot, domain: domain, name: listed.contract, cache: cache) {
+                        if values { extracted = try extractor.decoded(extracted, state.export) }
+                        state.value = extracted.value
+                        state.schema = extracted.schema
+                        state.contract = summary
+                        (state.changes, state.violations, state.schemaChanged) = hit
+                        states.append(state)
+                        continue
+                    }
+                    extracted = try extractor.decoded(extracted, state.export)
                     state.value = extracted.value
                     state.schema = extracted.schema
                 } catch {
                     if contractBlob != nil { state.contract = try snapshot.contract(domain: domain, name: listed.contract) }
                     state.problem = RealmError.wrap(error).message
-                    states.append(state)
-                    continue
-                }
-                if let cache, let contractBlob, let id = extracted.id,
-                   let hit = DriftCache.lookup(cache, contract: contractBlob, extracted: id),
-                   let summary = try ContractReads.summary(snapshot, domain: domain, name: listed.contract, cache: cache) {
-                    state.contract = summary
-                    (state.changes, state.violations, state.schemaChanged) = hit
                     states.append(state)
                     continue
                 }

@@ -41,14 +41,15 @@ public enum ImportCheck {
             guard let binding = try snapshot.binding(domain: domain, repo: participant.name) else { continue }
             for entry in binding.imports {
                 states.append(try classify(entry, domain: domain, repository: participant.repository,
-                                           snapshot: snapshot, tip: tip))
+                                           snapshot: snapshot, tip: tip, cache: participant.cache))
             }
         }
         return states
     }
 
     public static func classify(_ entry: Binding.Import, domain: String, repository: Repository,
-                                snapshot: RealmSnapshot, tip: OID, history: ContractHistory? = nil) throws -> ImportState {
+                                snapshot: RealmSnapshot, tip: OID, history: ContractHistory? = nil,
+                                cache: RealmCache? = nil) throws -> ImportState {
         var state = ImportState(domain: domain, entry: entry, status: .current)
         let range: VersionRange
         do { range = try VersionRange.parse(entry.version) } catch {
@@ -57,8 +58,8 @@ public enum ImportCheck {
             return state
         }
         // Whether it is there and readable (parse errors and limits are errors here), without
-        // keeping its value (its history is read below).
-        guard try snapshot.contractSummary(domain: domain, name: entry.contract) != nil else {
+        // keeping its value (its history is read below); by blob id from the cache (docs/cache.md).
+        guard try ContractReads.summary(snapshot, domain: domain, name: entry.contract, cache: cache) != nil else {
             state.status = .broken
             state.reason = "contract '\(entry.contract)' no longer exists in domain \(domain)"
             return state

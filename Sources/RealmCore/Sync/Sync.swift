@@ -214,7 +214,8 @@ public struct SyncOperation {
                 // Imports.
                 var bindingChanged = false
                 for (i, entry) in binding.imports.enumerated() where contract == nil || entry.contract == contract {
-                    let state = try ImportCheck.classify(entry, domain: domain, repository: participant.repository, snapshot: realm, tip: tip)
+                    let state = try ImportCheck.classify(entry, domain: domain, repository: participant.repository, snapshot: realm, tip: tip,
+                                                         cache: participant.cache)
                     var outcome = Acknowledged(domain: domain, contract: entry.contract, status: state.status,
                                                from: entry.resolvedVersion, to: state.newest?.version.description,
                                                reason: state.reason, validation: nil, changes: state.changes, acknowledged: false)
