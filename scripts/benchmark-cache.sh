@@ -55,22 +55,32 @@ timed() {
 # Cold: the cache emptied (the contract-history index, which `admin cache clear` also removes,
 # is kept: it is not what is measured here).
 clear_cache() { rm -rf "$(git rev-parse --git-common-dir)/git-realm/cache"; }
-# row LABEL DIR CMD...: cold, warm and --no-cache measured in turns (the machine's speed drifts).
-# --no-cache runs the code paths git-realm had before the cache: the "before" figure.
+# row LABEL DIR FUNC: cold, warm and cache off measured in turns (the machine's speed drifts).
+# FUNC runs one command; its arguments are git's options: none, or `-c realm.cache=false`
+# (what --no-cache does, for the hook too: the code paths git-realm had before the cache).
 row() {
-    local label="$1" dir="$2" cold=() warm=() none=() i; shift 2
-    (cd "$dir" && "$@") >/dev/null 2>&1 || true
+    local label="$1" dir="$2" fn="$3" cold=() warm=() none=() i
+    (cd "$dir" && $fn) >/dev/null 2>&1 || true
+    # The order turns too (cold always before warm, which needs the entries it wrote): a run
+    # right after another is not always the same one.
     for ((i = 0; i < runs; i++)); do
-        cold+=($(timed "$dir" clear_cache "$@"))
-        warm+=($(timed "$dir" "" "$@"))
-        none+=($(timed "$dir" "" "$@" --no-cache))
+        [ $((i % 3)) != 1 ] || none+=($(timed "$dir" "" $fn -c realm.cache=false))
+        cold+=($(timed "$dir" clear_cache $fn))
+        [ $((i % 3)) != 2 ] || none+=($(timed "$dir" "" $fn -c realm.cache=false))
+        warm+=($(timed "$dir" "" $fn))
+        [ $((i % 3)) != 0 ] || none+=($(timed "$dir" "" $fn -c realm.cache=false))
     done
     # Untimed: the warm runs really extracted nothing.
-    if (cd "$dir" && GIT_REALM_TRACE=1 "$@" 2>&1 >/dev/null) | grep -q "trace: extract:"; then
-        echo "benchmark-cache: a warm run of '$*' in $dir extracted" >&2; exit 1
+    if (cd "$dir" && GIT_REALM_TRACE=1 $fn 2>&1 >/dev/null) | grep -q "trace: extract:"; then
+        echo "benchmark-cache: a warm run of $fn in $dir extracted" >&2; exit 1
     fi
-    printf '%-44s %8s %8s %10s\n' "$label" "$(median "${cold[@]}")" "$(median "${warm[@]}")" "$(median "${none[@]}")"
+    printf '%-46s %8s %8s %10s\n' "$label" "$(median "${cold[@]}")" "$(median "${warm[@]}")" "$(median "${none[@]}")"
 }
+status() { git "$@" realm status; }
+check() { git "$@" realm check --mode=exporter; }
+dry_sync() { git "$@" realm sync --dry-run; }
+# The pre-push hook on a push of a commit that changes the exported value (it warns).
+prepush() { echo "$line" | git -c realm.prePush=warn "$@" realm hook pre-push origin "$work/origin.git"; }
 
 # The value of the large export: a list of small objects, about 150 bytes of YAML each.
 value_yaml() {
@@ -140,13 +150,22 @@ for r in file tiny command detect consumer; do
     (cd "$work/$r" && git realm status --fetch >/dev/null)
 done
 
+# The tiny exporter's push: a commit that changes its value, pushed to a real origin.
+git init -q --bare "$work/origin.git"
+git -C "$work/tiny" push -q "$work/origin.git" HEAD:refs/heads/main
+printf 'read: [a, b]\n' > "$work/tiny/values.yaml"; git -C "$work/tiny" commit -qam values
+line="refs/heads/main $(git -C "$work/tiny" rev-parse HEAD) refs/heads/main $(git -C "$work/tiny" rev-parse HEAD~1)"
+git -C "$work/tiny" checkout -q HEAD~1 -- values.yaml   # the working tree as the realm has it
+
 echo "git-realm cache ($(git --version), $(nproc) cores, median of $runs runs, ms; cold: cache cleared before each run)"
 echo "large value: $(wc -c < "$work/large.yaml") bytes of YAML"
 echo
-printf '%-44s %8s %8s %10s\n' "command" "cold" "warm" "--no-cache"
-row "status, exporter, ${mb} MB value from a file" "$work/file" git realm status
-row "check --mode=exporter, the same" "$work/file" git realm check --mode=exporter
-row "status, exporter, one-line value (everyday)" "$work/tiny" git realm status
-row "status, exporter, python3 command" "$work/command" git realm status
-row "status, exporter, detect over 300 files" "$work/detect" git realm status
-row "status, importer of the ${mb} MB contract" "$work/consumer" git realm status
+printf '%-46s %8s %8s %10s\n' "command" "cold" "warm" "cache off"
+row "status, exporter, ${mb} MB value from a file" "$work/file" status
+row "check --mode=exporter, the same" "$work/file" check
+row "sync --dry-run, the same" "$work/file" dry_sync
+row "status, exporter, one-line value (everyday)" "$work/tiny" status
+row "pre-push, the same, export source touched" "$work/tiny" prepush
+row "status, exporter, python3 command" "$work/command" status
+row "status, exporter, detect over 300 files" "$work/detect" status
+row "status, importer of the ${mb} MB contract" "$work/consumer" status

@@ -2,18 +2,23 @@
 # Benchmarks for git-realm's everyday paths, each printed beside the baseline it must beat.
 # Not a test: it prints figures (median of several runs, milliseconds) and ratios.
 #
-#   scripts/benchmark.sh [--runs N] [--keep DIR]
+#   scripts/benchmark.sh [--runs N] [--keep DIR] [--no-cache]
+#
+# --no-cache: with git config realm.cache=false, as git-realm ran before it had a cache
+# (docs/cache.md): the "before" of the cache's figures.
 #
 # Needs: a release build (made here), git, git-lfs (for the pre-push baseline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=15
 keep=""
+nocache=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs="$2"; shift 2 ;;
         --keep) keep="$2"; shift 2 ;;
-        *) echo "usage: $0 [--runs N] [--keep DIR]" >&2; exit 2 ;;
+        --no-cache) nocache=1; shift ;;
+        *) echo "usage: $0 [--runs N] [--keep DIR] [--no-cache]" >&2; exit 2 ;;
     esac
 done
 
@@ -28,6 +33,7 @@ export PATH="$work/bin:$PATH"
 git config --global user.name Bench
 git config --global user.email bench@example.com
 git config --global init.defaultBranch main
+[ -z "$nocache" ] || git config --global realm.cache false
 
 # Times come from bash 5's EPOCHREALTIME (no process started to read the clock); us turns
 # one into microseconds. LC_ALL=C keeps its decimal point a '.'.
@@ -120,7 +126,7 @@ participant() {
     (cd "$dir" && git realm status --fetch >/dev/null)
 }
 
-echo "git-realm benchmarks ($(git --version), $(nproc) cores, median of $runs runs, ms)"
+echo "git-realm benchmarks ($(git --version), $(nproc) cores, median of $runs runs, ms${nocache:+, cache off})"
 echo
 
 # --- status on a large realm --------------------------------------------------------------
