@@ -107,7 +107,8 @@ YAML
     git init -q --bare "$dir"
     git -C "$dir.src" init -q
     git -C "$dir.src" add -A
-    git -C "$dir.src" commit -qm "bench realm"
+    # No background auto-gc in a directory removed right after (it raced with rm -rf).
+    git -C "$dir.src" -c gc.auto=0 commit -qm "bench realm"
     git -C "$dir.src" push -q "$dir" HEAD:main
     rm -rf "$dir.src"
 }
