@@ -27,9 +27,22 @@ import Testing
         return (common.hasPrefix("/") ? common : repo + "/" + common) + "/git-realm/cache"
     }
 
+    /// SyncTests.story with a value and a published contract over `RealmCache.worthBytes`
+    /// (16 KiB): large enough for contract reads and comparisons to be cached too.
+    static func largeStory(_ box: Sandbox) throws -> (realm: String, aperture: String, fungal: String) {
+        let story = try SyncTests.story(box)
+        let paths = (0..<1200).map { String(format: "p%04d/data/*", $0) }
+        try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, " + paths.joined(separator: ", ") + "]\nwrite: []\n")
+        try box.git(["commit", "-qam", "many paths"], in: story.aperture)
+        let sync = try box.realm(["sync"], in: story.aperture)
+        #expect(sync.status == 0 && sync.stdout.contains("Published s3-permissions"), "\(sync)")
+        return story
+    }
+
     @Test func aWarmStatusExtractsNothingAndNoCacheDoes() throws {
         let box = try Sandbox()
-        let (_, aperture, _) = try SyncTests.story(box)
+        let (_, aperture, _) = try Self.largeStory(box)
+        #expect(try box.realm(["admin", "cache", "clear"], in: aperture).status == 0)
         let cold = try box.realm(["status"], in: aperture, environment: Self.trace)
         #expect(cold.status == 0, "\(cold)")
         #expect(Self.events(cold, "extract: export s3-permissions (file config/s3.yaml)").count == 1, "\(cold.stderr)")
@@ -89,19 +102,19 @@ import Testing
         try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*]\nwrite: []\n")
         let touched = try box.realm(["status"], in: aperture, environment: Self.trace)
         #expect(Self.events(touched, "extract:").isEmpty, "keyed by content, not by mtime: \(touched.stderr)")
-        // A published change (a new contract blob) is a new comparison, with the value's entry reused.
+        // A published change (a new contract blob): the value's entry is reused, the comparison
+        // is made against the new contract.
         try box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, models/*]\nwrite: []\n")
         try box.git(["commit", "-qam", "models"], in: aperture)
         #expect(try box.realm(["sync"], in: aperture).status == 0)
         let published = try box.realm(["status"], in: aperture, environment: Self.trace)
         #expect(Self.events(published, "extract:").isEmpty, "\(published.stderr)")
-        #expect(!Self.events(published, "cache miss: drift").isEmpty, "\(published.stderr)")
         #expect(!published.stdout.contains("Contract change detected"), "\(published.stdout)")
     }
 
     @Test func statsCountAndClearEmpties() throws {
         let box = try Sandbox()
-        let (_, aperture, _) = try SyncTests.story(box)
+        let (_, aperture, _) = try Self.largeStory(box)
         #expect(try box.realm(["admin", "cache", "clear"], in: aperture).status == 0)
         var stats = try Self.stats(box, in: aperture)
         #expect(stats["entries"] as? Int == 0 && stats["hits"] as? Int == 0 && stats["misses"] as? Int == 0, "\(stats)")
@@ -132,7 +145,7 @@ import Testing
     /// nothing, and writes a good entry back.
     @Test func aDamagedOrForeignEntryIsAMiss() throws {
         let box = try Sandbox()
-        let (_, aperture, _) = try SyncTests.story(box)
+        let (_, aperture, _) = try Self.largeStory(box)
         let good = try box.realm(["status"], in: aperture)
         #expect(good.status == 0)
         let dir = try Self.cacheDir(box, aperture) + "/value"
@@ -191,6 +204,20 @@ import Testing
         #expect(Self.kind(stats, "value")["entries"] == 1, "\(stats)")
         let warm = try box.realm(["status"], in: aperture, environment: Self.trace)
         #expect(Self.events(warm, "extract:").isEmpty && warm.stdout == expected.stdout, "\(warm)")
+    }
+
+    /// Below 16 KiB, decoding a contract and comparing costs less than creating an entry:
+    /// only the extracted value is cached, and a warm status still extracts nothing.
+    @Test func smallContractsAndComparisonsAreNotCached() throws {
+        let box = try Sandbox()
+        let (_, aperture, _) = try SyncTests.story(box)
+        #expect(try box.realm(["status"], in: aperture).status == 0)
+        let warm = try box.realm(["status"], in: aperture, environment: Self.trace)
+        #expect(Self.events(warm, "extract:").isEmpty && !Self.events(warm, "cache hit: value").isEmpty, "\(warm.stderr)")
+        #expect(Self.events(warm, "cache hit: contract").isEmpty && Self.events(warm, "cache hit: drift").isEmpty, "\(warm.stderr)")
+        let stats = try Self.stats(box, in: aperture)
+        #expect(Self.kind(stats, "value")["entries"] == 1, "\(stats)")
+        #expect(Self.kind(stats, "contract")["entries"] == 0 && Self.kind(stats, "drift")["entries"] == 0, "\(stats)")
     }
 
     @Test func theCacheStaysWithinItsBoundsDroppingTheLeastRecentlyUsed() throws {

@@ -14,10 +14,11 @@ public enum ContractReads {
 
     /// A contract's name, version, owner and validation suggestions, nothing else (schema and
     /// value empty, no evolution): what `status` lists. From the cache by blob id, else decoded
-    /// (`RealmSnapshot.contractSummary`) and stored. nil when there is no such contract.
+    /// (`RealmSnapshot.contractSummary`) and stored; a contract file under
+    /// `RealmCache.worthBytes` is decoded uncached. nil when there is no such contract.
     public static func summary(_ snapshot: RealmSnapshot, domain: String, name: String, cache: RealmCache?) throws -> Contract? {
         let path = Contract.path(domain: domain, name: name)
-        guard let cache, let blob = try blobID(snapshot, path) else {
+        guard let cache, let blob = try blobID(snapshot, path), try worthCaching(snapshot, blob) else {
             return try snapshot.contractSummary(domain: domain, name: name)
         }
         let key = "contract 1 \(blob.hex)"
@@ -25,6 +26,12 @@ public enum ContractReads {
         guard let contract = try snapshot.contractSummary(domain: domain, name: name) else { return nil }
         cache.store(.contract, key: key, payload: encode(contract))
         return summaryOnly(contract)
+    }
+
+    /// Whether a contract file is large enough for its reads to be cached (`RealmCache.worthBytes`).
+    static func worthCaching(_ snapshot: RealmSnapshot, _ blob: OID) throws -> Bool {
+        guard let source = snapshot.source as? GitRealmSource else { return false }
+        return try source.repository.objectSize(blob) >= RealmCache.worthBytes
     }
 
     static func summaryOnly(_ c: Contract) -> Contract {
@@ -59,6 +66,11 @@ public enum ContractReads {
 /// whether the schema changed.
 enum DriftCache {
     static func key(contract: OID, extracted: OID) -> String { "drift 1 \(contract.hex) \(extracted.hex)" }
+
+    /// Only a large contract file or value is worth an entry (`RealmCache.worthBytes`).
+    static func worthCaching(contractSize: Int, extracted: Extracted) -> Bool {
+        contractSize >= RealmCache.worthBytes || (extracted.size ?? 0) >= RealmCache.worthBytes
+    }
 
     static func lookup(_ cache: RealmCache, contract: OID, extracted: OID) -> (changes: [String], violations: [String], schemaChanged: Bool)? {
         guard let payload = cache.lookup(.drift, key: key(contract: contract, extracted: extracted)),

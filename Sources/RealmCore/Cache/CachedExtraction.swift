@@ -13,6 +13,8 @@ public struct Extracted: Sendable {
     var id: OID?
     /// A cached entry not decoded yet (`extract(_:cache:decoding: false)`); `decoded` reads it.
     var payload: [UInt8]?
+    /// The size of the serialized value and schema (nil when not serialized).
+    var size: Int?
 }
 
 extension ValueExtractor {
@@ -30,7 +32,7 @@ extension ValueExtractor {
             return Extracted(value: try value(of: export), schema: try ownSchema(export))
         }
         if let (payload, id) = cache.lookupWithID(.value, key: key) {
-            let hit = Extracted(id: id, payload: payload)
+            let hit = Extracted(id: id, payload: payload, size: payload.count)
             return decoding ? try decoded(hit, export) : hit
         }
         var result = Extracted(value: try value(of: export), schema: try ownSchema(export))
@@ -39,6 +41,7 @@ extension ValueExtractor {
             let payload = Array(JSONSerializer.string(["value": .array(result.value.map { [$0] } ?? []),
                                                        "schema": .array(result.schema.map { [$0] } ?? [])]).utf8)
             result.id = cache.store(.value, key: key, payload: payload)
+            result.size = payload.count
         }
         return result
     }
@@ -50,7 +53,7 @@ extension ValueExtractor {
         guard let (value, schema) = Self.decodePayload(payload) else {
             return Extracted(value: try value(of: export), schema: try ownSchema(export))
         }
-        return Extracted(value: value, schema: schema, id: extracted.id)
+        return Extracted(value: value, schema: schema, id: extracted.id, size: extracted.size)
     }
 
     func ownSchema(_ export: Binding.Export) throws -> JSONValue? {

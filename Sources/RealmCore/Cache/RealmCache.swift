@@ -31,6 +31,11 @@ public struct RealmCache: Sendable {
     /// The default bounds; `realm.cacheMaxBytes` and `realm.cacheMaxEntries` change them.
     public static let maxBytes = 64 << 20
     public static let maxEntries = 4096
+    /// Contract reads and comparisons are cached only when the contract file or the value is at
+    /// least this large: below it, decoding costs less than creating an entry (a new file, about
+    /// a millisecond on the development machine; docs/benchmarks.md, "The cache"). Extracted
+    /// values are always cached: a warm cache extracts nothing.
+    public static let worthBytes = 16 << 10
     static let header = "git-realm cache \(formatVersion)"
 
     public init(repository: Repository) {

@@ -67,6 +67,7 @@ public enum ExportDrift {
                 // this value is not cached (docs/cache.md).
                 let contractPath = Contract.path(domain: domain, name: listed.contract)
                 let contractBlob = cache == nil ? nil : try ContractReads.blobID(snapshot, contractPath)
+                let contractSize = try contractBlob.map { try participant.repository.objectSize($0) } ?? 0
                 if contractBlob == nil { state.contract = try snapshot.contract(domain: domain, name: listed.contract) }
                 guard contractBlob != nil || state.contract != nil else {
                     state.problem = "binding names contract '\(listed.contract)', which does not exist in domain \(domain)"
@@ -83,6 +84,7 @@ public enum ExportDrift {
                 do {
                     extracted = try extractor.extract(state.export, cache: cache, decoding: false)
                     if let cache, let contractBlob, let id = extracted.id,
+                       DriftCache.worthCaching(contractSize: contractSize, extracted: extracted),
                        let hit = DriftCache.lookup(cache, contract: contractBlob, extracted: id),
                        let summary = try ContractReads.summary(snapshot, domain: domain, name: listed.contract, cache: cache) {
                         if values { extracted = try extractor.decoded(extracted, state.export) }
@@ -115,7 +117,8 @@ public enum ExportDrift {
                     state.changes = ValueDiff.lines(from: contract.value, to: value)
                 }
                 state.schemaChanged = state.schema.map { $0 != contract.schema } ?? false
-                if let cache, let contractBlob, let id = extracted.id, state.problem == nil, state.value != nil {
+                if let cache, let contractBlob, let id = extracted.id, state.problem == nil, state.value != nil,
+                   DriftCache.worthCaching(contractSize: contractSize, extracted: extracted) {
                     DriftCache.store(cache, contract: contractBlob, extracted: id, state: state)
                 }
                 states.append(state)
