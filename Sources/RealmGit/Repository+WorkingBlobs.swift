@@ -41,9 +41,4 @@ extension Repository {
             }
         }
     }
-
-    /// An object's size from its header, without inflating it.
-    public func objectSize(_ oid: OID) throws(GitError) -> Int {
-        try locked { () throws(GitError) -> Int in try objectSizeUnlocked(oid) }
-    }
 }
