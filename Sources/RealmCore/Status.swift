@@ -194,7 +194,12 @@ public struct StatusReport: Sendable {
             let domain = try realm.domain(domainName)
             var contracts: [ContractInfo] = []
             for name in try realm.contractNames(in: domainName) {
-                if let c = try ContractReads.summary(realm, domain: domainName, name: name, cache: participant.cache) {
+                // From the head of the contract's history index when it is at this tip (no
+                // blob read: an imported contract's file grows with its evolution list), else
+                // by blob id from the cache (docs/cache.md), else decoded.
+                if let c = ContractHistory.summary(repository: repository, realmTip: tip, domain: domainName, contract: name) {
+                    contracts.append(ContractInfo(name: c.name, version: c.version, owner: c.owner))
+                } else if let c = try ContractReads.summary(realm, domain: domainName, name: name, cache: participant.cache) {
                     contracts.append(ContractInfo(name: c.name, version: c.version, owner: c.owner))
                 }
             }
@@ -211,10 +216,10 @@ public struct StatusReport: Sendable {
             // each contract's history once.
             var imports: [ImportInfo] = []
             for entry in binding.imports {
-                let history = try ContractHistory.load(repository: repository, realmTip: tip, domain: domainName,
-                                                       contract: entry.contract)
+                let history = try ContractHistory.load(for: entry, repository: repository, realmTip: tip, domain: domainName)
                 let state = try ImportCheck.classify(entry, domain: domainName, repository: repository,
-                                                     snapshot: realm, tip: tip, history: history, cache: participant.cache)
+                                                     snapshot: realm, tip: tip, history: history, cache: participant.cache,
+                                                     contractRead: contracts.contains { $0.name == entry.contract })
                 importStates.append(state)
                 let (found, forged) = try Notifications.incoming(repository: repository, notesTip: notesTip, repo: me,
                                                                  entry: entry, history: history)
@@ -232,7 +237,8 @@ public struct StatusReport: Sendable {
             for export in binding.exports {
                 hasExports = true
                 guard notesTip != nil else { continue }
-                let history = try ContractHistory.load(repository: repository, realmTip: tip, domain: domainName,
+                let history = try ContractHistory.load(acknowledgedBy: (consumersByContract[export.contract] ?? []).map(\.resolved),
+                                                       repository: repository, realmTip: tip, domain: domainName,
                                                        contract: export.contract)
                 acknowledgements += try Notifications.outgoing(
                     repository: repository, notesTip: notesTip, domain: domainName, contract: export.contract,

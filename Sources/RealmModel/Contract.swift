@@ -54,6 +54,9 @@ public struct Contract: RealmDocument, Equatable {
 
     /// Read as JSON by the parser, without their node trees.
     public static var jsonFields: Set<String> { ["schema", "value"] }
+    /// A summary (name, version, owner) does not read the evolution list, which grows by one
+    /// entry per published version: its cost stays that of the fields it reads.
+    public static var summarySkippedFields: Set<String> { ["evolution"] }
 
     public init(name: String, version: String, owner: String, schema: JSONValue, value: JSONValue,
                 evolution: [Evolution] = []) {

@@ -6,12 +6,16 @@ public protocol RealmDocument: Sendable {
     /// Root fields read straight into JSON values, without their node trees (a contract's
     /// schema and value, which may be megabytes): `FieldReader.json` finds them decoded.
     static var jsonFields: Set<String> { get }
+    /// Root fields a summary (`skippingJSON`) also parses without keeping, beyond `jsonFields`:
+    /// lists that grow with the file's history (a contract's `evolution`).
+    static var summarySkippedFields: Set<String> { get }
     init?(reading node: YAMLNode, context: DecodeContextRef)
     func encode() -> YAMLNode
 }
 
 extension RealmDocument {
     public static var jsonFields: Set<String> { [] }
+    public static var summarySkippedFields: Set<String> { [] }
 }
 
 /// Opaque handle to the decode context, so `RealmDocument` can be public without exposing it.
@@ -28,7 +32,8 @@ public struct Decoded<T: Sendable>: Sendable {
 public enum RealmFiles {
     /// Parses and decodes one file. Errors carry `path:line:col`.
     /// With `skippingJSON`, the type's `jsonFields` are parsed (limits, syntax and duplicate
-    /// keys still refused) but not read: they decode as empty collections of their kind.
+    /// keys still refused) but not read: they decode as empty collections of their kind, as do
+    /// the type's `summarySkippedFields`.
     public static func decode<T: RealmDocument>(_ type: T.Type, bytes: [UInt8], path: String,
                                                 skippingJSON: Bool = false) throws(ModelError) -> Decoded<T> {
         // Checked in place: the bytes are parsed as they are, never copied into a String.
@@ -37,7 +42,8 @@ public enum RealmFiles {
         }
         let document: YAMLDocument?
         do {
-            document = try YAML.parse(bytes: bytes, jsonFields: T.jsonFields, skippingValues: skippingJSON)
+            document = try YAML.parse(bytes: bytes, jsonFields: skippingJSON ? T.jsonFields.union(T.summarySkippedFields) : T.jsonFields,
+                                      skippingValues: skippingJSON)
         } catch {
             throw ModelError(file: path, mark: Mark(line: error.line, column: error.column), error.message)
         }

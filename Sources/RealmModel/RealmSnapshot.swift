@@ -58,9 +58,10 @@ public struct RealmSnapshot: Sendable {
         try load(Contract.self, Contract.path(domain: domain, name: name))
     }
 
-    /// A contract without its schema and value (both empty): its name, version, owner and
-    /// evolution, for a reader that needs no more. The file is parsed whole all the same (its
-    /// limits, syntax and duplicate keys are checked), but the schema and value are not kept.
+    /// A contract without its schema, value and evolution (all empty): its name, version,
+    /// owner, compatibility and validation, for a reader that needs no more. The file is parsed
+    /// whole all the same (its limits, syntax and duplicate keys are checked), but the schema,
+    /// value and evolution are not kept (the evolution list grows with every version).
     public func contractSummary(domain: String, name: String) throws -> Contract? {
         try load(Contract.self, Contract.path(domain: domain, name: name), skippingJSON: true)
     }

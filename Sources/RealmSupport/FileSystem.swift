@@ -82,6 +82,20 @@ public func readFile(_ path: String, limit: Int? = nil) throws(SystemError) -> [
     return bytes
 }
 
+/// The first `count` bytes of the file (all of it when it is shorter): for a file whose head
+/// says whether the rest is needed.
+public func readFile(_ path: String, prefix count: Int) throws(SystemError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+        let e = errno
+        throw SystemError(.file, "\(path): cannot read: \(errorText(e))", errno: e)
+    }
+    defer { close(fd) }
+    let (bytes, failed) = readAll(fd: fd, upTo: count)
+    if let failed { throw SystemError(.file, "\(path): cannot read: \(errorText(failed))", errno: failed) }
+    return bytes
+}
+
 public func readTextFile(_ path: String) throws(SystemError) -> String {
     String(decoding: try readFile(path), as: UTF8.self)
 }

@@ -49,7 +49,7 @@ public enum ImportCheck {
 
     public static func classify(_ entry: Binding.Import, domain: String, repository: Repository,
                                 snapshot: RealmSnapshot, tip: OID, history: ContractHistory? = nil,
-                                cache: RealmCache? = nil) throws -> ImportState {
+                                cache: RealmCache? = nil, contractRead: Bool = false) throws -> ImportState {
         var state = ImportState(domain: domain, entry: entry, status: .current)
         let range: VersionRange
         do { range = try VersionRange.parse(entry.version) } catch {
@@ -58,13 +58,16 @@ public enum ImportCheck {
             return state
         }
         // Whether it is there and readable (parse errors and limits are errors here), without
-        // keeping its value (its history is read below); by blob id from the cache (docs/cache.md).
-        guard try ContractReads.summary(snapshot, domain: domain, name: entry.contract, cache: cache) != nil else {
+        // keeping its value (its history is read below); `contractRead`: the caller read it so.
+        // The head of its history index says so without a read when it decoded at this tip;
+        // else by blob id from the cache (docs/cache.md).
+        guard try contractRead || ContractHistory.summary(repository: repository, realmTip: tip, domain: domain, contract: entry.contract) != nil
+                || ContractReads.summary(snapshot, domain: domain, name: entry.contract, cache: cache) != nil else {
             state.status = .broken
             state.reason = "contract '\(entry.contract)' no longer exists in domain \(domain)"
             return state
         }
-        let history = try history ?? ContractHistory.load(repository: repository, realmTip: tip, domain: domain, contract: entry.contract)
+        let history = try history ?? ContractHistory.load(for: entry, repository: repository, realmTip: tip, domain: domain)
         guard let newest = history.resolve(range) else {
             state.status = .broken
             let published = history.versions.map(\.description).joined(separator: ", ")

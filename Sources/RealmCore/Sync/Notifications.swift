@@ -242,8 +242,8 @@ public enum Notifications {
         for domain in try snapshot.domains(of: participant.name) {
             guard let binding = try snapshot.binding(domain: domain, repo: participant.name) else { continue }
             for entry in binding.imports {
-                let history = try ContractHistory.load(repository: participant.repository, realmTip: tip,
-                                                       domain: domain, contract: entry.contract)
+                let history = try ContractHistory.load(for: entry, repository: participant.repository, realmTip: tip,
+                                                       domain: domain)
                 review.imports.append(try ImportCheck.classify(entry, domain: domain, repository: participant.repository,
                                                                snapshot: snapshot, tip: tip, history: history))
                 let (found, forged) = try incoming(repository: participant.repository, notesTip: notesTip,
