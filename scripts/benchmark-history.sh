@@ -2,8 +2,8 @@
 # Benchmark: an importer's everyday commands must not cost more as a contract's history grows
 # (issue 13: "cost independent of history"). Builds two realms in which app exports contract c to
 # other: one where c has 1 published version, one where it has N (default 1,000), and times the
-# importer's `git realm status` and `git realm sync --dry-run` in both (median of 9 runs), the
-# importer having acknowledged the newest version in both.
+# importer's `git realm status` and `git realm sync --dry-run` in both (median of 15 runs, taken
+# in turn in the two realms), the importer having acknowledged the newest version in both.
 #
 #   scripts/benchmark-history.sh [--versions N] [--debug]
 set -euo pipefail
@@ -44,27 +44,35 @@ realm() {
     echo "$dir/other"
 }
 us() { echo $(( ${1%.*} * 1000000 + 10#${1#*.} )); }
-median_ms() {
-    local dir="$1"; shift
-    local times=() s e i
-    for i in 1 2 3 4 5 6 7 8 9; do
-        s=$EPOCHREALTIME
-        (cd "$dir" && "$@" >/dev/null) || { echo "benchmark-history: '$*' failed" >&2; exit 1; }
-        e=$EPOCHREALTIME
-        times+=($(( $(us "$e") - $(us "$s") )))
+runs=15
+# timed DIR CMD...: the wall time of one run of CMD in DIR, in microseconds.
+timed() {
+    local dir="$1" s e; shift
+    s=$EPOCHREALTIME
+    (cd "$dir" && "$@" >/dev/null) || { echo "benchmark-history: '$*' failed" >&2; exit 1; }
+    e=$EPOCHREALTIME
+    echo $(( $(us "$e") - $(us "$s") ))
+}
+median() { sort -n | sed -n "$(( ($runs + 1) / 2 ))p" | awk '{ printf "%.1f", $1 / 1000 }'; }
+# paired A B CMD...: the median of CMD in A and in B (ms), the runs taken in turn (A, B, A, B...)
+# so that a load on a shared machine falls on both alike.
+paired() {
+    local a="$1" b="$2" i; shift 2
+    local ta=() tb=()
+    for i in $(seq "$runs"); do
+        ta+=($(timed "$a" "$@"))
+        tb+=($(timed "$b" "$@"))
     done
-    printf '%s\n' "${times[@]}" | sort -n | sed -n 5p | awk '{ printf "%.1f", $1 / 1000 }'
+    echo "$(printf '%s\n' "${ta[@]}" | median) $(printf '%s\n' "${tb[@]}" | median)"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }'; }
 
 one=$(realm one 1)
 many=$(realm many "$versions")
-s1=$(median_ms "$one" git realm status)
-sn=$(median_ms "$many" git realm status)
-d1=$(median_ms "$one" git realm sync --dry-run)
-dn=$(median_ms "$many" git realm sync --dry-run)
+read -r sn s1 < <(paired "$many" "$one" git realm status)
+read -r dn d1 < <(paired "$many" "$one" git realm sync --dry-run)
 lines=$(cd "$many" && git realm status | wc -l)
-echo "an importer's commands with $versions published versions of its contract, against 1 ($config, median of 9, ms)"
+echo "an importer's commands with $versions published versions of its contract, against 1 ($config, median of $runs paired runs, ms)"
 echo "status:         $sn vs $s1 = $(ratio "$sn" "$s1")x  (target <= 1.2x: $(verdict "$(ratio "$sn" "$s1")" 1.2)); $lines lines printed"
 echo "sync --dry-run: $dn vs $d1 = $(ratio "$dn" "$d1")x  (target <= 1.2x: $(verdict "$(ratio "$dn" "$d1")" 1.2))"
