@@ -17,6 +17,11 @@ public enum Entry {
         if invokedAs.hasPrefix("git-realm-") {
             rest = commandPath(for: String(invokedAs.dropFirst("git-realm-".count))) + rest
         }
+        do { RealmSelection.name = try GlobalOptions.extractRealm(from: &rest) } catch {
+            let failure = RealmError.wrap(error)
+            Output.error(failure)
+            exit(failure.exitCode)
+        }
         if let first = rest.first, !first.hasPrefix("-"), !isKnownSubcommand(first),
            let plugin = findPlugin(named: first) {
             execPlugin(plugin, arguments: Array(rest.dropFirst()))

@@ -12,6 +12,8 @@ public struct GitRealm: ParsableCommand {
         git-realm keeps the realm's record true. State lives in git refs
         (refs/realm/<realm>/*) and notes.
 
+        Global option: \(GlobalOptions.realmHelp)
+
         Environment: GIT_REALM_TRACE_PERFORMANCE=1 prints the time each phase and
         each git subprocess took on standard error (2-9: to that descriptor; an
         absolute path: appended to that file). GIT_REALM_TRACE=1 (same values)

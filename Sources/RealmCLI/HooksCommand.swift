@@ -158,12 +158,19 @@ private func runPostMergeReport(hook: String, operation: String, squash: Bool) t
     try runReporting {
         guard let context = HookContext.open() else { return }
         for problem in context.settings.problems { Output.warning("git-realm: \(problem)") }
-        do {
-            guard let participant = try context.participant() else { return }
-            let report = try PostMerge.run(participant: participant, settings: context.settings, squash: squash)
-            for line in report.lines { Output.line(line) }
-        } catch {
+        // Every realm this repository is in, each on its own.
+        let participants: [Participant]
+        do { participants = try context.participants() } catch {
             Output.warning("git-realm \(hook) could not check the realm: \(RealmError.wrap(error).message) (the \(operation) itself is done)")
+            return
+        }
+        for participant in participants {
+            do {
+                let report = try PostMerge.run(participant: participant, settings: context.settings, squash: squash)
+                for line in report.lines { Output.line(line) }
+            } catch {
+                Output.warning("git-realm \(hook) could not check realm '\(participant.realm)': \(RealmError.wrap(error).message) (the \(operation) itself is done)")
+            }
         }
     }
 }

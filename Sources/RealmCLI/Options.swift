@@ -7,6 +7,51 @@ struct JSONOption: ParsableArguments {
     var json = false
 }
 
+/// Options every command takes, before or after its name, as git takes `-C`: taken out of the
+/// arguments before they are parsed (up to a `--`).
+enum GlobalOptions {
+    static let realmHelp = """
+    --realm NAME: in a repository that is in more than one realm, the realm
+    a command acts on (default: the first in .gitrealm); status shows only
+    it. Hooks check every realm. A realm this repository is not in is an
+    error (exit 2).
+    """
+
+    /// Removes `--realm NAME` / `--realm=NAME` from `arguments`; the last one given wins.
+    /// Throws a usage error when NAME is missing.
+    static func extractRealm(from arguments: inout [String]) throws -> String? {
+        var realm: String?
+        var rest: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let argument = arguments[i]
+            if argument == "--" {
+                rest += arguments[i...]
+                break
+            }
+            if argument == "--realm" {
+                guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("-"), !arguments[i + 1].isEmpty else {
+                    throw RealmError(.usage, "--realm needs a realm name", hint: "git realm --realm NAME <command>")
+                }
+                realm = arguments[i + 1]
+                i += 2
+                continue
+            }
+            if argument.hasPrefix("--realm=") {
+                let value = String(argument.dropFirst("--realm=".count))
+                guard !value.isEmpty else { throw RealmError(.usage, "--realm needs a realm name", hint: "git realm --realm NAME <command>") }
+                realm = value
+                i += 1
+                continue
+            }
+            rest.append(argument)
+            i += 1
+        }
+        arguments = rest
+        return realm
+    }
+}
+
 /// Runs a command body, turning every failure into a one-line error and its exit code.
 func runReporting(_ body: () throws -> Void) throws {
     do {

@@ -10,6 +10,10 @@ struct StatusCommand: ParsableCommand {
         unless --fetch is given. With --fetch, an unreachable realm is reported and
         the last fetched state is shown, with its age.
 
+        A repository in more than one realm is shown in each, the first realm of
+        .gitrealm first (--json: the others under "other_realms"); the global
+        option --realm NAME shows one.
+
         Shows notifications addressed to this repo that it has not acknowledged,
         local export changes not yet published (working tree against the realm),
         stale and broken imports, sync branches awaiting approval, and, for an
@@ -35,15 +39,28 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let participant = try Participant.current()
-            participant.usesCache = !noCache
-            let report = try StatusReport.build(for: participant, fetch: fetch)
-            if let error = report.fetchError {
-                let age = report.fetchedAt.map { Timestamp.age($0) } ?? "at an unknown time"
-                Output.warning("fetch failed, showing the state fetched \(age): \(error)")
+            // Each realm this repository is in (only the one --realm names), the first first.
+            var reports: [StatusReport] = []
+            for participant in try Participant.selected() {
+                participant.usesCache = !noCache
+                let report = try StatusReport.build(for: participant, fetch: fetch)
+                if let error = report.fetchError {
+                    let age = report.fetchedAt.map { Timestamp.age($0) } ?? "at an unknown time"
+                    Output.warning("fetch failed\(reports.isEmpty ? "" : " for realm '\(report.realm)'"), showing the state fetched \(age): \(error)")
+                }
+                reports.append(report)
             }
-            if output.json { Output.json(report.json); return }
-            render(report)
+            if output.json {
+                // The first realm's report as always, the others in `other_realms`.
+                var first = reports[0].json.objectValue ?? [:]
+                first["other_realms"] = .array(reports.dropFirst().map(\.json))
+                Output.json(.object(first))
+                return
+            }
+            for (i, report) in reports.enumerated() {
+                if i > 0 { Output.line() }
+                render(report)
+            }
         }
     }
 

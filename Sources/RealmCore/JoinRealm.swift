@@ -57,10 +57,12 @@ public struct JoinRealm {
 
         // Learn the realm's name from its realm.yaml.
         let realmName = try readRealmName(repository: repository, url: url)
-        let current = try Membership.load(in: repository)
-        if let existing = current, existing.realm != realmName || existing.repo != repoName {
+        // A repo may be in more than one realm (docs/architecture.md "More than one realm"):
+        // joining another adds a `[realm "<name>"]` section; this realm again, under the same name.
+        let current = try Membership.loadAll(in: repository).first { $0.realm == realmName }
+        if let existing = current, existing.repo != repoName {
             throw RealmError(.refused, "this repository is already in realm '\(existing.realm)' as '\(existing.repo)'",
-                             hint: "run 'git realm admin leave' first (one realm per repository)")
+                             hint: "join as '\(existing.repo)' (--as \(existing.repo)), or run 'git realm --realm \(existing.realm) admin leave' first")
         }
         // This repository (or a clone of it: the file is committed) joined under this name before.
         let rejoining = current != nil

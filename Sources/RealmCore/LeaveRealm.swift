@@ -3,7 +3,8 @@ import RealmModel
 import RealmSupport
 
 /// `git realm admin leave`: removes this repo from the realm (its entry, its bindings, its
-/// membership in domains, the contracts it owns) and the local membership, hooks and refs.
+/// membership in domains, the contracts it owns) and the local membership, hooks and refs (in
+/// a repo still in another realm, only this realm's `.gitrealm` section and refs: the hooks stay).
 /// Refuses while other repos import its contracts, unless forced.
 public struct LeaveRealm {
     public var force = false
@@ -73,8 +74,9 @@ public struct LeaveRealm {
         }
         // Local state, once the realm no longer lists us.
         let repository = participant.repository
-        let hookLines = try Hooks.uninstall(from: repository)
-        if let workdir = repository.workdir { removeFile(workdir + "/" + Membership.fileName) }
+        // The hooks stay while the repository is in another realm (they check each).
+        let remaining = try Membership.remove(realm: participant.realm, from: repository)
+        let hookLines = remaining.isEmpty ? try Hooks.uninstall(from: repository) : []
         for ref in try repository.references(glob: RefLayout.fetchedRefs(realm: participant.realm)) {
             try? repository.deleteRef(ref.name, expected: ref.oid)
         }

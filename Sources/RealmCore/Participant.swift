@@ -22,14 +22,30 @@ public final class Participant: @unchecked Sendable {
         self.membership = membership
     }
 
-    /// Finds the repository around `directory` and its membership.
-    public static func current(from directory: String = currentDirectory()) throws -> Participant {
+    /// Finds the repository around `directory` and its membership in `realm` (default: the
+    /// global `--realm`, else the first realm of its `.gitrealm`).
+    public static func current(from directory: String = currentDirectory(),
+                               realm: String? = RealmSelection.name) throws -> Participant {
         let repository = try Trace.region("repository opened") { try openRepository(from: directory) }
-        guard let membership = try Membership.load(in: repository) else {
-            throw RealmError(.notInRealm, "this repository has not joined a realm (no \(Membership.fileName))",
-                             hint: "run 'git realm admin join <realm-url>' first")
+        guard let membership = try Membership.load(in: repository, realm: realm) else {
+            throw notJoined
         }
         return Participant(repository: repository, membership: membership)
+    }
+
+    /// The realm named by `--realm` alone, else every realm the repository is in (first first):
+    /// for the commands that show each realm (`status`).
+    public static func selected(from directory: String = currentDirectory()) throws -> [Participant] {
+        if RealmSelection.name != nil { return [try current(from: directory)] }
+        let repository = try Trace.region("repository opened") { try openRepository(from: directory) }
+        let all = try Membership.loadAll(in: repository)
+        if all.isEmpty { throw notJoined }
+        return all.map { Participant(repository: repository, membership: $0) }
+    }
+
+    private static var notJoined: RealmError {
+        RealmError(.notInRealm, "this repository has not joined a realm (no \(Membership.fileName))",
+                   hint: "run 'git realm admin join <realm-url>' first")
     }
 
     public static func openRepository(from directory: String = currentDirectory()) throws -> Repository {
@@ -102,6 +118,13 @@ public final class Participant: @unchecked Sendable {
         if let session { writer.alongside = { try Sessions.updates(self, mode: session) } }
         return writer
     }
+}
+
+/// The realm a command acts on in a repository that is in more than one: the global option
+/// `--realm NAME`, set once by the command line before the command runs (nil: the first realm
+/// of `.gitrealm`). Hooks ignore it: they check every realm.
+public enum RealmSelection {
+    nonisolated(unsafe) public static var name: String?
 }
 
 /// Fetching a realm: the one place that knows the refspecs.

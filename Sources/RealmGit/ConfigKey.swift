@@ -85,6 +85,19 @@ public enum ConfigKey {
         /// "realm.<field>" for one membership field.
         public static func field(_ field: String) -> String { "\(section).\(field)" }
 
+        /// "realm.<realm>.<field>": a field of a further realm's membership (`[realm "<realm>"]`,
+        /// a repo in more than one realm; docs/architecture.md "More than one realm").
+        public static func field(_ field: String, realm: String) -> String { "\(section).\(realm).\(field)" }
+
+        /// A further realm's key read back (`realm.<realm>.<field>`): the realm and the field; nil
+        /// for any other key, the first realm's `realm.<field>` included.
+        public static func furtherRealm(_ key: String) -> (realm: String, field: String)? {
+            guard key.hasPrefix(section + "."), let lastDot = key.lastIndex(of: ".") else { return nil }
+            let start = key.index(key.startIndex, offsetBy: section.count + 1)
+            guard start < lastDot else { return nil }
+            return (String(key[start..<lastDot]), String(key[key.index(after: lastDot)...]))
+        }
+
         /// The two declaration sections.
         public enum Section: String, CaseIterable, Sendable {
             case export, `import`

@@ -35,14 +35,14 @@ public struct Checkouts {
         if let key = ConfigKey.realmCheckout(realm: realm, repo: repo),
            let recorded = (try? participant.repository.configString(key)) ?? nil, !recorded.isEmpty {
             let path = expandHome(recorded)
-            guard let found = Self.membership(at: path), found.realm == realm, found.repo == repo else {
+            guard let found = Self.membership(at: path, realm: realm), found.repo == repo else {
                 throw RealmError(.usage, "\(key) is \(path), which is not a clone of \(repo) in realm '\(realm)'",
                                  hint: "fix it with 'git config --global \(key) PATH', or unset it")
             }
             return path
         }
         for path in (try? participant.repository.configMultivar(ConfigKey.realmCheckout(realm: realm))) ?? [] {
-            if let found = Self.membership(at: path), found.realm == realm, found.repo == repo { return path }
+            if let found = Self.membership(at: path, realm: realm), found.repo == repo { return path }
         }
         return nil
     }
@@ -59,9 +59,10 @@ public struct Checkouts {
         }
     }
 
-    static func membership(at path: String) -> Membership? {
+    /// The membership in `realm` of the repository at `path` (which may be in other realms too).
+    static func membership(at path: String, realm: String) -> Membership? {
         guard isDirectory(path), let repository = try? Repository.open(at: path) else { return nil }
-        return (try? Membership.load(in: repository)) ?? nil
+        return ((try? Membership.loadAll(in: repository)) ?? []).first { $0.realm == realm }
     }
 }
 

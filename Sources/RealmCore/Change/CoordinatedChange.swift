@@ -230,7 +230,7 @@ public enum CoordinatedChange {
         } catch {
             throw RealmError(.network, "cannot clone \(repo) from \(GitRemote.displayURL(url)): \(error.reason)")
         }
-        guard let found = Checkouts.membership(at: target), found.realm == checkouts.participant.realm, found.repo == repo else {
+        guard let found = Checkouts.membership(at: target, realm: checkouts.participant.realm), found.repo == repo else {
             throw RealmError(.refused, "cloned \(GitRemote.displayURL(url)) into \(target), but its \(Membership.fileName) does not say it is \(repo) of realm '\(checkouts.participant.realm)'",
                              hint: "look at the clone, then remove it or record it yourself")
         }

@@ -19,7 +19,7 @@ public enum RealmLocation {
         } else if let head = try repository.headCommit(), try repository.blob(at: RealmConfig.path, in: head) != nil {
             return .bare(repository: repository, head: head)
         }
-        guard let membership = try Membership.load(in: repository) else {
+        guard let membership = try Membership.load(in: repository, realm: RealmSelection.name) else {
             throw RealmError(.notInRealm, "this repository is neither a realm (no realm.yaml at its top) nor has it joined one (no \(Membership.fileName))",
                              hint: "run it in a clone of the realm, or in a repository that ran 'git realm admin join <realm-url>'")
         }

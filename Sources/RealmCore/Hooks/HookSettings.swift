@@ -85,9 +85,8 @@ public struct HookContext {
         return HookContext(repository: repository, settings: HookSettings.read(from: repository))
     }
 
-    /// nil when this repository has not joined a realm.
-    public func participant() throws -> Participant? {
-        guard let membership = try Membership.load(in: repository) else { return nil }
-        return Participant(repository: repository, membership: membership)
+    /// Every realm this repository is in ([] when it has joined none): a hook checks each.
+    public func participants() throws -> [Participant] {
+        try Membership.loadAll(in: repository).map { Participant(repository: repository, membership: $0) }
     }
 }

@@ -38,11 +38,15 @@ extension PrePush {
         var outcome = HookOutcome()
         let settings = context.settings
         for problem in settings.problems { outcome.warning("git-realm: \(problem)") }
-        let result: PrePushResult
+        var results: [PrePushResult] = []
         do {
-            guard let participant = try context.participant() else { return outcome }
+            // Every realm this repository is in (docs/architecture.md "More than one realm").
+            let participants = try context.participants()
+            guard !participants.isEmpty else { return outcome }
             let (remote, updates) = try read()
-            result = try PrePush.check(participant: participant, remote: remote, updates: updates, settings: settings)
+            for participant in participants {
+                results.append(try PrePush.check(participant: participant, remote: remote, updates: updates, settings: settings))
+            }
         } catch {
             let failure = RealmError.wrap(error)
             switch settings.hookFailure {
@@ -58,30 +62,40 @@ extension PrePush {
             }
             return outcome
         }
-        for notice in result.notices { outcome.messages.append(Finding(severity: .notice, message: "git-realm: \(notice)")) }
-        guard !result.findings.isEmpty else { return outcome }
+        for result in results {
+            for notice in result.notices { outcome.messages.append(Finding(severity: .notice, message: "git-realm: \(notice)")) }
+        }
+        let drifting = results.filter { !$0.findings.isEmpty }
+        guard !drifting.isEmpty else { return outcome }
 
         let blocking = settings.prePush == .block
-        let fetched = result.fetchedAt.map { "fetched \(Timestamp.age($0))" } ?? "fetch time unknown"
-        for finding in result.findings {
-            let state = finding.state
-            let at = "\(finding.update.localRef) (\(finding.update.localSha.hex.prefix(12)))"
-            var message = blocking ? "push blocked: " : ""
-            var details: [String] = []
-            if let problem = state.problem {
-                message += "cannot read the value of export '\(state.contractName)' at \(at): \(problem)"
-            } else {
-                let version = state.contract?.version ?? "?"
-                message += "export '\(state.contractName)' at \(at) differs from contract '\(state.contractName)' \(version) in realm '\(result.realm)' (\(fetched)):"
-                details = state.changes
-                if state.schemaChanged { details.append("~ schema: \(state.export.schemaFile ?? "schema file") differs from the realm's") }
-                details += state.violations.map { "! \($0)" }
+        for result in drifting {
+            let fetched = result.fetchedAt.map { "fetched \(Timestamp.age($0))" } ?? "fetch time unknown"
+            for finding in result.findings {
+                let state = finding.state
+                let at = "\(finding.update.localRef) (\(finding.update.localSha.hex.prefix(12)))"
+                var message = blocking ? "push blocked: " : ""
+                var details: [String] = []
+                if let problem = state.problem {
+                    message += "cannot read the value of export '\(state.contractName)' at \(at): \(problem)"
+                } else {
+                    let version = state.contract?.version ?? "?"
+                    message += "export '\(state.contractName)' at \(at) differs from contract '\(state.contractName)' \(version) in realm '\(result.realm)' (\(fetched)):"
+                    details = state.changes
+                    if state.schemaChanged { details.append("~ schema: \(state.export.schemaFile ?? "schema file") differs from the realm's") }
+                    details += state.violations.map { "! \($0)" }
+                }
+                if !finding.touched.isEmpty { details.append("(changed: \(finding.touched.joined(separator: ", ")))") }
+                outcome.messages.append(Finding(severity: blocking ? .error : .warning, message: message, details: details))
             }
-            if !finding.touched.isEmpty { details.append("(changed: \(finding.touched.joined(separator: ", ")))") }
-            outcome.messages.append(Finding(severity: blocking ? .error : .warning, message: message, details: details))
         }
-        let drifted = result.findings.contains { $0.state.problem == nil }
-        let publish = drifted ? "run 'git realm sync' to publish the new version to the realm"
+        let drifted = drifting.contains { $0.findings.contains { $0.state.problem == nil } }
+        // In a repo in more than one realm, sync acts on the first unless --realm names another.
+        let realms = drifting.filter { $0.findings.contains { $0.state.problem == nil } }.map(\.realm)
+        let first = (try? Membership.load(in: context.repository))??.realm
+        let sync = realms.allSatisfy { $0 == first } ? "'git realm sync'"
+            : realms.map { "'git realm --realm \($0) sync'" }.joined(separator: " and ")
+        let publish = drifted ? "run \(sync) to publish the new version to the realm"
             : "fix the export's file, or its extraction in the binding"
         if blocking {
             outcome.hint = "\(publish), then push again (to push anyway: git push --no-verify, or 'git config \(ConfigKey.prePush) warn')"
