@@ -12,6 +12,11 @@ struct AdminJoinCommand: ParsableCommand {
         that git-realm did not write is never overwritten without --force; --manual
         prints what to add instead.
 
+        A repository may be in more than one realm: joining another adds a
+        [realm "<name>"] section to .gitrealm (the first realm's [realm] section
+        stays as it was); the global option --realm NAME then picks the realm a
+        command acts on.
+
         Credentials are never stored or published: a password or token in the realm
         URL is used for this command only (.gitrealm and git config get the URL
         without it; later fetches and pushes authenticate through git's credential

@@ -12,6 +12,10 @@ struct AdminLeaveCommand: ParsableCommand {
         this repo's contracts, unless --force is given (their imports then become
         broken).
 
+        In a repository that is in more than one realm, leaves the first realm of
+        .gitrealm, or the one the global option --realm NAME names; only that
+        realm's section of .gitrealm and its refs go, and the hooks stay.
+
         \(exitCodeDiscussion)
         """)
 
