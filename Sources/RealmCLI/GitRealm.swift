@@ -12,7 +12,7 @@ public struct GitRealm: ParsableCommand {
         git-realm keeps the realm's record true. State lives in git refs
         (refs/realm/<realm>/*) and notes.
 
-        Global option: \(GlobalOptions.realmHelp)
+        \(GlobalOptions.realmHelp)
 
         Environment: GIT_REALM_TRACE_PERFORMANCE=1 prints the time each phase and
         each git subprocess took on standard error (2-9: to that descriptor; an

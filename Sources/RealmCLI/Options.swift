@@ -11,10 +11,10 @@ struct JSONOption: ParsableArguments {
 /// arguments before they are parsed (up to a `--`).
 enum GlobalOptions {
     static let realmHelp = """
-    --realm NAME: in a repository that is in more than one realm, the realm
-    a command acts on (default: the first in .gitrealm); status shows only
-    it. Hooks check every realm. A realm this repository is not in is an
-    error (exit 2).
+    Global option: --realm NAME picks, in a repository that is in more than
+    one realm, the realm a command acts on (default: the first in .gitrealm;
+    status then shows only it). Hooks check every realm. A realm this
+    repository is not in is an error (exit 2).
     """
 
     /// Removes `--realm NAME` / `--realm=NAME` from `arguments`; the last one given wins.
