@@ -88,6 +88,40 @@ import Testing
         #expect(again.status == 0, "\(again)")
     }
 
+    /// aperture imports billing's contract in its second realm: after a merge, post-merge
+    /// reports the stale import there, naming the realm; sync in the first realm is untouched.
+    @Test func postMergeReportsEveryRealm() throws {
+        let (box, _, platform, aperture, billing) = try twoRealms()
+        try box.write("schema.yaml", "{}\n")
+        try box.write("value.yaml", "a: 1\n")
+        let domain = try box.realm(["admin", "domain", "create", "payments", "--repos", "billing,aperture", "--contract", "invoices",
+                                    "--schema", box.path("schema.yaml"), "--value", box.path("value.yaml"),
+                                    "--contract-version", "1.0.0"], in: billing)
+        #expect(domain.status == 0, "\(domain)")
+        #expect(try box.realm(["--realm", "platform", "status", "--fetch"], in: aperture).status == 0)
+        try box.editRealmByHand(platform, message: "invoices 1.1.0") { clone in
+            try box.write(clone + "/domains/payments/contracts/invoices.yaml", """
+            name: invoices
+            version: "1.1.0"
+            owner: billing
+            schema: {}
+            value:
+              a: 1
+              b: 2
+            evolution:
+              - version: "1.1.0"
+                changes: ["+ b"]
+
+            """)
+        }
+        let merge = try box.realm(["hook", "post-merge", "0"], in: aperture)
+        #expect(merge.status == 0, "\(merge)")
+        #expect(merge.stdout.contains("realm 'platform'") && merge.stdout.contains("Stale import: invoices 1.1.0 available"), "\(merge)")
+        #expect(!merge.stdout.contains("realm 'letemcook'"), "nothing to say about the first realm: \(merge)")
+        let sync = try box.realm(["sync", "--dry-run"], in: aperture)
+        #expect(sync.status == 0 && !sync.output.contains("invoices"), "\(sync)")
+    }
+
     /// Leaving one realm keeps the other: its section, its refs and the hooks.
     @Test func leavingOneRealmKeepsTheOther() throws {
         let (box, _, _, aperture, _) = try twoRealms()
