@@ -41,12 +41,14 @@ struct StatusCommand: ParsableCommand {
         try runReporting {
             // Each realm this repository is in (only the one --realm names), the first first.
             var reports: [StatusReport] = []
-            for participant in try Participant.selected() {
+            let participants = try Participant.selected()
+            for participant in participants {
                 participant.usesCache = !noCache
                 let report = try StatusReport.build(for: participant, fetch: fetch)
                 if let error = report.fetchError {
                     let age = report.fetchedAt.map { Timestamp.age($0) } ?? "at an unknown time"
-                    Output.warning("fetch failed\(reports.isEmpty ? "" : " for realm '\(report.realm)'"), showing the state fetched \(age): \(error)")
+                    let which = participants.count > 1 ? " for realm '\(report.realm)'" : ""
+                    Output.warning("fetch failed\(which), showing the state fetched \(age): \(error)")
                 }
                 reports.append(report)
             }
