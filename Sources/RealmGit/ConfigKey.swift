@@ -42,6 +42,14 @@ public enum ConfigKey {
     public static let cacheMaxBytes = "realm.cacheMaxBytes"
     public static let cacheMaxEntries = "realm.cacheMaxEntries"
 
+    /// "realm.forge.trustedHost" (multi-valued, any level): forge API hosts the user trusts with
+    /// a token besides the host of the repo's own remote (docs/forges.md, "Which host gets a
+    /// token").
+    public static let forgeTrustedHost = "realm.forge.trustedHost"
+    /// `remote.<name>.url` and `remote.<name>.pushurl` of every remote, as a POSIX extended
+    /// regular expression over canonical keys (for `configEntries(matching:)`).
+    public static let remoteURLPattern = "^remote\\..*\\.(url|pushurl)$"
+
     /// Colour: git-realm's own, then git's (`auto|always|never`).
     public static let colorRealm = "color.realm"
     public static let colorUI = "color.ui"

@@ -139,6 +139,24 @@ public enum Limits {
     public static let forgeReviews = 1_000
     public static let forgeListEntries = 100
 
+    // MARK: Forges over HTTP (Forgejo/Gitea and GitHub, through the curl program; docs/forges.md)
+
+    /// Seconds curl may take to connect to a forge's API (`--connect-timeout`).
+    public static let forgeConnectTimeout: Double = 10
+    /// Seconds one request to a forge's API may take in all (`--max-time`).
+    public static let forgeRequestTimeout: Double = 60
+    /// Largest answer read from a forge (`--max-filesize`, and capture stops there).
+    public static let forgeResponseBytes = 8 << 20
+    /// Items asked for per page of a forge's list.
+    public static let forgePageSize = 50
+    /// Most pages of one list read from a forge (so at most 1,000 PRs, reviews or statuses);
+    /// a list that goes on is refused, not cut short silently.
+    public static let forgePages = 20
+    /// Longest text of a forge's error message shown to the user (it is escaped too).
+    public static let forgeMessageCharacters = 300
+    /// Seconds `git credential fill|approve|reject` may take (a helper may ask a keyring).
+    public static let credentialTimeout: Double = 60
+
     // MARK: Processes (commands and validation scripts this repo declares)
 
     /// Seconds between SIGTERM and SIGKILL to a child's process group that timed out.

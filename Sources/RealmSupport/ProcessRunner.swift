@@ -16,22 +16,27 @@ public struct ProcessResult: Sendable {
     public var signal: Int32?
     /// The timeout that expired was the inactivity timeout: no output for that long.
     public var inactive: Bool
+    /// The child wrote more than `outputLimit` bytes to stdout or stderr: capture stopped there
+    /// and its process group was killed (what was captured is cut short).
+    public var overflowed: Bool
 
-    public init(status: Int32, stdout: [UInt8], stderr: [UInt8], timedOut: Bool, signal: Int32? = nil, inactive: Bool = false) {
+    public init(status: Int32, stdout: [UInt8], stderr: [UInt8], timedOut: Bool, signal: Int32? = nil, inactive: Bool = false,
+                overflowed: Bool = false) {
         self.status = status
         self.stdout = stdout
         self.stderr = stderr
         self.timedOut = timedOut
         self.signal = signal
         self.inactive = inactive
+        self.overflowed = overflowed
     }
 
     /// stdout decoded leniently as UTF-8.
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     /// stderr decoded leniently as UTF-8.
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
-    /// Exited with status 0 (and did not time out).
-    public var succeeded: Bool { status == 0 && !timedOut }
+    /// Exited with status 0 (and did not time out or overflow).
+    public var succeeded: Bool { status == 0 && !timedOut && !overflowed }
 }
 
 /// Runs programs with posix_spawn (no Foundation).
@@ -65,13 +70,18 @@ public enum ProcessRunner {
     /// after a grace period, and the result has `timedOut == true` (and `inactive` for the
     /// second).
     ///
+    /// `outputLimit` (bytes): the most stdout or stderr may hold (output read from a remote
+    /// server, say); past it the pipes are closed, the group is killed as on a timeout, and the
+    /// result has `overflowed == true`.
+    ///
     /// A non-zero exit is not an error (inspect `status`); failing to start is.
     /// If the child exits while a grandchild keeps the output pipes open (e.g. a
     /// backgrounded ssh ControlMaster that left the group), capture stops shortly after the exit.
     public static func run(_ executable: String, _ arguments: [String], directory: String? = nil,
                            environment: [String: String]? = nil, stdin: [UInt8] = [], timeout: Double? = nil,
                            inactivityTimeout: Double? = nil,
-                           passthroughStderr: Bool = false, removingEnvironment: [String] = []) throws(SystemError) -> ProcessResult {
+                           passthroughStderr: Bool = false, removingEnvironment: [String] = [],
+                           outputLimit: Int? = nil) throws(SystemError) -> ProcessResult {
         let env = buildEnvironment(overrides: environment, removing: removingEnvironment)
         let searchPath = environment?["PATH"] ?? envString("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
         guard let path = findExecutable(executable, searchPath: searchPath) else {
@@ -157,6 +167,7 @@ public enum ProcessRunner {
 
         var io = ChildIO(pid: pid, slot: slot, stdinFD: inPipe[1], stdoutFD: outPipe[0],
                          stderrFD: passthroughStderr ? -1 : errPipe[0], input: stdin)
+        io.outputLimit = outputLimit
         return Trace.region(traceLabel(executable, arguments)) {
             io.run(timeout: timeout, inactivity: inactivityTimeout)
         }
@@ -336,6 +347,7 @@ private struct ChildIO {
     var stdout: [UInt8] = []
     var stderr: [UInt8] = []
     var sawEPIPE = false
+    var outputLimit: Int?
 
     init(pid: pid_t, slot: Int?, stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, input: [UInt8]) {
         self.pid = pid; self.slot = slot; self.stdinFD = stdinFD; self.stdoutFD = stdoutFD; self.stderrFD = stderrFD
@@ -393,6 +405,7 @@ private struct ChildIO {
         var inactive = false
         var termSentAt: Double?
         var killSent = false
+        var overflowed = false
         var buffer = [UInt8](repeating: 0, count: 65536)
 
         loop: while true {
@@ -438,13 +451,22 @@ private struct ChildIO {
             // open and is silent: stop capturing.
             if exitedBeforePoll && ready == 0 { break }
 
+            if !overflowed, let limit = outputLimit, stdout.count > limit || stderr.count > limit {
+                // Enough: the rest is not read, and the child ends as on a timeout.
+                overflowed = true
+                stdout = Array(stdout.prefix(limit))
+                stderr = Array(stderr.prefix(limit))
+                ChildIO.closeFD(&stdoutFD)
+                ChildIO.closeFD(&stderrFD)
+            }
+
             let t = ChildIO.now()
             if !timedOut && !exited {
                 let pastDeadline = deadline.map { t >= $0 } ?? false
                 let idle = idleLimit.map { t >= lastActivity + $0 } ?? false
-                if pastDeadline || idle {
+                if pastDeadline || idle || overflowed {
                     timedOut = true
-                    inactive = idle && !pastDeadline
+                    inactive = idle && !pastDeadline && !overflowed
                     termSentAt = t
                     groupEnded = true
                     kill(-pid, SIGTERM)
@@ -478,11 +500,14 @@ private struct ChildIO {
         var raw: Int32 = 0
         while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
         let signalNumber = raw & 0x7f
+        // An overflow ends the child as a timeout does, but is reported as what it is.
+        let expired = timedOut && !overflowed
         if signalNumber == 0 {
-            return ProcessResult(status: (raw >> 8) & 0xff, stdout: stdout, stderr: stderr, timedOut: timedOut, inactive: inactive)
+            return ProcessResult(status: (raw >> 8) & 0xff, stdout: stdout, stderr: stderr, timedOut: expired, inactive: inactive,
+                                 overflowed: overflowed)
         }
-        return ProcessResult(status: 128 + signalNumber, stdout: stdout, stderr: stderr, timedOut: timedOut,
-                             signal: signalNumber, inactive: inactive)
+        return ProcessResult(status: 128 + signalNumber, stdout: stdout, stderr: stderr, timedOut: expired,
+                             signal: signalNumber, inactive: inactive, overflowed: overflowed)
     }
 
     /// Reads what is there; true when bytes came.
