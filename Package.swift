@@ -57,5 +57,9 @@ let package = Package(
         .testTarget(name: "RealmContractsTests", dependencies: ["RealmContracts", "RealmJSON"]),
         .testTarget(name: "RealmCoreTests", dependencies: ["RealmCore", "RealmGit", "RealmModel", "RealmLimits", "RealmForge", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["RealmJSON", "TestSupport"]),
+        // A stand-in HTTP server for Forgejo's and GitHub's APIs that serves only what their
+        // published descriptions (../shared/forges) allow (docs/forges.md, "The stand-in").
+        .executableTarget(name: "forge-standin", dependencies: ["RealmContracts", "RealmJSON"], path: "Tests/ForgeStandIn"),
+        .testTarget(name: "RealmForgeTests", dependencies: ["RealmForge", "RealmGit", "RealmJSON", "RealmSupport", "TestSupport"]),
     ]
 )
