@@ -13,6 +13,14 @@ func fail(_ message: String, _ code: Int32) -> Never {
 // Serves the forge's API as its document describes it, on 127.0.0.1, on a free port; prints
 // "listening on http://127.0.0.1:PORT" and serves until killed. Tests only (docs/forges.md,
 // "The stand-in").
+// A test process may start this one with signals blocked (libdispatch's threads block them and
+// the mask is inherited): SIGTERM and SIGINT must end it.
+var unblock = sigset_t()
+sigemptyset(&unblock)
+sigaddset(&unblock, SIGTERM)
+sigaddset(&unblock, SIGINT)
+sigprocmask(SIG_UNBLOCK, &unblock, nil)
+
 var kind: APIDocument.Kind?
 var documentPath: String?
 var users: [(String, String)] = []
