@@ -40,6 +40,8 @@ dpkg -s libgit2-dev >/dev/null 2>&1 || need+=(libgit2-dev)
 dpkg -s libyaml-dev >/dev/null 2>&1 || need+=(libyaml-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v git >/dev/null 2>&1 || need+=(git)
+# git realm pr talks to Forgejo/Gitea and GitHub through the curl program (docs/forges.md).
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "install.sh: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-for pkg in libgit2-dev libyaml-dev pkg-config git git-lfs man-db openssh-server openssh-client lighttpd gnupg shellcheck; do
+for pkg in libgit2-dev libyaml-dev pkg-config git git-lfs man-db openssh-server openssh-client lighttpd gnupg shellcheck curl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

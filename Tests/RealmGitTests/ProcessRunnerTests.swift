@@ -17,6 +17,17 @@ import Glibc
         #expect(!result.timedOut)
     }
 
+    /// A child that writes without end (a hostile server's answer through curl) is stopped at
+    /// the limit and its group killed; what was read is cut there.
+    @Test func outputLimitStopsAnEndlessWriter() throws {
+        let result = try ProcessRunner.run("sh", ["-c", "yes git-realm"], timeout: 30, outputLimit: 100_000)
+        #expect(result.overflowed)
+        #expect(!result.timedOut && !result.succeeded)
+        #expect(result.stdout.count == 100_000)
+        let small = try ProcessRunner.run("sh", ["-c", "echo ok"], outputLimit: 100_000)
+        #expect(small.succeeded && !small.overflowed && small.stdoutText == "ok\n")
+    }
+
     @Test func feedsLargeStdinWhileReading() throws {
         _ = TestEnvironment.root
         var input = [UInt8]()
