@@ -45,7 +45,9 @@ extension StandIn {
             guard document.operations.contains(where: { $0.method == method && $0.template == route }) else {
                 return bad("the document has no \(method) \(route)")
             }
-            failures["\(method) \(route)", default: 0] += 1
+            // With "repo": only requests on that repo fail.
+            let scope = body["repo"]?.stringValue.map { " " + $0.lowercased() } ?? ""
+            failures["\(method) \(route)\(scope)", default: 0] += 1
             return ok()
         case ("POST", "/_standin/push"):
             guard let (r, n) = pull(), let sha = body["sha"]?.stringValue else { return bad("repo, number, sha") }

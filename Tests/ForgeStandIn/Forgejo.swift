@@ -138,6 +138,7 @@ extension StandIn {
             p.open = false
             p.mergeSHA = String(p.headSHA.reversed())
             repo.branches[p.base] = p.mergeSHA
+            mergedInGit(repo, p)
             repo.pulls[n] = p
             return Answer(200)
         default:

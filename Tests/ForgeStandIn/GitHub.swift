@@ -137,6 +137,7 @@ extension StandIn {
             p.open = false
             p.mergeSHA = String(p.headSHA.reversed())
             repo.branches[p.base] = p.mergeSHA
+            mergedInGit(repo, p)
             repo.pulls[n] = p
             return Answer(200, ["sha": .string(p.mergeSHA ?? ""), "merged": true, "message": "Pull Request successfully merged"])
         default:

@@ -73,6 +73,8 @@ final class StandIn {
     var failures: [String: Int] = [:]
     var nextID = 1000
     let port: Int
+    /// "owner/name" (lower-cased) -> a bare git repository holding that repo's branches.
+    var gitRemotes: [String: String] = [:]
 
     init(document: APIDocument, port: Int) {
         self.document = document
@@ -94,6 +96,7 @@ final class StandIn {
     }
 
     func handle(_ request: Request) -> Response {
+        if !gitRemotes.isEmpty { refreshFromGit() }
         if request.path.hasPrefix("/_standin/") { return control(request) }
         let label = "\(request.method) \(request.path)"
         requests.append(["method": .string(request.method), "path": .string(request.path),
@@ -139,9 +142,12 @@ final class StandIn {
             return Response(status: 401, body: Array(JSONSerializer.string(body).utf8))
         }
         let failureKey = "\(operation.method) \(operation.template)"
-        if let n = failures[failureKey], n > 0 {
-            failures[failureKey] = n - 1
-            return respond(.message(500, "injected failure"))
+        let scoped = failureKey + " " + "\(pathValues["owner"] ?? "")/\(pathValues["repo"] ?? "")".lowercased()
+        for key in [scoped, failureKey] {
+            if let n = failures[key], n > 0 {
+                failures[key] = n - 1
+                return respond(.message(500, "injected failure"))
+            }
         }
         // Body.
         var body: JSONValue?

@@ -39,9 +39,9 @@ public final class ChangeForges: @unchecked Sendable {
         return forge
     }
 
-    /// THE place forge adapters are created. The HTTP adapters (Forgejo/Gitea, GitHub) come
-    /// from the forge work (branch wip/forge, docs/forges.md); until they are plugged in here a
-    /// repo whose `forge.kind` names one of them fails with that message.
+    /// THE place forge adapters are created: the git-native forge here, the HTTP adapters
+    /// (Forgejo/Gitea, GitHub) by `ForgeFactory` (docs/forges.md), with a token only for a host
+    /// the user trusts: the hosts of the repo's clone's remotes, `realm.forge.trustedHost`.
     private func make(repo: String, location: ForgeLocation) throws -> any Forge {
         switch location.kind {
         case .git:
@@ -61,7 +61,16 @@ public final class ChangeForges: @unchecked Sendable {
                                       try self.state(of: ref)
                                   })
         case .forgejo, .gitea, .github:
-            throw RealmError(.usage, "forge kind \(location.kind.rawValue) (\(RepoEntry.path(repo))): adapter not built yet")
+            // The clone of the repo says which hosts its user trusts; without one known, only
+            // the hosts they listed in their config.
+            let checkout = try checkouts.path(of: repo)
+            let repository = try checkout.map { path throws -> Repository in try Repository.open(at: path) } ?? participant.repository
+            let policy = CredentialPolicy(trustedHosts: ForgeTrust.trustedHosts(repository: repository), gitDirectory: checkout)
+            do {
+                return try ForgeFactory.make(location, credentials: policy)
+            } catch {
+                throw RealmError(error.isAccess ? .refused : .usage, "\(RepoEntry.path(repo)): \(Self.describe(error))")
+            }
         }
     }
 
@@ -166,5 +175,13 @@ struct ChangeOrder {
         if n >= 1 && n <= words.count { return words[n - 1] }
         let suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : [1: "st", 2: "nd", 3: "rd"][n % 10] ?? "th"
         return "\(n)\(suffix)"
+    }
+}
+
+extension ForgeError {
+    /// Refused for want of trust or credentials (not a mistake in the command).
+    var isAccess: Bool {
+        if case .unauthorized = self { return true }
+        return false
     }
 }
