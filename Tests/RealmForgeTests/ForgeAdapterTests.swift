@@ -115,3 +115,30 @@ struct ForgeAdapterTests {
         #expect(try server.violations == [])
     }
 }
+
+/// `admin init --forge`'s part on the forge: an empty repository for the realm.
+@Suite(.enabled(if: StandInServer.documentsPresent, Comment(rawValue: StandInServer.missing)))
+struct ForgeRepositoryTests {
+    @Test("a realm repository is created for the user or an organisation, once")
+    func createRealmRepository() throws {
+        let server = try StandInServer(.forgejo)
+        let policy = CredentialPolicy(trustedHosts: [], useGitCredential: false,
+                                      environment: { $0 == "FORGEJO_TOKEN" ? StandInServer.aliceToken : nil })
+        let mine = try ForgeFactory.createRepository(kind: .forgejo, api: server.api, owner: nil, name: "letemcook-realm",
+                                                     description: "realm", credentials: policy)
+        #expect(mine.fullName == "alice/letemcook-realm")
+        #expect(mine.cloneURL == "http://127.0.0.1:\(server.port)/alice/letemcook-realm.git")
+        let org = try ForgeFactory.createRepository(kind: .forgejo, api: server.api, owner: "letemcook", name: "realm",
+                                                    description: "realm", credentials: policy)
+        #expect(org.fullName == "letemcook/realm")
+        #expect(throws: ForgeError.self) {
+            _ = try ForgeFactory.createRepository(kind: .forgejo, api: server.api, owner: nil, name: "letemcook-realm",
+                                                  description: "realm", credentials: policy)
+        }
+        #expect(throws: ForgeError.self) {
+            _ = try ForgeFactory.createRepository(kind: .github, api: "https://api.github.com", owner: nil, name: "realm",
+                                                  description: "", credentials: policy)
+        }
+        #expect(try server.violations == [])
+    }
+}
