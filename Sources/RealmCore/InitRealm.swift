@@ -1,3 +1,4 @@
+import RealmForge
 import RealmGit
 import RealmModel
 import RealmSupport
@@ -12,6 +13,8 @@ public struct InitRealm {
     public var requireSignedCommits = false
     /// `governance.breaking_changes`: approval of breaking changes, and the grace period.
     public var breakingChanges = RealmConfig.BreakingChanges()
+    /// `forge:` of realm.yaml: where the realm's own pull requests live (docs/forges.md).
+    public var forge: ForgeSetting?
 
     public init(url: String, name: String, force: Bool = false, approvers: [String] = [],
                 admission: String = "approval", requireSignedCommits: Bool = false) {
@@ -53,6 +56,7 @@ public struct InitRealm {
         config.governance.admission = admission
         config.trust.requireSignedCommits = requireSignedCommits
         config.governance.breakingChanges = breakingChanges
+        config.forge = forge
         // The creator approves; with a signing key, approvals are proven by it (docs/trust.md).
         if let signer = try CommitSigner.configured(in: store), SigningKey.isValid(signer.publicKey),
            let email = (try? store.configString(ConfigKey.userEmail)) ?? nil, approvers.contains(email) {
@@ -72,6 +76,30 @@ public struct InitRealm {
             throw RealmError(.refused, "realm.yaml at \(GitRemote.displayURL(url)) already says exactly this; nothing to do")
         }
         return Result(url: GitURL.redacted(url), commit: commit, config: config)
+    }
+}
+
+extension InitRealm {
+    /// An empty repository for the realm, created on a Forgejo/Gitea forge the user names
+    /// (`admin init --forge KIND --forge-api URL [--forge-owner ORG]`): its https clone URL, and
+    /// the `forge:` setting naming it. The token: `GIT_REALM_TOKEN`, the forge's variable or
+    /// `git credential` (docs/forges.md).
+    public static func createOnForge(kind: String, api: String, owner: String?, name: String) throws -> (url: String, forge: ForgeSetting, web: String) {
+        guard let forgeKind = ForgeKind(rawValue: kind), forgeKind != .git else {
+            throw RealmError(.usage, "--forge must be forgejo, gitea or github to create the realm's repository, not '\(kind)'")
+        }
+        let setting = ForgeSetting(kind: kind, api: api, repo: "\(owner ?? "owner")/\(name)")
+        if let problem = setting.problems().first(where: { $0.field == "api" }) {
+            throw RealmError(.usage, "--forge-api \(problem.problem)")
+        }
+        do {
+            let created = try ForgeFactory.createRepository(kind: forgeKind, api: api, owner: owner, name: name,
+                                                            description: "git-realm realm \(name)",
+                                                            credentials: CredentialPolicy(trustedHosts: []))
+            return (created.cloneURL, ForgeSetting(kind: kind, api: api, repo: created.fullName), created.webURL)
+        } catch {
+            throw RealmError(error.isAccess ? .refused : .network, "creating the realm's repository: \(ChangeForges.describe(error))")
+        }
     }
 }
 

@@ -62,6 +62,9 @@ public struct RealmConfig: RealmDocument, Equatable {
     public var createdAt: String
     public var governance = Governance()
     public var trust = Trust()
+    /// Where the realm repository's own pull requests live (`forge:`, as in `repos/<repo>.yaml`;
+    /// written by `admin init --forge`, docs/forges.md); nil: none named.
+    public var forge: ForgeSetting?
     public var extra: [YAMLPair] = []
 
     public init(name: String, createdAt: String, approvers: [String] = []) {
@@ -103,6 +106,7 @@ public struct RealmConfig: RealmDocument, Equatable {
             }
             trust.extra = t.unknownFields()
         }
+        forge = r.mapping("forge").map(ForgeSetting.read)
         extra = r.unknownFields()
     }
 
@@ -130,12 +134,13 @@ public struct RealmConfig: RealmDocument, Equatable {
         t.add("permissions", p.node)
         t.append(trust.extra)
         b.add("trust", t.node)
+        b.add("forge", forge?.encode())
         b.append(extra)
         return b.node
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.version == b.version && a.createdAt == b.createdAt
-            && a.governance == b.governance && a.trust == b.trust
+            && a.governance == b.governance && a.trust == b.trust && a.forge == b.forge
     }
 }

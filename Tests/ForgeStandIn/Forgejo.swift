@@ -37,6 +37,7 @@ extension StandIn {
             guard let name = body["name"]?.stringValue, !name.isEmpty else { return .message(422, "name is required") }
             if repo(owner, name) != nil { return id == "createCurrentUserRepo" ? .message(409, "The repository with the same name already exists.") : .message(400, "repository exists") }
             let r = makeRepo("\(owner)/\(name)")
+            createBareRepository(r.fullName)
             return Answer(201, ["id": 1, "name": .string(r.name), "full_name": .string(r.fullName), "owner": forgejoUser(owner),
                                 "clone_url": .string("http://127.0.0.1:\(port)/\(r.fullName).git"),
                                 "html_url": .string("http://127.0.0.1:\(port)/\(r.fullName)")])

@@ -14,9 +14,12 @@ struct Request {
 struct Response {
     var status: Int
     var body: [UInt8]
-    init(status: Int, body: [UInt8] = []) {
+    /// Headers besides Content-Length and Connection (default: JSON).
+    var headers: [(String, String)] = [("Content-Type", "application/json")]
+    init(status: Int, body: [UInt8] = [], headers: [(String, String)] = [("Content-Type", "application/json")]) {
         self.status = status
         self.body = body
+        self.headers = headers
     }
 }
 
@@ -113,7 +116,8 @@ struct Server {
 
     private func write(_ fd: Int32, _ response: Response) {
         var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
-        head += "Content-Type: application/json\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
         let bytes = Array(head.utf8) + response.body
         var sent = 0
         while sent < bytes.count {

@@ -75,6 +75,9 @@ final class StandIn {
     let port: Int
     /// "owner/name" (lower-cased) -> a bare git repository holding that repo's branches.
     var gitRemotes: [String: String] = [:]
+    /// Where repositories created through the API are kept (`--git-root`), served over git's
+    /// smart HTTP.
+    var gitRoot: String?
 
     init(document: APIDocument, port: Int) {
         self.document = document
@@ -98,6 +101,7 @@ final class StandIn {
     func handle(_ request: Request) -> Response {
         if !gitRemotes.isEmpty { refreshFromGit() }
         if request.path.hasPrefix("/_standin/") { return control(request) }
+        if let served = serveGit(request) { return served }
         let label = "\(request.method) \(request.path)"
         requests.append(["method": .string(request.method), "path": .string(request.path),
                          "authorization": .bool(request.headers["authorization"] != nil)])

@@ -9,7 +9,7 @@ func fail(_ message: String, _ code: Int32) -> Never {
     exit(code)
 }
 
-// forge-standin --kind forgejo|github --document PATH [--user LOGIN:TOKEN]... [--git-remote OWNER/NAME=PATH]...
+// forge-standin --kind forgejo|github --document PATH [--user LOGIN:TOKEN]... [--git-remote OWNER/NAME=PATH]... [--git-root DIR]
 // Serves the forge's API as its document describes it, on 127.0.0.1, on a free port; prints
 // "listening on http://127.0.0.1:PORT" and serves until killed. Tests only (docs/forges.md,
 // "The stand-in").
@@ -25,11 +25,13 @@ var kind: APIDocument.Kind?
 var documentPath: String?
 var users: [(String, String)] = []
 var gitRemotes: [String: String] = [:]
+var gitRoot: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--kind": kind = arguments.popFirst().flatMap { APIDocument.Kind(rawValue: $0) }
     case "--document": documentPath = arguments.popFirst()
+    case "--git-root": gitRoot = arguments.popFirst()
     case "--git-remote":
         let pair = arguments.popFirst()?.split(separator: "=", maxSplits: 1) ?? []
         if pair.count == 2 { gitRemotes[pair[0].lowercased()] = String(pair[1]) }
@@ -60,6 +62,7 @@ do {
     let standIn = StandIn(document: document, port: server.port)
     for (login, token) in users { standIn.users[token] = login }
     standIn.gitRemotes = gitRemotes
+    standIn.gitRoot = gitRoot
     let banner = "listening on http://127.0.0.1:\(server.port)\n"
     _ = banner.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count - 1) }
     server.serve { standIn.handle($0) }

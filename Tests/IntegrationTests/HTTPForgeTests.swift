@@ -16,13 +16,17 @@ struct HTTPForgeTests {
         let process = Process()
         let port: Int
         let kind: Kind
-        init(_ kind: Kind, _ c: ChangeTests.Chain) throws {
+        convenience init(_ kind: Kind, _ c: ChangeTests.Chain) throws {
+            try self.init(kind, extra: ChangeTests.repos.flatMap { ["--git-remote", "team/\($0)=\(c.remote($0))"] })
+        }
+
+        init(_ kind: Kind, extra: [String]) throws {
             self.kind = kind
             let binary = URL(fileURLWithPath: Sandbox.binary).deletingLastPathComponent().appendingPathComponent("forge-standin").path
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["--kind", kind.rawValue, "--document", ForgeDocuments.document(kind),
                                  "--user", "alice:\(HTTPForgeTests.token)", "--user", "bob:tok-bob"]
-                + ChangeTests.repos.flatMap { ["--git-remote", "team/\($0)=\(c.remote($0))"] }
+                + extra
             let out = Pipe()
             process.standardOutput = out
             try process.run()
@@ -140,6 +144,37 @@ struct HTTPForgeTests {
         #expect(rerun.status == 0, "\(rerun)")
         for name in ChangeTests.repos { #expect(try server.pulls(name).count == 1, "exactly one PR in \(name)") }
         #expect(try server.violations == [])
+    }
+
+    @Test("admin init --forge creates the realm's repository on Forgejo and records it in realm.yaml")
+    func adminInitOnForgejo() throws {
+        let box = try Sandbox()
+        try FileManager.default.createDirectory(atPath: box.path("forge"), withIntermediateDirectories: true)
+        let server = try StandIn(.forgejo, extra: ["--git-root", box.path("forge")])
+        let made = try box.realm(["admin", "init", "--forge", "forgejo", "--forge-api", server.api, "--name", "letemcook",
+                                  "--forge-owner", "letemcook"], environment: tokenVariable(.forgejo))
+        #expect(made.status == 0, "\(made)")
+        #expect(made.stdout.contains("✓ Created repository letemcook/letemcook on the forge"), "\(made)")
+        #expect(made.stdout.contains("Created realm 'letemcook' at http://127.0.0.1:\(server.port)/letemcook/letemcook.git"), "\(made)")
+        #expect(!made.output.contains(Self.token))
+        let realmYAML = try box.git(["--git-dir", box.path("forge/letemcook/letemcook.git"), "show", "main:realm.yaml"])
+        #expect(realmYAML.contains("forge:\n  kind: forgejo\n  api: \"\(server.api)\"\n  repo: \"letemcook/letemcook\""), "\(realmYAML)")
+        // The same name again: refused by the forge, nothing written.
+        let again = try box.realm(["admin", "init", "--forge", "forgejo", "--forge-api", server.api, "--name", "letemcook",
+                                   "--forge-owner", "letemcook"], environment: tokenVariable(.forgejo))
+        #expect(again.status != 0, "\(again)")
+        // Without a token the forge refuses, saying where one goes.
+        let anonymous = try box.realm(["admin", "init", "--forge", "forgejo", "--forge-api", server.api, "--name", "other"])
+        #expect(anonymous.status != 0 && anonymous.stderr.contains("GIT_REALM_TOKEN"), "\(anonymous)")
+        #expect(try server.violations == [])
+        // An existing realm repository: --forge only records where it lives.
+        let url = try box.makeBareRealm()
+        let recorded = try box.realm(["admin", "init", url, "--name", "recorded", "--forge", "forgejo", "--forge-api", "https://codeberg.org/api/v1",
+                                      "--forge-repo", "letemcook/realm"])
+        #expect(recorded.status == 0, "\(recorded)")
+        #expect(try box.git(["--git-dir", url, "show", "main:realm.yaml"]).contains("repo: \"letemcook/realm\""))
+        let incomplete = try box.realm(["admin", "init", url, "--force", "--name", "recorded", "--forge", "forgejo"])
+        #expect(incomplete.status == 2 && incomplete.stderr.contains("--forge-api"), "\(incomplete)")
     }
 
     @Test("without a trusted host the token is not sent", arguments: Kind.allCases)
