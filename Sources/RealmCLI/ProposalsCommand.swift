@@ -13,7 +13,8 @@ struct ProposalsCommand: ParsableCommand {
         realm branch sync/REPO/STAMP). It lands, with 'git realm proposals merge', once an
         approver other than its author approved exactly that content ('git realm approve'), or,
         under a grace period, once every importer acknowledged it or the period has passed.
-        Every member's verifier refuses a landing that is not so (docs/trust.md).
+        Every member's verifier refuses a landing that is not so (docs/trust.md). When realm.yaml
+        names the realm's forge, each proposal's PR there is shown beside it (docs/forges.md).
 
         \(exitCodeDiscussion)
         """,
@@ -37,8 +38,22 @@ struct ProposalsListCommand: ParsableCommand {
             let participant = try Participant.current()
             if fetch { try participant.fetch() }
             let items = try Proposals.list(in: participant, snapshot: try participant.snapshot(), at: Timestamp.nowSeconds())
+            // The PR of each proposal on the realm's forge, when realm.yaml names one (one
+            // request per proposal; a forge that cannot be asked is said once, nothing fails).
+            var pulls: [String: RealmProposalPR.Found] = [:]
+            var forgeProblem: String?
+            for item in items where forgeProblem == nil {
+                do { pulls[item.name] = try RealmProposalPR.find(participant: participant, branch: item.name) } catch {
+                    forgeProblem = RealmError.wrap(error).message
+                }
+            }
+            if let forgeProblem { Output.warning("the realm's forge was not asked for the proposals' PRs: \(forgeProblem)") }
             if output.json {
-                Output.json(["realm": .string(participant.realm), "proposals": .array(items.map(\.json))])
+                Output.json(["realm": .string(participant.realm), "proposals": .array(items.map { item in
+                    guard case .object(var object) = item.json else { return item.json }
+                    object["pull_request"] = pulls[item.name].map { ["number": .integer($0.number), "url": .string($0.url)] } ?? .null
+                    return .object(object)
+                })])
                 return
             }
             if items.isEmpty {
@@ -49,6 +64,7 @@ struct ProposalsListCommand: ParsableCommand {
                 let what = item.contracts.map { "\($0.path.split(separator: "/").last.map { String($0.dropLast(5)) } ?? $0.path) \($0.version)" }
                 Output.line("\(item.ready ? Output.check : "⏳") \(item.name) (from \(item.proposal.repo), \(Timestamp.format(item.proposal.proposedAt))): \(what.joined(separator: ", "))")
                 for line in item.changes { Output.line("    \(line)") }
+                if let pr = pulls[item.name] { Output.line("    PR #\(pr.number): \(Printable.line(pr.url))") }
                 if let standing = item.standing, !standing.approvedBy.isEmpty {
                     Output.line("    approved by \(standing.approvedBy.joined(separator: ", "))")
                 }

@@ -12,7 +12,9 @@ struct SyncCommand: ParsableCommand {
         evolution entry and notifies every consumer in the realm's notes, in one atomic push. A
         breaking change that governance sends for approval goes to a sync/<repo>/<timestamp>
         branch instead; while one of this repo's is pending, a new change replaces the proposal
-        on that branch (or finds it already there). As importer: classifies each import
+        on that branch (or finds it already there). When realm.yaml names the realm's forge
+        (forge:), that branch also gets a PR there (opened, or updated), with the affected
+        importers' maintainers asked to review (docs/forges.md). As importer: classifies each import
         (current, stale, broken), runs the importer validation script and, when it passes, moves
         resolved_version to the newest version the range accepts and acknowledges it. Stale imports are a soft error, broken
         ones a hard one (exit 1). --dry-run shows everything and writes nothing.
@@ -55,11 +57,32 @@ struct SyncCommand: ParsableCommand {
             if !output.json { Output.line("📤 Syncing with realm '\(participant.realm)'...") }
             let report = try SyncOperation(dryRun: dryRun, strict: strict, version: newVersion ?? legacyVersion,
                                            contract: contract).run(in: participant)
+            // The realm's forge gets a PR for a sync branch; the proposal stands without it.
+            var pullRequest: RealmProposalPR.Outcome?
+            var prProblem: String?
+            do { pullRequest = try RealmProposalPR.open(participant: participant, report: report) } catch {
+                prProblem = RealmError.wrap(error).message
+            }
             if output.json {
-                Output.json(report.json)
+                var json = report.json
+                if case .object(var object) = json {
+                    object["pull_request"] = pullRequest.map { pr in
+                        ["number": .integer(pr.number), "url": .string(pr.url), "created": .bool(pr.created),
+                         "reviewers": .array(pr.reviewers.map(JSONValue.string)), "warning": pr.warning.map(JSONValue.string) ?? .null]
+                    } ?? .null
+                    if let prProblem { object["pull_request_problem"] = .string(prProblem) }
+                    json = .object(object)
+                }
+                Output.json(json)
             } else {
                 render(report)
+                if let pr = pullRequest {
+                    Output.line("\(Output.check) PR #\(pr.number) \(pr.created ? "opened" : "updated") on the realm's forge: \(Printable.line(pr.url))")
+                    if !pr.reviewers.isEmpty { Output.line("Reviewers: \(pr.reviewers.map(Printable.line).joined(separator: ", "))") }
+                    if let warning = pr.warning { Output.warning(warning) }
+                }
             }
+            if let prProblem { Output.warning("the proposal is on the realm, but its PR was not opened: \(prProblem)") }
             if report.failed(strict: strict) { throw ExitCode(1) }
         }
     }

@@ -87,6 +87,7 @@ extension StandIn {
             guard let n = index, var p = repo.pulls[n] else { return .message(404, "pull request does not exist") }
             let wanted = (body["reviewers"]?.arrayValue ?? []).compactMap(\.stringValue)
             if wanted.contains(p.author) { return .message(422, "review request for the pull request's author is not allowed") }
+            if let unknown = wanted.first(where: { !users.values.contains($0) }) { return .message(422, "user does not exist [name: \(unknown)]") }
             var made: [JSONValue] = []
             for r in wanted where !p.requested.contains(r) {
                 p.requested.append(r)

@@ -86,6 +86,9 @@ extension StandIn {
             if wanted.contains(where: { $0.lowercased() == p.author.lowercased() }) {
                 return invalid("Review cannot be requested from pull request author.")
             }
+            if wanted.contains(where: { !users.values.contains($0) }) {
+                return invalid("Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the \(repo.fullName) repository.")
+            }
             for r in wanted where !p.requested.contains(r) { p.requested.append(r) }
             repo.pulls[n] = p
             return Answer(201, githubPull(repo, p, simple: true))

@@ -177,6 +177,47 @@ struct HTTPForgeTests {
         #expect(incomplete.status == 2 && incomplete.stderr.contains("--forge-api"), "\(incomplete)")
     }
 
+    @Test("a sync that goes to a sync branch opens a PR on the realm's forge; proposals shows it")
+    func syncProposalPR() throws {
+        let w = try TrustTests.makeWorld()
+        let server = try StandIn(.forgejo, extra: ["--git-remote", "team/realm=\(w.url)"])
+        // realm.yaml names the realm's forge (a signed realm commit by alice, an approver).
+        let clone = w.box.path("forge-edit")
+        try w.box.git(["clone", "--quiet", w.url, clone])
+        let realmYAML = try w.box.read(clone + "/realm.yaml")
+        try w.box.write(clone + "/realm.yaml", realmYAML + "forge:\n  kind: forgejo\n  api: \"\(server.api)\"\n  repo: \"team/realm\"\n")
+        #expect(try w.commitInRealm(clone, as: "alice", key: "alice", message: "the realm's forge").status == 0)
+        #expect(try w.box.run("git", ["push", "origin", "HEAD:main"], in: clone).status == 0)
+        try w.box.git(["config", "--global", "realm.forge.trustedHost", "127.0.0.1"])
+        // aperture exports, fungal-image-analysis imports; then a breaking change waits as a proposal.
+        try w.box.write("aperture/schema.yaml", SyncTests.schema)
+        try w.box.write("aperture/config/s3.yaml", "read: [jobs/*/masks/*, models/*]\nwrite: []\n")
+        try w.box.git(["add", "."], in: w.aperture)
+        try w.box.git(["commit", "-qm", "s3"], in: w.aperture)
+        #expect(try w.box.realm(["export", "s3-permissions", "--source", "config/s3.yaml", "--from-file", "config/s3.yaml",
+                                 "--schema", "schema.yaml"], in: w.aperture).status == 0)
+        let first = try w.box.realm(["sync"], in: w.aperture, environment: tokenVariable(.forgejo))
+        #expect(first.status == 0 && !first.output.contains("PR #"), "no sync branch, no PR: \(first)")
+        #expect(try w.box.realm(["import", "s3-permissions", "--from", "aperture", "--range", ">=0.1.0", "--binding", "README.md"], in: w.fungal).status == 0)
+        #expect(try w.box.realm(["sync"], in: w.fungal).status == 0)
+        try w.box.write("aperture/schema.yaml", SyncTests.schema.replacingOccurrences(of: "required: [read]\n", with: ""))
+        try w.box.git(["commit", "-qam", "read is optional"], in: w.aperture)
+        let sync = try w.box.realm(["sync"], in: w.aperture, environment: tokenVariable(.forgejo))
+        #expect(sync.status == 0, "\(sync)")
+        #expect(sync.stdout.contains("✓ PR #1 opened on the realm's forge"), "\(sync)")
+        #expect(sync.stdout.contains("Reviewers: bob@example.com"), "\(sync)")
+        // The forge knows its users by name, not by the realm's email: it says so, the PR stays.
+        #expect(sync.stderr.contains("did not ask bob@example.com"), "\(sync)")
+        #expect(!sync.output.contains(Self.token))
+        let pulls = try server.pulls("realm")
+        #expect(pulls.count == 1, "\(pulls)")
+        #expect((pulls.first?["head"] as? String ?? "").hasPrefix("sync/aperture/"), "\(pulls)")
+        #expect((pulls.first?["title"] as? String ?? "").hasPrefix("aperture: s3-permissions "), "\(pulls)")
+        let proposals = try w.box.realm(["proposals", "--fetch"], in: w.fungal, environment: tokenVariable(.forgejo))
+        #expect(proposals.stdout.contains("PR #1"), "\(proposals)")
+        #expect(try server.violations == [])
+    }
+
     @Test("without a trusted host the token is not sent", arguments: Kind.allCases)
     func untrusted(kind: Kind) throws {
         let (c, server) = try pushedChange(kind)
