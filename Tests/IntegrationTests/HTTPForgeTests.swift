@@ -131,6 +131,39 @@ struct HTTPForgeTests {
         #expect(try server.violations == [])
     }
 
+    @Test("merging out of order is refused: by pr merge, and by the forge itself", arguments: Kind.allCases)
+    func outOfOrder(kind: Kind) throws {
+        let (c, server) = try pushedChange(kind)
+        let fungal = c.repo("fungal-image-analysis")
+        #expect(try c.box.realm(["pr", "--title", "v2"], in: fungal, environment: tokenVariable(kind)).status == 0)
+        // Changes requested on aperture's PR: pr merge stops there and merges nothing after it.
+        // (each forge's own word for it in its reviews)
+        try server.call("POST", "/_standin/review", ["repo": "team/aperture", "number": 1, "user": "bob",
+                                                     "state": kind == .forgejo ? "REQUEST_CHANGES" : "CHANGES_REQUESTED"])
+        let merge = try c.box.realm(["pr", "merge", "--json"], in: fungal, environment: tokenVariable(kind))
+        #expect(merge.status == 1, "\(merge)")
+        #expect(try PullRequestTests.states(c, merge) == ["aperture=failed", "fungal-image-analysis=skipped", "annotation-viewer=skipped"], "\(merge)")
+        for name in ChangeTests.repos { #expect(try server.pulls(name).first?["merged"] as? Bool == false, "\(name) not merged") }
+
+        // Someone merges fungal-image-analysis's PR on the forge itself, past git-realm: the
+        // forge refuses while aperture's is open (Forgejo: the issue dependency; GitHub: the
+        // realm/merge-order status a branch protection rule requires).
+        let head = try c.box.git(["--git-dir", c.remote("fungal-image-analysis"), "rev-parse", "feat/\(ChangeTests.change)"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = kind == .forgejo ? "/api/v1/repos/team/fungal-image-analysis/pulls/1/merge" : "/repos/team/fungal-image-analysis/pulls/1/merge"
+        let body = kind == .forgejo ? "{\"Do\":\"merge\",\"head_commit_id\":\"\(head)\"}" : "{\"sha\":\"\(head)\"}"
+        let auth = kind == .forgejo ? "Authorization: token tok-bob" : "Authorization: Bearer tok-bob"
+        var headers = ["-H", auth, "-H", "Content-Type: application/json"]
+        if kind == .github { headers += ["-H", "X-GitHub-Api-Version: 2022-11-28", "-H", "Accept: application/vnd.github+json"] }
+        let direct = try c.box.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", kind == .forgejo ? "POST" : "PUT"]
+                                   + headers + ["--data-binary", body, "http://127.0.0.1:\(server.port)\(path)"])
+        #expect(["405", "409"].contains(direct.stdout), "the forge refuses the out-of-order merge: \(direct)")
+        #expect(try server.pulls("fungal-image-analysis").first?["merged"] as? Bool == false)
+        #expect(try c.box.git(["--git-dir", c.remote("fungal-image-analysis"), "rev-parse", "main"])
+                != (head + "\n"), "fungal's main did not move")
+        #expect(try server.violations == [])
+    }
+
     @Test("a 500 on the second repo, then a re-run that creates only the missing PRs", arguments: Kind.allCases)
     func serverErrorThenRerun(kind: Kind) throws {
         let (c, server) = try pushedChange(kind)
