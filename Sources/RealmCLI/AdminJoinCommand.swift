@@ -46,6 +46,9 @@ struct AdminJoinCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The repo on the forge (default: from origin's URL).", valueName: "OWNER/NAME"))
     var forgeRepo: String?
 
+    @Option(name: .customLong("forge-user"), help: ArgumentHelp("A maintainer's user name on the realm's forge, asked to review realm PRs for sync proposals this repo imports from (repeatable; joining again sets the list).", valueName: "NAME"))
+    var forgeUsers: [String] = []
+
     @Flag(help: "Overwrite existing hooks that git-realm did not write.")
     var force = false
 
@@ -62,6 +65,7 @@ struct AdminJoinCommand: ParsableCommand {
             let mode: JoinRealm.HookMode = noHooks ? .skip : manual ? .manual : force ? .force : .install
             var join = JoinRealm(url: realm, name: name, org: org, hooks: mode)
             join.forge = try JoinRealm.forgeSetting(kind: forge, api: forgeApi, repo: forgeRepo)
+            join.forgeUsers = try JoinRealm.forgeUsers(forgeUsers)
             let result = try join.run()
             let m = result.membership
             if result.droppedCredentials {

@@ -15,6 +15,8 @@ public struct JoinRealm {
     /// `--forge KIND [--forge-api URL] [--forge-repo OWNER/NAME]`: where the repo's pull requests
     /// live (docs/pr.md); nil: guessed from origin's URL where unambiguous, else none (git-native).
     public var forge: ForgeSetting?
+    /// `--forge-user NAME`...: the maintainers' user names on the realm's forge (`forge_users:`).
+    public var forgeUsers: [String] = []
 
     public init(url: String, name: String? = nil, org: String? = nil, hooks: HookMode = .install) {
         self.url = url
@@ -77,6 +79,7 @@ public struct JoinRealm {
         var entry = RepoEntry(name: repoName, org: org, url: Self.publishableURL(of: repository),
                               maintainers: email.map { [$0] } ?? [], joinedAt: Timestamp.now())
         entry.forge = forge ?? entry.url.flatMap(ForgeSetting.guess(fromRemoteURL:))
+        entry.forgeUsers = forgeUsers
         // The joining user's signing key, when git signs here (SSH or OpenPGP; docs/trust.md).
         if let email, let signer = try CommitSigner.configured(in: repository), SigningKey.isValid(signer.publicKey) {
             entry.keys = [SigningKey(principal: email, key: signer.publicKey)]
@@ -95,11 +98,15 @@ public struct JoinRealm {
                 let same = (existingURL != nil && existingURL == entry.url) || rejoining
                     || (existing.path != nil && existing.path == workdir)
                 if same {
-                    // Joining again with --forge sets the repo's forge.
-                    guard let forge, existing.forge != forge else { return nil }
+                    // Joining again with --forge sets the repo's forge, with --forge-user its
+                    // maintainers' user names there.
                     var updated = existing
-                    updated.forge = forge
-                    var change = RealmChange(message: "\(repoName): pull requests on forge \(forge.kind)")
+                    if let forge { updated.forge = forge }
+                    if !forgeUsers.isEmpty { updated.forgeUsers = forgeUsers }
+                    guard updated != existing else { return nil }
+                    let what = [forge.map { "pull requests on forge \($0.kind)" },
+                                forgeUsers.isEmpty ? nil : "forge users \(forgeUsers.joined(separator: ", "))"].compactMap { $0 }
+                    var change = RealmChange(message: "\(repoName): \(what.joined(separator: "; "))")
                     change.write(RepoEntry.path(repoName), updated)
                     return change
                 }
@@ -278,6 +285,19 @@ extension JoinRealm {
             throw RealmError(.usage, "--forge\(problem.field == "kind" ? "" : "-" + problem.field) \(problem.problem)")
         }
         return setting
+    }
+
+    /// `--forge-user NAME`...: checked as the realm's readers check `forge_users:`, duplicates dropped.
+    public static func forgeUsers(_ names: [String]) throws -> [String] {
+        var users: [String] = []
+        for name in names where !users.contains(name) {
+            guard RepoEntry.isValidForgeUser(name) else {
+                throw RealmError(.usage, "--forge-user \(Printable.line(name)): a forge user name is ASCII letters, digits, '.', '_' and '-', not starting with '.' or '-', at most 64")
+            }
+            users.append(name)
+        }
+        guard users.count <= 32 else { throw RealmError(.usage, "--forge-user: at most 32 names") }
+        return users
     }
 
     /// The last two components of a URL's path, without `.git` ("owner/name").

@@ -24,6 +24,10 @@ public struct RepoEntry: RealmDocument, Equatable {
     public var joinedAt: String
     /// Where the repo's pull requests live (`forge:`; docs/pr.md); nil: the git-native forge.
     public var forge: ForgeSetting?
+    /// The maintainers' user names on the realm's forge (`forge_users:`; docs/forges.md): who is
+    /// asked to review a realm PR for a sync proposal this repo imports from. Forges know their
+    /// users by name, not by the emails in `maintainers`.
+    public var forgeUsers: [String] = []
     public var extra: [YAMLPair] = []
 
     public init(name: String, org: String? = nil, url: String? = nil, path: String? = nil,
@@ -46,6 +50,10 @@ public struct RepoEntry: RealmDocument, Equatable {
         keys = SigningKey.read(r.list("keys") ?? [], context: ref.context, field: "keys")
         joinedAt = r.string("joined_at") ?? ""
         forge = r.mapping("forge").map(ForgeSetting.read)
+        forgeUsers = r.stringList("forge_users") ?? []
+        if forgeUsers.count > 32 || !forgeUsers.allSatisfy(Self.isValidForgeUser) {
+            ref.context.error(r.mark(of: "forge_users"), "field 'forge_users' must list at most 32 forge user names (ASCII letters, digits, '.', '_', '-', not starting with '.' or '-', at most 64 each)")
+        }
         extra = r.unknownFields()
     }
 
@@ -59,6 +67,7 @@ public struct RepoEntry: RealmDocument, Equatable {
         if !keys.isEmpty { b.add("keys", SigningKey.encode(keys)) }
         b.add("joined_at", joinedAt)
         b.add("forge", forge?.encode())
+        if !forgeUsers.isEmpty { b.add("forge_users", strings: forgeUsers) }
         b.append(extra)
         return b.node
     }
@@ -66,6 +75,16 @@ public struct RepoEntry: RealmDocument, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.org == b.org && a.url == b.url && a.path == b.path
             && a.maintainers == b.maintainers && a.keys == b.keys && a.joinedAt == b.joinedAt && a.forge == b.forge
+            && a.forgeUsers == b.forgeUsers
+    }
+
+    /// A user name as Forgejo, Gitea and GitHub allow one, and safe to print and put in a URL.
+    public static func isValidForgeUser(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name.utf8.count <= 64, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else { return false }
+        return name.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+        }
     }
 }
 

@@ -39,6 +39,25 @@ import Testing
         }
     }
 
+    /// `forge_users:` names who a forge asks to review: names the forge allows, nothing else.
+    @Test func forgeUsersAreNamesAForgeAllows() throws {
+        let good = try RealmFiles.decode(RepoEntry.self, text: "name: aperture\njoined_at: x\nforge_users: [alice, bob.k, c_d-9]\n",
+                                         path: "repos/aperture.yaml").value
+        #expect(good.forgeUsers == ["alice", "bob.k", "c_d-9"])
+        #expect(RealmFiles.encode(good).contains("forge_users:\n  - alice\n  - bob.k\n  - c_d-9\n"))
+        let many = "[" + (0..<33).map { "u\($0)" }.joined(separator: ", ") + "]"
+        for users in ["[alice@example.com]", "[-x]", "[.x]", "[\"a b\"]", "[\"a\\u001b[2J\"]", "[\"\"]",
+                      "[\(String(repeating: "a", count: 65))]", many] {
+            do {
+                _ = try RealmFiles.decode(RepoEntry.self, text: "name: aperture\njoined_at: x\nforge_users: \(users)\n", path: "repos/aperture.yaml")
+                Issue.record("accepted: \(users)")
+            } catch let error as ModelError {
+                let text = "\(error)" + error.diagnostics.map(\.description).joined(separator: "\n")
+                #expect(text.contains("repos/aperture.yaml:3") && text.contains("field 'forge_users'"), "\(users): \(text)")
+            } catch { Issue.record("\(error)") }
+        }
+    }
+
     @Test func httpOnlyOnLoopbackAndTheGuessIsOnlyForKnownHosts() {
         #expect(ForgeSetting.apiProblem("http://127.0.0.1:3000/api/v1") == nil)
         #expect(ForgeSetting.apiProblem("http://localhost:8080") == nil)

@@ -45,12 +45,17 @@ public enum RealmProposalPR {
             for line in p.changes { body += "  \(line)\n" }
         }
         let consumers = Array(Set(report.published.flatMap(\.consumers))).sorted()
+        // Forges know their users by name: each importer's `forge_users` (its maintainers'
+        // accounts there); an importer that names none is said, not guessed from emails.
         var reviewers: [String] = []
+        var unnamed: [String] = []
         for consumer in consumers {
-            for maintainer in (try snapshot.repo(consumer))?.maintainers ?? [] where !reviewers.contains(maintainer) {
-                reviewers.append(maintainer)
-            }
+            let users = (try snapshot.repo(consumer))?.forgeUsers ?? []
+            if users.isEmpty { unnamed.append(consumer) }
+            for user in users where !reviewers.contains(user) { reviewers.append(user) }
         }
+        let noReviewers = unnamed.isEmpty ? nil
+            : "no reviewer asked for \(unnamed.joined(separator: ", ")): its repos/<repo>.yaml names no forge_users (its maintainers: git realm admin join --forge-user NAME)"
         if !consumers.isEmpty { body += "\nImporters: \(consumers.joined(separator: ", "))\n" }
         do {
             var created = false
@@ -62,10 +67,11 @@ public enum RealmProposalPR {
                 pr = try forge.createPullRequest(NewPullRequest(title: title, body: body, head: branch, base: "main", draft: false))
                 created = true
             }
-            var warning: String?
+            var warning = noReviewers
             if !reviewers.isEmpty {
                 do { try forge.requestReviewers(number: pr.number, reviewers: reviewers) } catch {
-                    warning = "the forge did not ask \(reviewers.joined(separator: ", ")) to review: \(ChangeForges.describe(error))"
+                    warning = [warning, "the forge did not ask \(reviewers.joined(separator: ", ")) to review: \(ChangeForges.describe(error))"]
+                        .compactMap { $0 }.joined(separator: "; ")
                 }
             }
             return Outcome(number: pr.number, url: pr.url, created: created, reviewers: reviewers, warning: warning)
