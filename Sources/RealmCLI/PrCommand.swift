@@ -11,6 +11,14 @@ struct PrCommand: ParsableCommand {
         join --forge'), or the git-native forge when none is set (pull requests as refs on the
         repo's own remote). See docs/pr.md.
 
+        On Forgejo, Gitea and GitHub the token is GIT_REALM_TOKEN, else the forge's own
+        variable (FORGEJO_TOKEN, GITEA_TOKEN, GITHUB_TOKEN, GH_TOKEN), else what 'git
+        credential fill' gives for the API's URL; git-realm stores none. It is sent only to a
+        host this clone trusts: a host of one of its remotes, api.github.com for a github.com
+        remote, or a host in 'git config --global --add realm.forge.trustedHost HOST' (the
+        realm says where a forge is, so it never decides who gets a token). See
+        docs/forges.md.
+
         \(exitCodeDiscussion)
         """,
         subcommands: [PrOpenCommand.self, PrStatusCommand.self, PrMergeCommand.self, PrReviewCommand.self],

@@ -16,7 +16,10 @@ public enum ForgeTrust {
     /// The hosts a clone trusts: from its remote URLs (`remote.<name>.url`/`pushurl`) and
     /// `realm.forge.trustedHost`.
     public static func trustedHosts(repository: Repository) -> [String] {
-        let remotes = ((try? repository.configEntries(matching: ConfigKey.remoteURLPattern)) ?? []).map(\.value)
+        // A clone git-realm made from the realm's URL (`worktree --clone-missing`): its remote
+        // is the realm's choice, as the forge's API is, so it vouches for nothing.
+        let fromRealm = (try? repository.configBool(ConfigKey.forgeRemotesFromRealm)) ?? nil ?? false
+        let remotes = fromRealm ? [] : ((try? repository.configEntries(matching: ConfigKey.remoteURLPattern)) ?? []).map(\.value)
         let configured = (try? repository.configMultivar(ConfigKey.forgeTrustedHost)) ?? []
         return trustedHosts(remoteURLs: remotes, configured: configured)
     }

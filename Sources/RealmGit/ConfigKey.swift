@@ -46,6 +46,10 @@ public enum ConfigKey {
     /// a token besides the host of the repo's own remote (docs/forges.md, "Which host gets a
     /// token").
     public static let forgeTrustedHost = "realm.forge.trustedHost"
+    /// "realm.forge.remotesFromRealm" (bool, set in a clone's own config): the clone was made by
+    /// `worktree --clone-missing` from a URL the realm gave, so its remotes' hosts earn no trust
+    /// with a token (docs/forges.md, "Which host gets a token").
+    public static let forgeRemotesFromRealm = "realm.forge.remotesFromRealm"
     /// `remote.<name>.url` and `remote.<name>.pushurl` of every remote, as a POSIX extended
     /// regular expression over canonical keys (for `configEntries(matching:)`).
     public static let remoteURLPattern = "^remote\\..*\\.(url|pushurl)$"

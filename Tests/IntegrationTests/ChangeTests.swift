@@ -209,6 +209,8 @@ import Testing
         #expect(cloned.stdout.contains("cloned into \(c.box.path("annotation-viewer"))"), "\(cloned)")
         #expect(c.box.exists(c.worktree("annotation-viewer") + "/.gitrealm"))
         #expect(try c.box.git(["config", "--global", "realm.letemcook.checkout.annotation-viewer"]) == c.box.path("annotation-viewer") + "\n")
+        // Its origin came from the realm: marked, so the host earns no forge token by it.
+        #expect(try c.box.git(["config", "--bool", "realm.forge.remotesFromRealm"], in: c.box.path("annotation-viewer")) == "true\n")
     }
 
     @Test func hostileRealmInputIsRefused() throws {

@@ -62,6 +62,10 @@ struct ForgeTrustTests {
         Git.initialize()
         let repo = try Repository.open(at: dir)
         #expect(ForgeTrust.trustedHosts(repository: repo) == ["forge.example", "forge-api.example"])
+        // A clone that `worktree --clone-missing` made from the realm's URL: its remote was the
+        // realm's choice, so only the user's own list counts.
+        _ = try ProcessRunner.run("git", ["-C", dir, "config", "realm.forge.remotesFromRealm", "true"])
+        #expect(ForgeTrust.trustedHosts(repository: try Repository.open(at: dir)) == ["forge-api.example"])
     }
 
     @Test("a realm pointing forge.api elsewhere gets no token: the server sees no Authorization",

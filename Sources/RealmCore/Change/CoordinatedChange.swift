@@ -234,6 +234,9 @@ public enum CoordinatedChange {
             throw RealmError(.refused, "cloned \(GitRemote.displayURL(url)) into \(target), but its \(Membership.fileName) does not say it is \(repo) of realm '\(checkouts.participant.realm)'",
                              hint: "look at the clone, then remove it or record it yourself")
         }
+        // Its origin is the realm's choice: a forge on that host gets no token unless the user
+        // trusts the host themselves (docs/forges.md, "Which host gets a token").
+        try? Repository.open(at: target).setConfig(ConfigKey.forgeRemotesFromRealm, "true")
         checkouts.record(repo, at: target)
         result.clonedInto = target
         return target
