@@ -193,14 +193,18 @@ public struct StatusReport: Sendable {
             guard let binding = try realm.binding(domain: domainName, repo: me) else { continue }
             let domain = try realm.domain(domainName)
             var contracts: [ContractInfo] = []
+            // The files read whole, by file name: the `name:` inside a file is the realm's word.
+            var readFiles: Set<String> = []
             for name in try realm.contractNames(in: domainName) {
                 // From the head of the contract's history index when it is at this tip (no
                 // blob read: an imported contract's file grows with its evolution list), else
                 // by blob id from the cache (docs/cache.md), else decoded.
                 if let c = ContractHistory.summary(repository: repository, realmTip: tip, domain: domainName, contract: name) {
                     contracts.append(ContractInfo(name: c.name, version: c.version, owner: c.owner))
+                    readFiles.insert(name)
                 } else if let c = try ContractReads.summary(realm, domain: domainName, name: name, cache: participant.cache) {
                     contracts.append(ContractInfo(name: c.name, version: c.version, owner: c.owner))
+                    readFiles.insert(name)
                 }
             }
             var consumersByContract: [String: [Consumer]] = [:]
@@ -219,7 +223,7 @@ public struct StatusReport: Sendable {
                 let history = try ContractHistory.load(for: entry, repository: repository, realmTip: tip, domain: domainName)
                 let state = try ImportCheck.classify(entry, domain: domainName, repository: repository,
                                                      snapshot: realm, tip: tip, history: history, cache: participant.cache,
-                                                     contractRead: contracts.contains { $0.name == entry.contract })
+                                                     contractRead: readFiles.contains(entry.contract))
                 importStates.append(state)
                 let (found, forged) = try Notifications.incoming(repository: repository, notesTip: notesTip, repo: me,
                                                                  entry: entry, history: history)
