@@ -31,4 +31,26 @@ import Testing
         let synced = try box.realm(["sync"], in: fungal)
         #expect(synced.stdout.contains("s3-permissions: broken, contract 's3-permissions' no longer exists"), "\(synced)")
     }
+
+    /// The change record names each repo's PR (`pull_requests:`, realm content any maintainer of
+    /// a repo taking part may write, and `pr --base` rewrites): `pr merge` took that PR whatever
+    /// its base, so a PR of the change's branch into `release` was merged into `release` when the
+    /// user merged into main.
+    @Test func theRecordsPullRequestIntoAnotherBaseIsNotMergedThere() throws {
+        let c = try PullRequestTests.pushedChange(.gitNative)
+        let fungal = c.repo("fungal-image-analysis")
+        for name in ChangeTests.repos { try c.box.git(["--git-dir", c.remote(name), "branch", "release", "main"]) }
+        let opened = try c.box.realm(["pr", "--title", "feat: into main"], in: fungal)
+        #expect(opened.status == 0, "\(opened)")
+        // Someone opens the same branch into release: the record now names those PRs.
+        let other = try c.box.realm(["pr", "--title", "feat: into release", "--base", "release"], in: fungal)
+        #expect(other.status == 0, "\(other)")
+        #expect(try c.box.realmFile(c.url, "changes/\(ChangeTests.change).yaml")?.contains("number: 2") == true)
+        let release = try c.box.git(["--git-dir", c.remote("aperture"), "rev-parse", "release"])
+        let merged = try c.box.realm(["pr", "merge", "--base", "main", "--json"], in: fungal)
+        #expect(try c.box.git(["--git-dir", c.remote("aperture"), "rev-parse", "release"]) == release, "release untouched: \(merged)")
+        #expect(merged.status == 0 && merged.stdout.contains("into main"), "\(merged)")
+        #expect(try c.box.git(["--git-dir", c.remote("aperture"), "rev-parse", "main"])
+                == (try c.box.git(["rev-parse", "HEAD"], in: c.worktree("aperture"))), "main fast-forwarded")
+    }
 }

@@ -37,14 +37,15 @@ extension ChangePullRequests {
         return Report(change: record.name, branch: record.branch, items: items)
     }
 
-    /// The PR of `repo` for the change: the one the change record names, else the open one from
-    /// the change's branch.
+    /// The PR of `repo` for the change: the one the change record names (realm content: used
+    /// only when it is from the change's branch into the base asked for), else the open one from
+    /// the change's branch into that base.
     static func find(_ repo: String, context: Context, base: String?) throws -> (forge: any Forge, pr: PullRequest)? {
         let forge = try context.forges.forge(for: repo)
-        if let entry = context.record.pullRequests.first(where: { $0.repo == repo }) {
-            if let pr = try? forge.pullRequest(number: entry.number), pr.head == context.record.branch { return (forge, pr) }
-        }
         let branch = try context.forges.baseBranch(of: repo, given: base)
+        if let entry = context.record.pullRequests.first(where: { $0.repo == repo }) {
+            if let pr = try? forge.pullRequest(number: entry.number), pr.head == context.record.branch, pr.base == branch { return (forge, pr) }
+        }
         guard let pr = try forge.findPullRequest(head: context.record.branch, base: branch) else { return nil }
         return (forge, pr)
     }
