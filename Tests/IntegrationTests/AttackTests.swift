@@ -53,4 +53,27 @@ import Testing
         #expect(try c.box.git(["--git-dir", c.remote("aperture"), "rev-parse", "main"])
                 == (try c.box.git(["rev-parse", "HEAD"], in: c.worktree("aperture"))), "main fast-forwarded")
     }
+
+    /// A session commit (valid record, by a maintainer) whose committer date is the lowest
+    /// 64-bit time: `abs(commit time - last activity)` overflowed and every member's status,
+    /// session list and watch crashed on it (written without the server's hook, as anyone may).
+    @Test func aSessionDatedAtTheLowestTimeDoesNotCrashMembers() throws {
+        let box = try Sandbox()
+        let (url, aperture, fungal) = try SyncTests.story(box)
+        let me = SessionTests.me
+        let message = SessionTests.record(repo: "fungal-image-analysis", user: me, email: me)
+        let empty = try box.git(["hash-object", "-t", "tree", "/dev/null"], in: fungal).trimmingCharacters(in: .whitespacesAndNewlines)
+        for time in ["-9223372036854775808", "-9223372036854775807"] {
+            let object = "tree \(empty)\nauthor T <\(me)> \(time) +0000\ncommitter T <\(me)> \(time) +0000\n\n\(message)\n"
+            try box.write("session-commit", object)
+            let commit = try box.git(["hash-object", "-t", "commit", "--literally", "-w", box.path("session-commit")], in: fungal)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let push = try box.run("git", ["push", "--no-verify", "--force", url, "\(commit):refs/realm/sessions/fungal-image-analysis/\(me)"], in: fungal)
+            #expect(push.status == 0, "\(push)")
+            let status = try box.realm(["status", "--fetch"], in: aperture)
+            #expect(status.status == 0 && status.stdout.contains("1 session ref(s) ignored"), "\(time): \(status)")
+            let list = try box.realm(["session", "list"], in: aperture)
+            #expect(list.status == 0, "\(time): \(list)")
+        }
+    }
 }

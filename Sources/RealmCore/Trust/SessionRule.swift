@@ -38,7 +38,9 @@ public struct SessionRule {
         let record = try SessionRecord.decode(message: info.message)
         guard record.repo == repo, record.user == user else { throw SessionProblem("names \(record.repo)/\(record.user), not its ref") }
         guard record.email == info.authorEmail else { throw SessionProblem("is not authored by the email it names") }
-        guard abs(info.time - record.lastActivity) <= 120 else { throw SessionProblem("is not dated at its last activity") }
+        // The commit's date is hostile: within the years 1970-9999 before any arithmetic on it.
+        guard info.time >= 0, info.time <= RealmClock.latestDate,
+              abs(info.time - record.lastActivity) <= 120 else { throw SessionProblem("is not dated at its last activity") }
         guard record.lastActivity <= now + Limits.clockSkewSeconds else { throw SessionProblem("is dated in the future of this clock") }
         guard let main else { throw SessionProblem("belongs to a realm with no main") }
         let snapshot = RealmSnapshot(source: GitRealmSource(repository: repository, commit: main))
