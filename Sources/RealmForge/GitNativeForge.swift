@@ -105,8 +105,20 @@ public struct GitNativeForge: Forge {
         // The head as the remote has it now; once merged (or the branch is gone) the recorded one.
         let current = meta.state == .open ? try snapshot.branches(meta.head)?.hex : nil
         return PullRequest(number: meta.number, url: url(meta.number), title: meta.title, body: meta.body, head: meta.head,
-                           base: meta.base, headSHA: current ?? meta.mergedSHA ?? meta.headSHA, state: meta.state, draft: meta.draft,
-                           author: meta.author, requestedReviewers: meta.reviewers)
+                           base: meta.base, headSHA: current ?? meta.mergedSHA ?? meta.headSHA, state: try provenState(meta, snapshot: snapshot),
+                           draft: meta.draft, author: meta.author, requestedReviewers: meta.reviewers)
+    }
+
+    /// The PR's state as the remote bears it out. Whoever may open PRs may write their metadata
+    /// (a base branch may be protected while refs/realm/ is not): `merged` counts only when the
+    /// base branch on the remote contains the merged head; a claim it does not bear out is
+    /// `closed` (not merged, and not to be merged: its importers keep waiting).
+    func provenState(_ meta: PullMetadata, snapshot: Snapshot) throws(ForgeError) -> PullRequestState {
+        guard meta.state == .merged else { return meta.state }
+        guard let merged = meta.mergedSHA.flatMap({ OID(hex: $0) }), let base = try snapshot.branches(meta.base) else { return .closed }
+        let repository = try repository()
+        let contained = (try? merged == base || repository.isAncestor(merged, of: base)) ?? false
+        return contained ? .merged : .closed
     }
 
     /// The PR's address for people: the remote's URL (without credentials) and the PR's ref.

@@ -76,4 +76,32 @@ import Testing
             #expect(list.status == 0, "\(time): \(list)")
         }
     }
+
+    /// Anyone who may open PRs on a remote may write `refs/realm/pulls/*` (its main may well be
+    /// protected): a PR whose metadata says `merged` while its base branch does not contain the
+    /// head counted as merged, so `pr merge` merged the importers before their exporter.
+    @Test func aPullRequestMergedOnlyByItsOwnClaimDoesNotUnblockItsImporters() throws {
+        let c = try PullRequestTests.pushedChange(.gitNative)
+        let fungal = c.repo("fungal-image-analysis")
+        let opened = try c.box.realm(["pr", "--title", "feat: metrics"], in: fungal)
+        #expect(opened.status == 0, "\(opened)")
+        // The exporter's PR rewritten on its remote: merged, at its head, without touching main.
+        let remote = c.remote("aperture")
+        let old = try c.box.git(["--git-dir", remote, "rev-parse", "refs/realm/pulls/1"])
+        var pull = try JSONSerialization.jsonObject(with: Data(try c.box.git(["--git-dir", remote, "show", "refs/realm/pulls/1:pull.json"]).utf8)) as? [String: Any] ?? [:]
+        pull["state"] = "merged"
+        pull["merged_sha"] = pull["head_sha"]
+        try c.box.write("forged.json", String(decoding: try JSONSerialization.data(withJSONObject: pull), as: UTF8.self))
+        let blob = try c.box.git(["--git-dir", remote, "hash-object", "-w", c.box.path("forged.json")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try c.box.write("tree.txt", "100644 blob \(blob)\tpull.json\n")
+        let tree = try c.box.run("git", ["--git-dir", remote, "mktree"], stdin: try c.box.read("tree.txt")).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try c.box.git(["--git-dir", remote, "commit-tree", tree, "-p", old.trimmingCharacters(in: .whitespacesAndNewlines), "-m", "merged, says who"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try c.box.git(["--git-dir", remote, "update-ref", "refs/realm/pulls/1", commit])
+        let fungalMain = try c.box.git(["--git-dir", c.remote("fungal-image-analysis"), "rev-parse", "main"])
+        let merged = try c.box.realm(["pr", "merge"], in: fungal)
+        #expect(merged.status != 0 && merged.stdout.contains("aperture#1 is closed"), "\(merged)")
+        #expect(try c.box.git(["--git-dir", c.remote("fungal-image-analysis"), "rev-parse", "main"]) == fungalMain,
+                "the importer waits for its exporter: \(merged)")
+    }
 }
