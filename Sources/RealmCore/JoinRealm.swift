@@ -58,13 +58,18 @@ public struct JoinRealm {
         let storedURL = GitURL.redacted(url)
 
         // Learn the realm's name from its realm.yaml.
-        let realmName = try readRealmName(repository: repository, url: url)
+        let (realmName, realmTip) = try readRealmName(repository: repository, url: url)
         // A repo may be in more than one realm (docs/architecture.md "More than one realm"):
         // joining another adds a `[realm "<name>"]` section; this realm again, under the same name.
         let current = try Membership.loadAll(in: repository).first { $0.realm == realmName }
         if let existing = current, existing.repo != repoName {
             throw RealmError(.refused, "this repository is already in realm '\(existing.realm)' as '\(existing.repo)'",
                              hint: "join as '\(existing.repo)' (--as \(existing.repo)), or run 'git realm --realm \(existing.realm) admin leave' first")
+        }
+        // A realm's name is its own realm.yaml's word: at another URL, the same name is the same
+        // realm only when its main contains the history verified here.
+        if let existing = current, existing.url != storedURL {
+            try Self.checkSameRealm(existing, url: storedURL, tip: realmTip, in: repository)
         }
         // This repository (or a clone of it: the file is committed) joined under this name before.
         let rejoining = current != nil
@@ -228,7 +233,19 @@ public struct JoinRealm {
         return base
     }
 
-    private func readRealmName(repository: Repository, url: String) throws -> String {
+    /// Refuses to take the realm at `url` (main at `tip`) for `existing`, a membership of the
+    /// same name at another URL, unless the realm history verified here (or fetched) is in `tip`:
+    /// a realm that moved keeps its history; another realm that took the name does not.
+    static func checkSameRealm(_ existing: Membership, url: String, tip: OID, in repository: Repository) throws {
+        let known = try repository.resolve(ref: RefLayout.verified(realm: existing.realm))
+            ?? repository.resolve(ref: RefLayout.fetchedMain(realm: existing.realm))
+        if let known, try known == tip || repository.isAncestor(known, of: tip) { return }
+        let why = known == nil ? "no history of it is known here yet to compare" : "its main does not contain the history verified here"
+        throw RealmError(.refused, "this repository is in realm '\(existing.realm)' at \(GitRemote.displayURL(existing.url)); the realm at \(GitRemote.displayURL(url)) has the same name, but \(why): it is taken for another realm, and nothing was changed",
+                         hint: "a realm that moved: run 'git realm status --fetch' first (it verifies the realm where it was), then join again; two realms need two names (each realm's realm.yaml)")
+    }
+
+    private func readRealmName(repository: Repository, url: String) throws -> (name: String, tip: OID) {
         let incoming = RefLayout.joinIncoming
         do {
             try GitRemote.fetch(repoDir: repository.workdir ?? repository.gitDir, url: url,
@@ -246,7 +263,7 @@ public struct JoinRealm {
             throw RealmError(.network, "fetched nothing from \(GitRemote.displayURL(url))")
         }
         let config = try RealmSnapshot(source: GitRealmSource(repository: repository, commit: tip)).config()
-        return config.name
+        return (config.name, tip)
     }
 }
 

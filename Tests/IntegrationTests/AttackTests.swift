@@ -104,4 +104,30 @@ import Testing
         #expect(try c.box.git(["--git-dir", c.remote("fungal-image-analysis"), "rev-parse", "main"]) == fungalMain,
                 "the importer waits for its exporter: \(merged)")
     }
+
+    /// A second realm whose realm.yaml takes the name of the realm this repo is in: `admin join`
+    /// took it for the same realm and rewrote the membership's URL, so the repo silently left
+    /// its realm (its checks, its history) for the impostor. A moved realm (same history,
+    /// another URL) is still joined again.
+    @Test func aRealmNamedLikeOursIsNotJoinedInItsPlace() throws {
+        let box = try Sandbox()
+        let (url, aperture, _) = try box.makeScenario()
+        let before = try box.read("aperture/.gitrealm")
+        // As in a fresh clone: the realm's history not fetched here yet.
+        for ref in try box.git(["for-each-ref", "--format=%(refname)", "refs/realm/"], in: aperture).split(separator: "\n") {
+            try box.git(["update-ref", "-d", String(ref)], in: aperture)
+        }
+        let impostor = try box.makeBareRealm("impostor.git")
+        #expect(try box.realm(["admin", "init", impostor, "--name", "letemcook"]).status == 0)
+        let joined = try box.realm(["admin", "join", impostor, "--no-hooks"], in: aperture)
+        #expect(joined.status == 5 && joined.stderr.contains("has the same name"), "\(joined.stdout) \(joined.stderr)")
+        #expect(try box.read("aperture/.gitrealm") == before, "membership unchanged")
+        let status = try box.realm(["status", "--fetch"], in: aperture)
+        #expect(status.stdout.contains(url) && !status.stdout.contains("impostor"), "\(status)")
+
+        try box.git(["clone", "--quiet", "--bare", url, box.path("moved.git")])
+        let moved = try box.realm(["admin", "join", box.path("moved.git"), "--no-hooks"], in: aperture)
+        #expect(moved.status == 0, "\(moved)")
+        #expect(try box.read("aperture/.gitrealm").contains("moved.git"))
+    }
 }
