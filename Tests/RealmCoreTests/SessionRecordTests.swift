@@ -26,7 +26,11 @@ import RealmSupport
 
     @Test func userIDsAreRefComponents() {
         #expect(SessionRecord.userID(email: "Bob.Smith+x@Example.com") == "bob.smith+x@example.com")
-        #expect(SessionRecord.userID(email: "a b/c:d") == "a-b-c-d")
+        #expect(SessionRecord.userID(email: "a b/c:d") == "a=20b=2fc=3ad")
+        // Two emails never share an id (a session ref each).
+        #expect(SessionRecord.userID(email: "a'b@x") == "a=27b@x")
+        #expect(SessionRecord.userID(email: "a-b@x") == "a-b@x")
+        #expect(SessionRecord.userID(email: "é@x") == "=c3=a9@x")
         #expect(SessionRecord.userID(email: "") == nil)
         #expect(SessionRecord.userID(email: ".hidden") == nil)
         #expect(SessionRecord.userID(email: "a..b") == nil)

@@ -121,12 +121,18 @@ public struct SessionRecord: Sendable, Equatable {
 
     static func validTTL(_ seconds: Int64) -> Bool { (Limits.sessionTTLMinimum...Limits.sessionTTLMaximum).contains(seconds) }
 
-    /// The id of a user in ref names: the email in lowercase, each character other than a
-    /// letter, a digit or one of `. _ + - @` as `-`; nil when that is no ref component or
-    /// longer than 64 characters.
+    /// The id of a user in ref names: the email in lowercase, each byte of a character other
+    /// than a letter, a digit or one of `. _ + - @` as `=` and two hex digits (`a'b@x` is
+    /// `a=27b@x`), so two emails never share an id; nil when that is no ref component or longer
+    /// than 64 characters.
     public static func userID(email: String) -> String? {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._+-@")
-        let id = String(email.lowercased().map { allowed.contains($0) ? $0 : "-" })
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._+-@".utf8)
+        let hex = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        for b in email.lowercased().utf8 {
+            if allowed.contains(b) { bytes.append(b) } else { bytes += [UInt8(ascii: "="), hex[Int(b >> 4)], hex[Int(b & 15)]] }
+        }
+        let id = String(decoding: bytes, as: UTF8.self)
         guard !id.isEmpty, id.count <= Names.maxLength, RefLayout.isValidComponent(id) else { return nil }
         return id
     }
