@@ -381,7 +381,12 @@ public enum GitRemote {
         do throws(SystemError) {
             var result = try ProcessRunner.run("git", full, environment: environment(policy: policy),
                                                timeout: policy.deadline, inactivityTimeout: policy.inactivityTimeout,
-                                               removingEnvironment: repositoryEnvironment + promptEnvironment)
+                                               removingEnvironment: repositoryEnvironment + promptEnvironment,
+                                               outputLimit: Limits.remoteGitOutputBytes)
+            if result.overflowed {
+                result.status = result.status == 0 ? 1 : result.status
+                result.stderr += Array("\nfatal: the remote's answer is larger than git-realm reads (\(Limits.remoteGitOutputBytes >> 20) MiB)\n".utf8)
+            }
             result.stderr = Array(withoutProgress(result.stderrText).utf8)
             return result
         } catch {

@@ -147,6 +147,10 @@ public enum Limits {
     public static let forgeRequestTimeout: Double = 60
     /// Largest answer read from a forge (`--max-filesize`, and capture stops there).
     public static let forgeResponseBytes = 8 << 20
+    /// The most a network git (`ls-remote`, fetch, push, clone) may print on stdout or stderr
+    /// before it is stopped: a remote advertising millions of refs to `watch` or `ls-remote`
+    /// is refused, not held in memory.
+    public static let remoteGitOutputBytes = 64 << 20
     /// Items asked for per page of a forge's list.
     public static let forgePageSize = 50
     /// Most pages of one list read from a forge (so at most 1,000 PRs, reviews or statuses);
