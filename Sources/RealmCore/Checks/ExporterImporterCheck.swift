@@ -146,9 +146,6 @@ public enum ExporterImporterCheck {
         var environment = ["GIT_REALM_ROLE": role, "GIT_REALM_CONTRACT": contract.name,
                            "GIT_REALM_DOMAIN": domain, "GIT_REALM_VERSION": contract.version,
                            "GIT_REALM_REALM": participant.realm]
-        let compact = JSONSerializer.string(value)
-        if compact.utf8.count <= 65536 { environment["GIT_REALM_VALUE"] = compact }
-
         if let suggested, !declaredScripts.contains(suggested) {
             findings.notice(contract.name, "the contract suggests \(role) validation '\(suggested)'; not run (only scripts this repo declares in \(Membership.fileName) run)")
         }
@@ -157,6 +154,12 @@ public enum ExporterImporterCheck {
             scripts += ciScripts
         } else if !ciScripts.isEmpty {
             findings.notice(contract.name, "ci-validate skipped (CI is not set): \(ciScripts.joined(separator: ", "))")
+        }
+        // The value is serialized for the scripts only when one runs (a multi-megabyte value
+        // costs its size again in text).
+        if !scripts.isEmpty {
+            let compact = JSONSerializer.string(value)
+            if compact.utf8.count <= 65536 { environment["GIT_REALM_VALUE"] = compact }
         }
         for path in scripts {
             let report: ValidationRunner.Report
