@@ -95,11 +95,38 @@ public struct Review: Sendable, Equatable {
     public var state: ReviewState
     /// The head the review was given on; an approval of an older head does not approve a newer one.
     public var commit: String
-    public init(user: String, state: ReviewState, commit: String) {
+    /// How the git-native forge proved it (nil: the forge vouches for its users, as an HTTP
+    /// forge does, or it was not proven because it is not of the head).
+    public var proof: ReviewProof?
+    public init(user: String, state: ReviewState, commit: String, proof: ReviewProof? = nil) {
         self.user = user
         self.state = state
         self.commit = commit
+        self.proof = proof
     }
+}
+
+/// Whether a git-native review counts (docs/pr.md "Trust"): the metadata commit that added it
+/// is signed by a key the realm registers for the reviewer (`signed`), or is unsigned in a realm
+/// that does not require signatures and written under the reviewer's email (`unsigned`), or
+/// it does not count (`unproven`, with why).
+public enum ReviewProof: Sendable, Equatable {
+    case signed
+    case unsigned
+    case unproven(String)
+}
+
+/// What the git-native forge found about one review, for the realm to judge: the metadata
+/// commit that added it (its author email, its signature and the bytes signed), the PR's
+/// authors (as pull.json said when the review was added and says now) and requested reviewers.
+public struct ReviewEvidence: Sendable {
+    public var repo: String
+    public var review: Review
+    public var commitAuthor: String
+    public var signature: String?
+    public var payload: [UInt8]
+    public var authors: [String]
+    public var requestedReviewers: [String]
 }
 
 public enum CommitStatusState: String, Sendable, Equatable {

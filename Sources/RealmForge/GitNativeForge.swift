@@ -23,23 +23,37 @@ public struct GitNativeForge: Forge {
     /// The state of a PR this one depends on, in another repo (its own forge): a merge waits
     /// until every dependency is merged.
     public let dependencyState: @Sendable (PullRequestRef) throws(ForgeError) -> PullRequestState
+    /// Whether a review counts, as the realm proves it (docs/pr.md "Trust"); by default only
+    /// a review whose metadata commit is written under the reviewer's email counts, as unsigned.
+    public let reviewJudge: @Sendable (ReviewEvidence) -> ReviewProof
     /// What the last fetch found, until this adapter writes: one fetch serves a command's reads
     /// (find, reviews, statuses) of one repo. A merge always fetches anew.
-    private let cache = FetchCache()
+    let cache = FetchCache()
 
     /// An adapter serves one command on one thread; the cache is not shared across threads.
     final class FetchCache: @unchecked Sendable {
         var snapshot: Snapshot?
+        /// The metadata commit of each PR as this command read (checked) it, or last wrote it:
+        /// a merge goes through only while the PR is still at that commit.
+        var checked: [Int: OID] = [:]
+    }
+
+    /// The default judge: the metadata commit's author must be the reviewer; nothing else proven.
+    public static let emailOnly: @Sendable (ReviewEvidence) -> ReviewProof = { evidence in
+        evidence.commitAuthor == evidence.review.user ? .unsigned
+            : .unproven("its metadata commit was written by \(evidence.commitAuthor), not \(evidence.review.user)")
     }
 
     public init(repo: String, checkout: String, remote: String, user: String, policy: NetworkPolicy,
-                dependencyState: @escaping @Sendable (PullRequestRef) throws(ForgeError) -> PullRequestState) {
+                dependencyState: @escaping @Sendable (PullRequestRef) throws(ForgeError) -> PullRequestState,
+                reviewJudge: @escaping @Sendable (ReviewEvidence) -> ReviewProof = GitNativeForge.emailOnly) {
         location = ForgeLocation(kind: .git, api: nil, repo: repo)
         self.checkout = checkout
         self.remote = remote
         self.user = user
         self.policy = policy
         self.dependencyState = dependencyState
+        self.reviewJudge = reviewJudge
     }
 
     var repoName: String { location.repo ?? "" }
@@ -130,7 +144,9 @@ public struct GitNativeForge: Forge {
     func load(_ number: Int, fresh: Bool = false) throws(ForgeError) -> (Snapshot, PullMetadata, OID) {
         let snapshot = try fetch(fresh: fresh)
         guard let commit = snapshot.pulls[number] else { throw .notFound("\(repoName) has no pull request #\(number) on \(remote)") }
-        return (snapshot, try read(number, commit: commit), commit)
+        let meta = try read(number, commit: commit)
+        if !fresh { cache.checked[number] = commit }
+        return (snapshot, meta, commit)
     }
 
     // MARK: - writing
@@ -143,12 +159,18 @@ public struct GitNativeForge: Forge {
         let commit: OID
         do {
             let tree = try repository.buildTree(base: nil, changes: [PullMetadata.file: .blob(meta.bytes)])
-            commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message)
+            // Signed whenever git signs here (as the realm's own writes): a review proves its reviewer.
+            if let signer = try CommitSigner.configured(in: repository) {
+                commit = try repository.createSignedCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message, signer: signer)
+            } else {
+                commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message)
+            }
         } catch {
             throw .unavailable("cannot write pull request #\(meta.number) of \(repoName): \(why(error))")
         }
         let ref = RefLayout.forgePull(meta.number)
         try push(["\(commit.hex):\(ref)"] + extra.map(\.refspec), leases: [(ref, parent)] + extra.map(\.lease), what: "pull request #\(meta.number)")
+        cache.checked[meta.number] = commit
     }
 
     func push(_ refspecs: [String], leases: [(ref: String, expected: OID?)], what: String) throws(ForgeError) {
@@ -174,8 +196,12 @@ public struct GitNativeForge: Forge {
     public func findPullRequest(head: String, base: String) throws(ForgeError) -> PullRequest? {
         let snapshot = try fetch()
         for number in snapshot.pulls.keys.sorted(by: >) {
-            let meta = try read(number, commit: snapshot.pulls[number]!)
-            if meta.head == head && meta.base == base && meta.state == .open { return try pullRequest(meta, snapshot: snapshot) }
+            let commit = snapshot.pulls[number]!
+            let meta = try read(number, commit: commit)
+            if meta.head == head && meta.base == base && meta.state == .open {
+                cache.checked[number] = commit
+                return try pullRequest(meta, snapshot: snapshot)
+            }
         }
         return nil
     }
@@ -291,8 +317,11 @@ public struct GitNativeForge: Forge {
         return try readStatuses(found, sha: oid.hex)
     }
 
+    /// The PR's reviews, each of its current head proven (or not) by the realm (`proveReviews`).
     public func reviews(number: Int) throws(ForgeError) -> [Review] {
-        try load(number).1.reviews
+        let (snapshot, meta, commit) = try load(number)
+        let head = meta.state == .open ? try snapshot.branches(meta.head)?.hex : nil
+        return try proveReviews(meta, commit: commit, head: head ?? meta.headSHA)
     }
 
     /// Records `user`'s review of the PR's head as the remote has it now (the git-native forge's
@@ -322,6 +351,11 @@ public struct GitNativeForge: Forge {
         }
         let expected = try sha(expectedHead)
         let (snapshot, meta, commit) = try load(number, fresh: true)
+        // Pinned to the metadata this command checked (its base, reviews, dependencies): a
+        // writer of the remote's refs/realm/ cannot change them between the check and the merge.
+        if let checked = cache.checked[number], checked != commit {
+            throw .notMergeable("pull request #\(number) of \(repoName) changed on \(remote) since it was checked (\(checked.hex.prefix(12)), now \(commit.hex.prefix(12))): not merged; check it again")
+        }
         guard meta.state == .open else { throw .notMergeable("pull request #\(number) of \(repoName) is \(meta.state.rawValue)") }
         guard let head = try snapshot.branches(meta.head) else { throw .notMergeable("\(meta.head) is gone from \(remote)") }
         guard head == expected else { throw .headMoved(expected: expected.hex, actual: head.hex) }
@@ -332,13 +366,14 @@ public struct GitNativeForge: Forge {
                 throw .notMergeable("pull request #\(number) of \(repoName) depends on \(dependency.repo)#\(dependency.number), which is \(state.rawValue), not merged")
             }
         }
-        let verdict = GitNativeForge.reviewVerdict(meta.reviews, head: head.hex)
+        let verdict = GitNativeForge.reviewVerdict(try proveReviews(meta, commit: commit, head: head.hex), head: head.hex)
         if verdict.changesRequested.count > 0 {
             throw .notMergeable("changes requested on \(head.hex.prefix(12)) by \(verdict.changesRequested.joined(separator: ", "))")
         }
         if !meta.reviewers.isEmpty && verdict.approvedBy.isEmpty {
             let stale = verdict.staleApprovals.isEmpty ? "" : " (an approval of an older head does not count: \(verdict.staleApprovals.joined(separator: ", ")))"
-            throw .notMergeable("\(head.hex.prefix(12)) is not approved\(stale)")
+            let unproven = verdict.unproven.isEmpty ? "" : " (an unproven approval does not count: \(verdict.unproven.joined(separator: "; ")))"
+            throw .notMergeable("\(head.hex.prefix(12)) is not approved\(stale)\(unproven)")
         }
         for status in try statuses(sha: head.hex) where status.state != .success {
             throw .notMergeable("check \(status.context) is \(status.state.rawValue) on \(head.hex.prefix(12))")
@@ -365,25 +400,47 @@ public struct GitNativeForge: Forge {
     }
 
     /// Who approved `head` itself, who approved only an older head, who asks for changes on
-    /// `head`: each reviewer's latest review counts.
-    public static func reviewVerdict(_ reviews: [Review], head: String) -> (approvedBy: [String], staleApprovals: [String], changesRequested: [String]) {
+    /// `head`: each reviewer's latest review counts. A review proven `unproven` counts for
+    /// nothing (listed as "user: why"); an approval counted unsigned is listed in `unsigned`.
+    public static func reviewVerdict(_ reviews: [Review], head: String) -> ReviewVerdict {
         var latest: [String: Review] = [:]
         var order: [String] = []
+        var unproven: [String] = []
         for review in reviews where review.state != .commented && review.state != .pending {
+            if case .unproven(let why)? = review.proof {
+                let line = "\(review.user): \(why)"
+                if !unproven.contains(line) { unproven.append(line) }
+                continue
+            }
             if latest[review.user] == nil { order.append(review.user) }
             latest[review.user] = review
         }
-        var approved: [String] = [], stale: [String] = [], changes: [String] = []
+        var verdict = ReviewVerdict()
         for user in order {
             guard let review = latest[user] else { continue }
             switch review.state {
-            case .approved: if review.commit == head { approved.append(user) } else { stale.append(user) }
-            case .changesRequested: if review.commit == head { changes.append(user) }
+            case .approved where review.commit == head:
+                verdict.approvedBy.append(user)
+                if review.proof == .unsigned { verdict.unsigned.append(user) }
+            case .approved: verdict.staleApprovals.append(user)
+            case .changesRequested: if review.commit == head { verdict.changesRequested.append(user) }
             default: break
             }
         }
-        return (approved, stale, changes)
+        verdict.unproven = unproven.filter { line in !verdict.approvedBy.contains { line.hasPrefix("\($0): ") } }
+        return verdict
     }
+}
+
+/// The reviews of a PR's head as they count (`GitNativeForge.reviewVerdict`).
+public struct ReviewVerdict: Sendable, Equatable {
+    public var approvedBy: [String] = []
+    public var staleApprovals: [String] = []
+    public var changesRequested: [String] = []
+    /// Reviews that do not count, each as "user: why".
+    public var unproven: [String] = []
+    /// Approvers whose approval counts unsigned (the realm does not require signatures).
+    public var unsigned: [String] = []
 }
 
 /// A git error's message (or any error's description), for a ForgeError.

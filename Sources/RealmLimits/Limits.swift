@@ -138,6 +138,9 @@ public enum Limits {
     /// Reviews of one pull request; reviewers, dependencies or statuses of one.
     public static let forgeReviews = 1_000
     public static let forgeListEntries = 100
+    /// Metadata commits of one git-native pull request walked back to find (and prove) the commit
+    /// that added each review of its head: a review added further back does not count.
+    public static let forgeMetadataCommits = 256
 
     // MARK: Forges over HTTP (Forgejo/Gitea and GitHub, through the curl program; docs/forges.md)
 

@@ -59,7 +59,8 @@ public final class ChangeForges: @unchecked Sendable {
                                   policy: try RealmRemote.policy(for: repository),
                                   dependencyState: { [self] (ref: PullRequestRef) throws(ForgeError) -> PullRequestState in
                                       try self.state(of: ref)
-                                  })
+                                  },
+                                  reviewJudge: { [self] (evidence: ReviewEvidence) -> ReviewProof in self.judge(evidence) })
         case .forgejo, .gitea, .github:
             // The clone of the repo says which hosts its user trusts; without one known, only
             // the hosts they listed in their config.
@@ -72,6 +73,14 @@ public final class ChangeForges: @unchecked Sendable {
                 throw RealmError(error.isAccess ? .refused : .usage, "\(RepoEntry.path(repo)): \(Self.describe(error))")
             }
         }
+    }
+
+    private var reviewJudge: ReviewJudge?
+
+    /// Whether a git-native review counts (ReviewJudge); unproven when the realm cannot be read.
+    func judge(_ evidence: ReviewEvidence) -> ReviewProof {
+        if reviewJudge == nil { reviewJudge = try? ReviewJudge(snapshot: snapshot, repository: participant.repository) }
+        return reviewJudge?.judge(evidence) ?? .unproven("the realm's keys cannot be read")
     }
 
     /// The realm repo whose forge names its PRs `ref.repo`.

@@ -70,6 +70,10 @@ extension ChangePullRequests {
             : !verdict.approvedBy.isEmpty ? "approved by \(verdict.approvedBy.joined(separator: ", "))"
             : !verdict.staleApprovals.isEmpty ? "approval outdated (given on an older head by \(verdict.staleApprovals.joined(separator: ", ")))"
             : pr.requestedReviewers.isEmpty ? "none needed" : "waiting for \(pr.requestedReviewers.joined(separator: ", "))"
+        item.unprovenReviews = verdict.unproven
+        item.unsignedApprovals = verdict.unsigned
+        if !verdict.unsigned.isEmpty { item.review = (item.review ?? "") + " (unsigned: \(verdict.unsigned.joined(separator: ", ")))" }
+        if !verdict.unproven.isEmpty { item.review = (item.review ?? "") + "; not counted: \(verdict.unproven.joined(separator: "; "))" }
         if forge.location.kind == .github, !predecessors.isEmpty {
             let waiting = item.blockedBy
             try forge.setStatus(sha: pr.headSHA, status: CommitStatus(
@@ -89,7 +93,7 @@ extension ChangePullRequests {
         if !item.blockedBy.isEmpty { why.append("waiting for \(item.blockedBy.joined(separator: ", ")) to merge") }
         if !failing.isEmpty || !pending.isEmpty { why.append("checks \(item.checks ?? "")") }
         if !verdict.changesRequested.isEmpty { why.append("changes requested") }
-        if verdict.approvedBy.isEmpty && !pr.requestedReviewers.isEmpty { why.append(verdict.staleApprovals.isEmpty ? "not approved" : "the approval is of an older head") }
+        if verdict.approvedBy.isEmpty && !pr.requestedReviewers.isEmpty { why.append(!verdict.unproven.isEmpty ? "not approved (an unproven approval does not count)" : verdict.staleApprovals.isEmpty ? "not approved" : "the approval is of an older head") }
         if !verdict.approvedBy.isEmpty && verdict.changesRequested.isEmpty { item.state = .approved }
         item.mayMerge = why.isEmpty
         item.detail = why.isEmpty ? nil : why.joined(separator: "; ")

@@ -42,6 +42,10 @@ public enum ChangePullRequests {
         /// `pr status`: the PR's own state, its review state, its checks, whether it may merge now.
         public var prState: String?
         public var review: String?
+        /// Git-native reviews of the head that do not count, each "user: why" (docs/pr.md "Trust").
+        public var unprovenReviews: [String] = []
+        /// Approvers whose approval counts unsigned (the realm does not require signatures).
+        public var unsignedApprovals: [String] = []
         public var checks: String?
         public var mayMerge: Bool?
         public var detail: String?
@@ -54,7 +58,9 @@ public enum ChangePullRequests {
             return ["repo": .string(repo), "position": .integer(position), "role": opt(role), "state": .string(state.rawValue),
                     "number": number.map { .integer($0) } ?? .null, "url": opt(url), "head": opt(headSHA),
                     "blocked_by": .array(blockedBy.map { .string($0) }), "enforcement": opt(enforcement), "draft": .bool(draft),
-                    "pr_state": opt(prState), "review": opt(review), "checks": opt(checks),
+                    "pr_state": opt(prState), "review": opt(review),
+                    "unproven_reviews": .array(unprovenReviews.map { .string($0) }),
+                    "unsigned_approvals": .array(unsignedApprovals.map { .string($0) }), "checks": opt(checks),
                     "may_merge": mayMerge.map { .bool($0) } ?? .null, "detail": opt(detail)]
         }
     }
