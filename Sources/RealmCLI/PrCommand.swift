@@ -99,7 +99,11 @@ struct PrStatusCommand: ParsableCommand {
         A PR may merge now when it is open and not a draft, every PR before it in the merge
         order has merged, no check failed or is pending, nobody asks for changes on its
         head, and, when reviewers were requested, its head is approved: an approval of an
-        older head does not count. On GitHub the 'realm/merge-order' status is brought up to
+        older head does not count. On the git-native forge a review counts only when proven:
+        its metadata commit written under the reviewer's email and signed by a key the realm
+        registers for it (unsigned only where the realm does not require signatures: shown
+        "unsigned"), not by the PR's author, by a requested reviewer (else a maintainer of the
+        repo); one that is not is shown "not counted" with why (docs/pr.md, "Trust"). On GitHub the 'realm/merge-order' status is brought up to
         date. Exits 1 when a forge could not be read.
 
         \(networkDiscussion)
@@ -157,7 +161,9 @@ struct PrReviewCommand: ParsableCommand {
         abstract: "Review the change's pull requests on the git-native forge (approve or request changes).",
         discussion: """
         Records a review by you (git config user.email) of each PR's current head, in the
-        PR's metadata on the repo's remote. The PR's author cannot approve it. A later commit
+        PR's metadata on the repo's remote, signed when git signs here (gpg.format,
+        user.signingkey): where the realm requires signed commits, only a review signed by a
+        key the realm registers for your email counts. The PR's author cannot approve it. A later commit
         on the branch needs a new approval. PRs on Forgejo, Gitea or GitHub are reviewed on
         their pages.
 
