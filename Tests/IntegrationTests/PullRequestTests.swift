@@ -122,6 +122,9 @@ import Testing
         #expect(own.status == 1 && own.stdout.contains("cannot approve it"), "\(own)")
         let approved = try c.box.realm(["pr", "review", "--approve"], in: fungal, environment: Self.reviewer)
         #expect(approved.status == 0, "\(approved)")
+        // This realm does not require signatures: the unsigned approval counts, and says so.
+        let counted = try c.box.realm(["pr", "status"], in: fungal)
+        #expect(counted.stdout.contains("review: approved by boss@example.com (unsigned: boss@example.com)"), "\(counted)")
 
         // A commit after the approval: annotation-viewer's approval is of an older head.
         try c.box.write(c.worktree("annotation-viewer") + "/README.md", "v2, after review\n")
