@@ -106,6 +106,7 @@ public func readTextFile(_ path: String) throws(SystemError) -> String {
 /// but a crash of the machine may leave it empty or torn (for caches that check what they read).
 public func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, atomic: Bool = true,
                       durable: Bool = true) throws(SystemError) {
+    if atomic, try writeUnnamedThenLink(path, bytes, mode: mode, durable: durable) { return }
     let target = atomic ? path + ".tmp-\(getpid())" : path
     let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
     guard fd >= 0 else {
@@ -131,6 +132,47 @@ public func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, at
         unlink(target)
         throw SystemError(.file, "\(path): cannot write: \(errorText(e))", errno: e)
     }
+}
+
+/// The atomic write of `writeFile` without a temporary name for most of its life: the bytes go
+/// into an unnamed file in the target's directory (Linux `O_TMPFILE`), which is linked as the
+/// target when there is none yet, else under a temporary name renamed over it at once. A process
+/// killed while writing (SIGKILL, a crash) so leaves nothing behind, where a named temporary file
+/// would stay. False when the file system or kernel cannot (the caller writes through a named
+/// temporary file instead).
+func writeUnnamedThenLink(_ path: String, _ bytes: [UInt8], mode: mode_t, durable: Bool) throws(SystemError) -> Bool {
+    #if os(Linux)
+    let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+    let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+    // O_TMPFILE (__O_TMPFILE | O_DIRECTORY); Glibc's Swift overlay does not carry the macro.
+    let oTmpfile: Int32 = 0o20000000 | O_DIRECTORY
+    let fd = open(directory, oTmpfile | O_WRONLY | O_CLOEXEC, mode)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0, errno == EINTR { continue }
+        if n <= 0 { throw SystemError(.file, "\(path): write failed") }
+        offset += n
+    }
+    if durable { fsync(fd) }
+    fchmod(fd, mode)
+    let handle = "/proc/self/fd/\(fd)"
+    if linkat(AT_FDCWD, handle, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 { return true }
+    guard errno == EEXIST else { return false }
+    let temporary = path + ".tmp-\(getpid())"
+    unlink(temporary)
+    guard linkat(AT_FDCWD, handle, AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 else { return false }
+    guard rename(temporary, path) == 0 else {
+        let e = errno
+        unlink(temporary)
+        throw SystemError(.file, "\(path): cannot write: \(errorText(e))", errno: e)
+    }
+    return true
+    #else
+    return false
+    #endif
 }
 
 public func writeTextFile(_ path: String, _ text: String, mode: mode_t = 0o644) throws(SystemError) {
